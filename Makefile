@@ -1,0 +1,14 @@
+# The two commands of the README, and a few conveniences.
+.PHONY: run test check fmt
+
+run:   ## Build a release and serve http://127.0.0.1:3000 (SQLite, demo data)
+	bash scripts/run.sh
+
+test:  ## Every check: fmt, clippy (ssr + hydrate), cargo test, Playwright
+	bash scripts/test.sh
+
+check: ## Fast type check of the server side
+	cargo check --features ssr
+
+fmt:
+	cargo fmt

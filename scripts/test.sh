@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Command 2: every check, in order: format, clippy (ssr and hydrate, warnings
+# are errors), cargo test, then the Playwright suite in headless Chromium
+# against a release server on a free port with a fresh temporary database.
+# Ends with one summary line; exits non-zero on any failure.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source scripts/setup.sh --test || { echo "SUMMARY: FAIL (setup)"; exit 1; }
+set +e
+
+START=$(date +%s)
+PASSED=()
+step() {
+  local name="$1"
+  shift
+  printf '\n\033[1m==> %s\033[0m\n' "$name"
+  if "$@"; then
+    PASSED+=("$name")
+  else
+    echo "SUMMARY: FAIL at '$name' after $(($(date +%s) - START))s (passed: ${PASSED[*]:-none})"
+    exit 1
+  fi
+}
+
+e2e() {
+  cargo leptos build --release || return 1
+  local port tmp pid rc
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  tmp=$(mktemp -d)
+  LEPTOS_OUTPUT_NAME=kursi LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
+    LEPTOS_SITE_ADDR="127.0.0.1:$port" DATABASE_URL="sqlite://$tmp/kursi.db" \
+    ADMIN_USERNAME=admin ADMIN_PASSWORD=e2e-password-123 ADMIN_API_KEY=e2e-admin-key \
+    RUST_LOG=warn "$CARGO_TARGET_DIR/release/kursi" >"$tmp/server.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  (cd end2end && BASE_URL="http://127.0.0.1:$port" ADMIN_API_KEY=e2e-admin-key npx playwright test)
+  rc=$?
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  if [ $rc -ne 0 ]; then
+    echo "--- server log (last 40 lines) ---"
+    tail -n 40 "$tmp/server.log"
+  fi
+  rm -rf "$tmp"
+  return $rc
+}
+
+step "cargo fmt --check" cargo fmt --check
+step "clippy (ssr)" cargo clippy --all-targets --features ssr -- -D warnings
+step "clippy (hydrate)" cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
+step "cargo test" cargo test --features ssr
+step "playwright" e2e
+
+echo "SUMMARY: PASS — ${#PASSED[@]} steps (${PASSED[*]}) in $(($(date +%s) - START))s"

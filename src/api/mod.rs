@@ -1,0 +1,48 @@
+//! The JSON API of SPEC §2: thin adapters over the service layer.
+//!
+//! Each handler parses (through the extractors of `extract`), calls one
+//! service operation with the time from the state's clock, and answers.
+//! Every error goes through [`ApiError`] once.
+
+mod admin;
+mod error;
+mod extract;
+mod passenger;
+
+pub use error::ApiError;
+
+use axum::Router;
+use axum::routing::{MethodRouter, get, post};
+
+use crate::state::AppState;
+
+/// Routes `path` (which ends with `/`) and the same path without the slash.
+fn both(router: Router<AppState>, path: &str, route: MethodRouter<AppState>) -> Router<AppState> {
+    router
+        .route(path, route.clone())
+        .route(path.trim_end_matches('/'), route)
+}
+
+pub fn routes() -> Router<AppState> {
+    let r = Router::new();
+    let r = both(r, "/api/trips/", get(passenger::list_trips));
+    let r = both(r, "/api/trips/{id}/seats/", get(passenger::trip_seats));
+    let r = both(r, "/api/seats/hold/", post(passenger::hold));
+    let r = both(r, "/api/seats/release/", post(passenger::release));
+    let r = both(r, "/api/hold/", get(passenger::current_hold));
+    let r = both(r, "/api/hold/extend/", post(passenger::extend));
+    let r = both(r, "/api/hold/attach-contact/", post(passenger::attach_contact));
+    let r = both(r, "/api/hold/claim/", post(passenger::claim));
+    let r = both(r, "/api/bookings/{code}/", get(passenger::booking));
+    let r = both(r, "/api/admin/holds/", get(admin::holds));
+    let r = both(r, "/api/admin/generate-booking-code/", post(admin::book));
+    let r = both(r, "/api/admin/holds/extend/", post(admin::extend));
+    let r = both(r, "/api/admin/holds/release/", post(admin::release));
+    let r = both(r, "/api/admin/bookings/cancel/", post(admin::cancel));
+    let r = both(r, "/api/admin/trips/", get(admin::trips).post(admin::create_trip));
+    both(r, "/api/{*rest}", get(not_found).post(not_found))
+}
+
+async fn not_found() -> ApiError {
+    ApiError(crate::domain::AppError::NotFound)
+}

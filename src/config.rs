@@ -1,0 +1,218 @@
+//! Configuration (SPEC §4), read once from the environment into [`Settings`].
+//!
+//! Secrets are wrapped in [`Secret`], whose `Debug` never shows the value, so
+//! logging the settings is safe.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use chrono::Duration;
+use chrono_tz::Tz;
+
+use crate::domain::HoldPolicy;
+
+/// A value that must never be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `DATABASE_URL`; default `sqlite://data/kursi.db`.
+    pub database_url: String,
+    /// Hold timing and limits (`HOLD_MINUTES`, `CONTACT_HOLD_MINUTES`,
+    /// `MAX_HOLD_MINUTES`, `MAX_SEATS_PER_HOLD`,
+    /// `MAX_ACTIVE_HOLDS_PER_WHATSAPP`).
+    pub policy: HoldPolicy,
+    /// `SESSION_TTL_MINUTES`: max age of the hold cookie.
+    pub session_ttl: Duration,
+    /// `DISPLAY_TZ`: the time zone departures are shown in.
+    pub display_tz: Tz,
+    /// `LEPTOS_SITE_ADDR`: where the server listens.
+    pub site_addr: SocketAddr,
+    /// Per-IP limits per minute (`HOLD_RATE_PER_MINUTE`,
+    /// `CLAIM_RATE_PER_MINUTE`, `LOGIN_RATE_PER_MINUTE`); 0 turns one off.
+    pub hold_rate_per_minute: u32,
+    pub claim_rate_per_minute: u32,
+    pub login_rate_per_minute: u32,
+    /// `TRUST_PROXY`: take the client IP from the last `X-Forwarded-For` hop.
+    pub trust_proxy: bool,
+    /// `ADMIN_API_KEY`: enables `X-ADMIN-KEY` authentication when set.
+    pub admin_api_key: Option<Secret>,
+    /// `ADMIN_USERNAME` / `ADMIN_PASSWORD`: the bootstrap staff account.
+    pub admin_username: String,
+    pub admin_password: Option<Secret>,
+    /// `CORS_ORIGINS`: comma-separated origins allowed with credentials.
+    pub cors_origins: Vec<String>,
+    /// `COOKIE_SECURE`: mark cookies `Secure` (behind HTTPS).
+    pub cookie_secure: bool,
+    /// `SEED_DEMO`: seed demo trips into an empty database (default true).
+    pub seed_demo: bool,
+    /// `SWEEP_SECONDS`: how often the background sweep tidies expired holds.
+    pub sweep_interval: std::time::Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads settings through `get`, so tests can pass a map.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let minutes = |k: &str, default: f64| -> Result<Duration, ConfigError> {
+            let m = match get(k) {
+                Some(v) => v
+                    .parse::<f64>()
+                    .map_err(|_| ConfigError(format!("{k} must be a number of minutes")))?,
+                None => default,
+            };
+            if !(m.is_finite() && m > 0.0 && m < 60.0 * 24.0 * 366.0) {
+                return Err(ConfigError(format!("{k} must be a positive number of minutes")));
+            }
+            Ok(Duration::milliseconds((m * 60_000.0).round() as i64))
+        };
+        let number = |k: &str, default: u32| -> Result<u32, ConfigError> {
+            match get(k) {
+                Some(v) => v
+                    .parse()
+                    .map_err(|_| ConfigError(format!("{k} must be a whole number"))),
+                None => Ok(default),
+            }
+        };
+        let flag = |k: &str, default: bool| -> Result<bool, ConfigError> {
+            match get(k).map(|v| v.to_ascii_lowercase()) {
+                None => Ok(default),
+                Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
+                Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+                Some(_) => Err(ConfigError(format!("{k} must be true or false"))),
+            }
+        };
+
+        let policy = HoldPolicy {
+            hold: minutes("HOLD_MINUTES", 10.0)?,
+            contact_hold: minutes("CONTACT_HOLD_MINUTES", 30.0)?,
+            max_hold: minutes("MAX_HOLD_MINUTES", 120.0)?,
+            max_seats: number("MAX_SEATS_PER_HOLD", 4)?.max(1),
+            max_active_per_whatsapp: number("MAX_ACTIVE_HOLDS_PER_WHATSAPP", 2)?.max(1),
+        };
+        let display_tz: Tz = get("DISPLAY_TZ")
+            .unwrap_or_else(|| "Asia/Jakarta".into())
+            .parse()
+            .map_err(|_| ConfigError("DISPLAY_TZ must be an IANA time zone".into()))?;
+        let site_addr = get("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|_| ConfigError("LEPTOS_SITE_ADDR must be host:port".into()))?;
+        let cors_origins = get("CORS_ORIGINS")
+            .unwrap_or_else(|| "http://localhost:5173,http://localhost:3000".into())
+            .split(',')
+            .map(|s| s.trim().trim_end_matches('/').to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let sweep_seconds = get("SWEEP_SECONDS")
+            .map(|v| v.parse::<f64>())
+            .transpose()
+            .map_err(|_| ConfigError("SWEEP_SECONDS must be a number".into()))?
+            .unwrap_or(5.0);
+        if !(sweep_seconds.is_finite() && sweep_seconds > 0.0) {
+            return Err(ConfigError("SWEEP_SECONDS must be positive".into()));
+        }
+
+        Ok(Self {
+            database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/kursi.db".into()),
+            policy,
+            session_ttl: minutes("SESSION_TTL_MINUTES", 60.0)?,
+            display_tz,
+            site_addr,
+            hold_rate_per_minute: number("HOLD_RATE_PER_MINUTE", 30)?,
+            claim_rate_per_minute: number("CLAIM_RATE_PER_MINUTE", 10)?,
+            login_rate_per_minute: number("LOGIN_RATE_PER_MINUTE", 5)?,
+            trust_proxy: flag("TRUST_PROXY", false)?,
+            admin_api_key: get("ADMIN_API_KEY").map(Secret::new),
+            admin_username: get("ADMIN_USERNAME").unwrap_or_else(|| "admin".into()),
+            admin_password: get("ADMIN_PASSWORD").map(Secret::new),
+            cors_origins,
+            cookie_secure: flag("COOKIE_SECURE", false)?,
+            seed_demo: flag("SEED_DEMO", true)?,
+            sweep_interval: std::time::Duration::from_secs_f64(sweep_seconds),
+        })
+    }
+
+    /// Settings for tests: defaults, an in-memory-like temp database given by
+    /// the caller, and rate limits off.
+    pub fn for_tests(database_url: impl Into<String>) -> Self {
+        let mut s = Self::from_lookup(|_| None).expect("defaults are valid");
+        s.database_url = database_url.into();
+        s.hold_rate_per_minute = 0;
+        s.claim_rate_per_minute = 0;
+        s.login_rate_per_minute = 0;
+        s.seed_demo = false;
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_follow_the_spec() {
+        let s = with(&[]).unwrap();
+        assert_eq!(s.policy, HoldPolicy::default());
+        assert_eq!(s.session_ttl, Duration::minutes(60));
+        assert_eq!(s.display_tz, chrono_tz::Asia::Jakarta);
+        assert_eq!(s.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(s.cors_origins, ["http://localhost:5173", "http://localhost:3000"]);
+        assert!(s.admin_api_key.is_none());
+    }
+
+    #[test]
+    fn minutes_accept_fractions() {
+        let s = with(&[("HOLD_MINUTES", "0.1")]).unwrap();
+        assert_eq!(s.policy.hold, Duration::seconds(6));
+    }
+
+    #[test]
+    fn nonsense_is_refused() {
+        assert!(with(&[("HOLD_MINUTES", "-1")]).is_err());
+        assert!(with(&[("HOLD_MINUTES", "ten")]).is_err());
+        assert!(with(&[("DISPLAY_TZ", "Mars/Olympus")]).is_err());
+        assert!(with(&[("COOKIE_SECURE", "maybe")]).is_err());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = with(&[("ADMIN_API_KEY", "hunter2"), ("ADMIN_PASSWORD", "pw-123")]).unwrap();
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("hunter2"));
+        assert!(!printed.contains("pw-123"));
+    }
+}

@@ -1,0 +1,147 @@
+//! The one error type of Kursi. Every operation fails with one of these; the
+//! JSON API and the server functions each map it once (see `api::error` and
+//! `server_fns`). It carries no internal detail: internal causes are logged
+//! where they happen and reach clients only as `internal`.
+
+use serde::{Deserialize, Serialize};
+
+use super::SeatCode;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum AppError {
+    /// A malformed body, a missing or mistyped field, an unknown seat.
+    #[error("{message}")]
+    InvalidRequest { message: String },
+    #[error("A hold has at most {max} seats.")]
+    TooManySeats { max: u32 },
+    #[error("No such trip is open for booking.")]
+    TripNotFound,
+    #[error("Some seats are no longer available.")]
+    SeatsUnavailable { seats: Vec<SeatCode> },
+    #[error("This browser already holds seats on another trip.")]
+    HoldOnOtherTrip { trip_id: i64 },
+    #[error("This browser already holds seats; release them before claiming another hold.")]
+    SessionHasHold { trip_id: i64 },
+    #[error("There is no active hold for this browser.")]
+    NoActiveHold,
+    #[error("The hold cannot be extended now.")]
+    ExtendNotAllowed,
+    #[error("This WhatsApp number already has the most active holds allowed.")]
+    TooManyActiveHolds { max: u32 },
+    #[error("No hold has this claim code.")]
+    ClaimNotFound,
+    #[error("This hold has expired or was released.")]
+    HoldExpired,
+    #[error("This hold is already booked.")]
+    AlreadyBooked,
+    #[error("This booking was cancelled.")]
+    BookingCancelled,
+    #[error("No booking matches this code and WhatsApp number.")]
+    BookingNotFound,
+    #[error("Sign in as staff, or send a valid X-ADMIN-KEY.")]
+    Unauthorized,
+    #[error("This request came from another site and was refused.")]
+    Forbidden,
+    #[error("Too many requests; try again in {retry_after} seconds.")]
+    RateLimited { retry_after: u64 },
+    #[error("Not found.")]
+    NotFound,
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+}
+
+impl AppError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        AppError::InvalidRequest {
+            message: message.into(),
+        }
+    }
+
+    /// The stable snake_case code clients switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::InvalidRequest { .. } => "invalid_request",
+            AppError::TooManySeats { .. } => "too_many_seats",
+            AppError::TripNotFound => "trip_not_found",
+            AppError::SeatsUnavailable { .. } => "seats_unavailable",
+            AppError::HoldOnOtherTrip { .. } => "hold_on_other_trip",
+            AppError::SessionHasHold { .. } => "session_has_hold",
+            AppError::NoActiveHold => "no_active_hold",
+            AppError::ExtendNotAllowed => "extend_not_allowed",
+            AppError::TooManyActiveHolds { .. } => "too_many_active_holds",
+            AppError::ClaimNotFound => "claim_not_found",
+            AppError::HoldExpired => "hold_expired",
+            AppError::AlreadyBooked => "already_booked",
+            AppError::BookingCancelled => "booking_cancelled",
+            AppError::BookingNotFound => "booking_not_found",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::NotFound => "not_found",
+            AppError::Internal => "internal",
+        }
+    }
+
+    /// The human sentence of the error body.
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+
+    /// The HTTP status of this error, the same for every transport.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::InvalidRequest { .. } | AppError::TooManySeats { .. } => 400,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::TripNotFound
+            | AppError::NoActiveHold
+            | AppError::ClaimNotFound
+            | AppError::BookingNotFound
+            | AppError::NotFound => 404,
+            AppError::SeatsUnavailable { .. }
+            | AppError::HoldOnOtherTrip { .. }
+            | AppError::SessionHasHold { .. }
+            | AppError::ExtendNotAllowed
+            | AppError::TooManyActiveHolds { .. }
+            | AppError::AlreadyBooked
+            | AppError::BookingCancelled => 409,
+            AppError::HoldExpired => 410,
+            AppError::RateLimited { .. } => 429,
+            AppError::Internal => 500,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_serialise_as_code_plus_named_fields() {
+        let err = AppError::SeatsUnavailable {
+            seats: vec![SeatCode::parse("1A").unwrap()],
+        };
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(json, serde_json::json!({"code": "seats_unavailable", "seats": ["1A"]}));
+        assert_eq!(err.code(), "seats_unavailable");
+        assert_eq!(err.status(), 409);
+    }
+
+    #[test]
+    fn every_code_matches_its_serde_tag() {
+        let all = [
+            AppError::invalid("x"),
+            AppError::TooManySeats { max: 4 },
+            AppError::TripNotFound,
+            AppError::HoldOnOtherTrip { trip_id: 1 },
+            AppError::NoActiveHold,
+            AppError::RateLimited { retry_after: 3 },
+            AppError::Internal,
+        ];
+        for err in all {
+            let json = serde_json::to_value(&err).unwrap();
+            assert_eq!(json["code"], err.code());
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Pure types and rules of Kursi: no IO, no database, no web framework.
+//!
+//! Everything here parses its input once ("parse, don't validate"), so a value
+//! of these types is valid by construction. The module compiles for the
+//! browser too, so the pages validate with exactly the parsers the server uses.
+
+mod codes;
+mod contact;
+mod error;
+mod model;
+mod money;
+mod policy;
+mod seat;
+
+pub use codes::{BookingCode, ClaimCode};
+pub use contact::{CustomerName, WhatsApp};
+pub use error::AppError;
+pub use model::{Booking, Hold, HoldStatus, Seat, SeatStatus, Trip};
+pub use money::format_rupiah;
+pub use policy::HoldPolicy;
+pub use seat::{BusType, SeatCode, SeatPosition};

@@ -1,0 +1,119 @@
+//! The shapes Kursi shows to the world (SPEC §2): trips, seats, holds and
+//! bookings as the JSON API and the pages see them. Fields may be added,
+//! never removed or renamed.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{BookingCode, BusType, ClaimCode, SeatCode};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trip {
+    pub id: i64,
+    pub route_from: String,
+    pub route_to: String,
+    pub depart_at: DateTime<Utc>,
+    /// Whole rupiah.
+    pub price: i64,
+    pub bus_type: BusType,
+    pub admin_wa: String,
+    pub is_active: bool,
+    pub seats_total: u32,
+    pub seats_available: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SeatStatus {
+    Available,
+    Hold,
+    Booked,
+}
+
+impl SeatStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeatStatus::Available => "AVAILABLE",
+            SeatStatus::Hold => "HOLD",
+            SeatStatus::Booked => "BOOKED",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seat {
+    pub code: SeatCode,
+    pub row: u8,
+    pub col: u8,
+    pub deck: u8,
+    pub status: SeatStatus,
+    /// True when the asking browser session holds this seat.
+    pub mine: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum HoldStatus {
+    Held,
+    Booked,
+    Released,
+    Expired,
+    /// A booking the admin cancelled; its seats are free again.
+    Cancelled,
+}
+
+impl HoldStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HoldStatus::Held => "HELD",
+            HoldStatus::Booked => "BOOKED",
+            HoldStatus::Released => "RELEASED",
+            HoldStatus::Expired => "EXPIRED",
+            HoldStatus::Cancelled => "CANCELLED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "HELD" => Some(HoldStatus::Held),
+            "BOOKED" => Some(HoldStatus::Booked),
+            "RELEASED" => Some(HoldStatus::Released),
+            "EXPIRED" => Some(HoldStatus::Expired),
+            "CANCELLED" => Some(HoldStatus::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hold {
+    pub trip_id: i64,
+    pub seats: Vec<SeatCode>,
+    pub started_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub expires_in_seconds: i64,
+    pub claim_code: Option<ClaimCode>,
+    pub name: Option<String>,
+    pub whatsapp: Option<String>,
+    pub admin_wa: String,
+    /// `https://wa.me/<admin_wa>?text=…` naming the claim code, trip and seats.
+    pub whatsapp_url: Option<String>,
+    pub status: HoldStatus,
+    /// Whether the passenger's one extension has been used.
+    pub extended: bool,
+    /// Seat price times seats, in whole rupiah.
+    pub amount_due: i64,
+    pub booking_code: Option<BookingCode>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Booking {
+    pub booking_code: BookingCode,
+    pub trip: Trip,
+    pub seats: Vec<SeatCode>,
+    pub name: String,
+    pub whatsapp: String,
+    pub booked_at: DateTime<Utc>,
+    pub status: HoldStatus,
+    pub amount: i64,
+}

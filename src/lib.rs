@@ -1,0 +1,38 @@
+//! Kursi: bus seat booking for operators who take payment over WhatsApp.
+//!
+//! A tour of the crate:
+//! - [`domain`]: pure types and rules (seat codes, layouts, WhatsApp numbers,
+//!   claim and booking codes, hold timing). No IO; compiles to WASM too.
+//! - [`app`]: the Leptos UI, rendered on the server and hydrated.
+//! - [`server_fns`]: the pages' server functions, thin adapters.
+//! - Server only (`ssr`): [`config`] (typed settings), [`storage`] (all SQL),
+//!   [`services`] (every operation, time passed in), [`api`] (the JSON API),
+//!   [`web`] (cookies and keys), [`state`], [`server`] (router and run loop).
+
+pub mod app;
+pub mod domain;
+pub mod server_fns;
+
+#[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod services;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod storage;
+#[cfg(feature = "ssr")]
+pub mod telemetry;
+#[cfg(feature = "ssr")]
+pub mod web;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

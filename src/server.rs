@@ -1,0 +1,222 @@
+//! The server: `router(state)` builds the whole app (tests use it without a
+//! socket), `run` serves it until SIGINT/SIGTERM, `main` dispatches the
+//! sub-commands of the `kursi` binary.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::sync::watch;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::app::{App, shell};
+use crate::config::Settings;
+use crate::services::Service;
+use crate::state::{AppState, Clock};
+use crate::storage::Storage;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Request bodies larger than this are refused before they are read.
+pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
+
+/// Runs a sub-command: none (or `serve`) serves the app.
+pub async fn main(settings: Settings, args: &[String]) -> anyhow::Result<()> {
+    match args.first().map(String::as_str) {
+        None | Some("serve") => run(settings).await,
+        Some(other) => anyhow::bail!("unknown command {other:?}; try `kursi` or `kursi serve`"),
+    }
+}
+
+/// Opens the database, prepares it (migrations, bootstrap account, demo
+/// trips) and returns the state the router needs.
+pub async fn prepare(settings: Settings, leptos_options: LeptosOptions, clock: Clock) -> anyhow::Result<AppState> {
+    let storage = Storage::open(&settings.database_url).await?;
+    let service = Service::new(storage, settings.policy, settings.display_tz);
+    let now = clock.now();
+    let password = settings.admin_password.as_ref().map(|p| p.expose().to_string());
+    if let Some(generated) = service
+        .ensure_staff(&settings.admin_username, password.as_deref(), now)
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the first staff account: {e}"))?
+    {
+        // SPEC §4: printed once, at the start that created the account.
+        tracing::warn!(
+            username = %settings.admin_username,
+            password = %generated,
+            "created the first staff account with a random password; change it with `kursi staff`"
+        );
+    }
+    if settings.seed_demo {
+        let n = service
+            .seed_demo(now)
+            .await
+            .map_err(|e| anyhow::anyhow!("seeding demo trips: {e}"))?;
+        if n > 0 {
+            tracing::info!(trips = n, "seeded demo trips into the empty database");
+        }
+    }
+    Ok(AppState {
+        leptos_options,
+        service,
+        settings: Arc::new(settings),
+        clock,
+    })
+}
+
+/// The whole application: pages, server functions, JSON API, health.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/lang/{code}", get(set_language))
+        .merge(crate::api::routes())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            move || shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req
+                    .headers()
+                    .get(&REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.service.storage().ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+/// `GET /lang/{id|en}?next=/path`: remembers the language for a year and
+/// goes back. Only local paths are followed, so this is no open redirect.
+async fn set_language(
+    axum::extract::Path(code): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+    State(state): State<AppState>,
+) -> axum::response::Response {
+    use axum::http::header::{LOCATION, SET_COOKIE};
+    let lang = crate::app::i18n::Lang::parse(&code).unwrap_or_default();
+    let next = q
+        .get("next")
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .cloned()
+        .unwrap_or_else(|| "/".into());
+    let cookie = cookie::Cookie::build(("lang", lang.code()))
+        .path("/")
+        .same_site(cookie::SameSite::Lax)
+        .max_age(cookie::time::Duration::days(365))
+        .secure(state.settings.cookie_secure)
+        .build()
+        .to_string();
+    let mut resp = StatusCode::SEE_OTHER.into_response();
+    if let (Ok(loc), Ok(c)) = (next.parse(), cookie.parse()) {
+        resp.headers_mut().insert(LOCATION, loc);
+        resp.headers_mut().insert(SET_COOKIE, c);
+    }
+    resp
+}
+
+/// Serves until SIGINT or SIGTERM, then drains in-flight requests, stops
+/// the sweep and checkpoints the WAL.
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let conf = get_configuration(None)?;
+    let mut leptos_options = conf.leptos_options;
+    leptos_options.site_addr = settings.site_addr;
+    let addr = settings.site_addr;
+    let sweep_every = settings.sweep_interval;
+    tracing::info!(settings = ?settings, "starting kursi");
+
+    let state = prepare(settings, leptos_options, Clock::default()).await?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let sweeper = tokio::spawn(sweep_loop(state.service.clone(), state.clock.clone(), sweep_every, stop_rx));
+
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(
+        listener,
+        router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+
+    let _ = stop_tx.send(true);
+    let _ = sweeper.await;
+    if let Err(e) = state.service.storage().checkpoint().await {
+        tracing::warn!(error = %e, "WAL checkpoint at shutdown failed");
+    }
+    state.service.storage().close().await;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// The background sweep: a loop around [`Service::sweep`], which tests call
+/// directly. Expired holds already read as released; this only tidies.
+async fn sweep_loop(service: Service, clock: Clock, every: Duration, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                match service.sweep(clock.now()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(expired = n, "sweep expired holds"),
+                    Err(e) => tracing::warn!(error = %e, "sweep failed; will retry"),
+                }
+            }
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

@@ -1,0 +1,68 @@
+//! Server functions: the pages' adapters over the service layer.
+//!
+//! Each one reads the shared [`AppState`](crate::state::AppState) from
+//! context, calls one service operation with the state's clock, and returns
+//! [`AppError`] on failure, which crosses to the browser intact.
+
+use chrono::NaiveDateTime;
+use leptos::prelude::*;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{AppError, Trip};
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
+                AppError::invalid("The request was malformed.")
+            }
+            _ => AppError::Internal,
+        }
+    }
+}
+
+/// A trip as the trip list shows it: the departure already in the display
+/// time zone, so server and browser render the same text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TripCard {
+    pub trip: Trip,
+    pub depart_local: NaiveDateTime,
+    /// The zone's abbreviation, e.g. `WIB`.
+    pub tz_abbr: String,
+}
+
+#[cfg(feature = "ssr")]
+fn state() -> Result<crate::state::AppState, AppError> {
+    use_context::<crate::state::AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the server function context");
+        AppError::Internal
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn card(trip: Trip, tz: chrono_tz::Tz) -> TripCard {
+    let local = trip.depart_at.with_timezone(&tz);
+    TripCard {
+        depart_local: local.naive_local(),
+        tz_abbr: local.format("%Z").to_string(),
+        trip,
+    }
+}
+
+/// The listed trips matching the passenger's search.
+#[server(prefix = "/sf", endpoint = "search_trips")]
+pub async fn search_trips(
+    from: Option<String>,
+    to: Option<String>,
+    date: Option<String>,
+) -> Result<Vec<TripCard>, AppError> {
+    let s = state()?;
+    let filter = crate::services::TripFilter { from, to, date };
+    let trips = s.service.list_trips(&filter, s.clock.now()).await?;
+    let tz = s.service.tz();
+    Ok(trips.into_iter().map(|t| card(t, tz)).collect())
+}

@@ -1,0 +1,281 @@
+//! The passenger's operations: hold, release, contact, extend, claim.
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+
+use super::{Actor, Service, SessionKey};
+use crate::domain::{AppError, BusType, ClaimCode, CustomerName, Hold, HoldStatus, SeatCode, WhatsApp};
+use crate::storage::{self, NewAudit, WriteTx, to_ms};
+
+/// Writes one audit row for a hold.
+pub(crate) async fn audit(
+    tx: &mut WriteTx,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    action: &str,
+    trip_id: i64,
+    hold_id: i64,
+    seats: &[String],
+    detail: &str,
+) -> Result<(), AppError> {
+    storage::insert_audit(
+        tx,
+        &NewAudit {
+            at: to_ms(now),
+            actor: &actor.label(),
+            action,
+            trip_id,
+            hold_id: Some(hold_id),
+            seats,
+            detail,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Requested seats without repeats, in a stable order.
+fn distinct(seats: &[SeatCode]) -> Vec<SeatCode> {
+    let mut out = seats.to_vec();
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl Service {
+    /// Holds `seats` of `trip_id` for `session`: all of them or none.
+    ///
+    /// Seats the session already holds count once; the hold keeps the
+    /// expiry it got with its first seat.
+    pub async fn hold(
+        &self,
+        session: &SessionKey,
+        trip_id: i64,
+        seats: &[SeatCode],
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
+        let requested = distinct(seats);
+        if requested.is_empty() {
+            return Err(AppError::invalid("Choose at least one seat."));
+        }
+        let max = self.policy.max_seats;
+        if requested.len() > max as usize {
+            return Err(AppError::TooManySeats { max });
+        }
+        let mut tx = self.begin(now).await?;
+        let now_ms = to_ms(now);
+        let trip = storage::trip_by_id(&mut tx, trip_id, now_ms)
+            .await?
+            .filter(|t| t.is_active && t.depart_at > now_ms)
+            .ok_or(AppError::TripNotFound)?;
+        let bus = BusType::parse(&trip.bus_type).map_err(|_| super::views::corrupt("trips.bus_type"))?;
+        if let Some(bad) = requested.iter().find(|c| bus.position(**c).is_none()) {
+            return Err(AppError::invalid(format!("This bus has no seat {bad}.")));
+        }
+
+        let (hold_id, current) = match storage::live_hold_of_session(&mut tx, session.hash()).await? {
+            Some(h) if h.trip_id != trip_id => return Err(AppError::HoldOnOtherTrip { trip_id: h.trip_id }),
+            Some(h) => (h.id, storage::seats_of_hold(&mut tx, h.id).await?),
+            None => {
+                let expires = self.policy.initial_expiry(now);
+                (storage::insert_hold(&mut tx, trip_id, session.hash(), now_ms, to_ms(expires)).await?, Vec::new())
+            }
+        };
+        let new: Vec<String> = requested
+            .iter()
+            .map(|c| c.to_string())
+            .filter(|c| !current.contains(c))
+            .collect();
+        if current.len() + new.len() > max as usize {
+            return Err(AppError::TooManySeats { max });
+        }
+        let mut unavailable = Vec::new();
+        for code in &new {
+            if !storage::take_seat(&mut tx, trip_id, code, hold_id, "HOLD").await? {
+                unavailable.push(SeatCode::parse(code)?);
+            }
+        }
+        if !unavailable.is_empty() {
+            // Dropping the transaction rolls back every seat taken above.
+            return Err(AppError::SeatsUnavailable { seats: unavailable });
+        }
+        for code in &new {
+            storage::add_hold_seat(&mut tx, hold_id, code).await?;
+        }
+        if !new.is_empty() {
+            audit(&mut tx, now, &Actor::Session(session.clone()), "hold", trip_id, hold_id, &new, "").await?;
+        }
+        let view = self.live_view(&mut tx, hold_id, now).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    async fn live_view(&self, tx: &mut WriteTx, hold_id: i64, now: DateTime<Utc>) -> Result<Hold, AppError> {
+        let row = storage::hold_by_id(tx, hold_id)
+            .await?
+            .ok_or_else(|| super::views::corrupt("holds.id"))?;
+        self.hold_view(tx, &row, now).await
+    }
+
+    /// Releases some seats of the session's hold (`None`: all of them). A
+    /// hold left without seats ends as RELEASED. Seats the hold does not
+    /// own are ignored, so releasing twice is harmless.
+    pub async fn release(
+        &self,
+        session: &SessionKey,
+        seats: Option<&[SeatCode]>,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
+        let mut tx = self.begin(now).await?;
+        let hold = storage::live_hold_of_session(&mut tx, session.hash())
+            .await?
+            .ok_or(AppError::NoActiveHold)?;
+        let current = storage::seats_of_hold(&mut tx, hold.id).await?;
+        let wanted: Vec<String> = match seats {
+            None => current.clone(),
+            Some(list) => distinct(list)
+                .iter()
+                .map(|c| c.to_string())
+                .filter(|c| current.contains(c))
+                .collect(),
+        };
+        let mut released = Vec::new();
+        for code in wanted {
+            if storage::release_seat(&mut tx, hold.id, &code).await? {
+                released.push(code);
+            }
+        }
+        if !released.is_empty() {
+            let actor = Actor::Session(session.clone());
+            audit(&mut tx, now, &actor, "release", hold.trip_id, hold.id, &released, "").await?;
+        }
+        let row = if released.len() == current.len() {
+            storage::end_hold(&mut tx, hold.id, "RELEASED", to_ms(now)).await?;
+            storage::hold_by_id(&mut tx, hold.id).await?.unwrap_or(hold)
+        } else {
+            hold
+        };
+        let view = self.hold_view(&mut tx, &row, now).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// The session's live hold.
+    pub async fn current_hold(&self, session: &SessionKey, now: DateTime<Utc>) -> Result<Hold, AppError> {
+        let mut conn = self.storage.reader().acquire().await?;
+        let row = storage::live_hold_of_session(&mut conn, session.hash())
+            .await?
+            .filter(|h| h.expires_at > to_ms(now))
+            .ok_or(AppError::NoActiveHold)?;
+        self.hold_view(&mut conn, &row, now).await
+    }
+
+    /// The passenger's one extension, in the last two minutes of the hold.
+    pub async fn extend(&self, session: &SessionKey, now: DateTime<Utc>) -> Result<Hold, AppError> {
+        let mut tx = self.begin(now).await?;
+        let hold = storage::live_hold_of_session(&mut tx, session.hash())
+            .await?
+            .ok_or(AppError::NoActiveHold)?;
+        let expires = storage::from_ms(hold.expires_at);
+        let started = storage::from_ms(hold.started_at);
+        let new = self
+            .policy
+            .passenger_extend(started, expires, hold.passenger_extended, now)?;
+        storage::set_expiry(&mut tx, hold.id, to_ms(new), true).await?;
+        let detail = format!("until {}", new.to_rfc3339());
+        let actor = Actor::Session(session.clone());
+        audit(&mut tx, now, &actor, "extend", hold.trip_id, hold.id, &[], &detail).await?;
+        let view = self.live_view(&mut tx, hold.id, now).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Attaches the passenger's name and WhatsApp number: the hold gets a
+    /// claim code and lives `contact_hold` from now, so there is time to pay.
+    pub async fn attach_contact(
+        &self,
+        session: &SessionKey,
+        name: &CustomerName,
+        whatsapp: &WhatsApp,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
+        let mut tx = self.begin(now).await?;
+        let hold = storage::live_hold_of_session(&mut tx, session.hash())
+            .await?
+            .ok_or(AppError::NoActiveHold)?;
+        let max = self.policy.max_active_per_whatsapp;
+        if storage::count_live_holds_of_whatsapp(&mut tx, whatsapp.as_str(), hold.id).await? >= i64::from(max) {
+            return Err(AppError::TooManyActiveHolds { max });
+        }
+        let claim = match &hold.claim_code {
+            Some(code) => code.clone(),
+            None => unused_claim_code(&mut tx).await?,
+        };
+        let expires = self.policy.contact_expiry(
+            storage::from_ms(hold.started_at),
+            storage::from_ms(hold.expires_at),
+            now,
+        );
+        storage::set_contact(&mut tx, hold.id, name.as_str(), whatsapp.as_str(), &claim, to_ms(expires)).await?;
+        let detail = format!("until {}", expires.to_rfc3339());
+        let actor = Actor::Session(session.clone());
+        audit(&mut tx, now, &actor, "contact", hold.trip_id, hold.id, &[], &detail).await?;
+        let view = self.live_view(&mut tx, hold.id, now).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Moves the hold with this claim code to `session` ("restore my
+    /// session" on another device). The previous browser loses control.
+    pub async fn claim(&self, session: &SessionKey, code: &ClaimCode, now: DateTime<Utc>) -> Result<Hold, AppError> {
+        let mut tx = self.begin(now).await?;
+        let hold = storage::hold_by_claim_code(&mut tx, code.as_str())
+            .await?
+            .ok_or(AppError::ClaimNotFound)?;
+        match super::views::effective_status(&hold, now)? {
+            HoldStatus::Held => {}
+            HoldStatus::Booked | HoldStatus::Cancelled => return Err(AppError::AlreadyBooked),
+            HoldStatus::Expired | HoldStatus::Released => return Err(AppError::HoldExpired),
+        }
+        if hold.session_hash != session.hash() {
+            if let Some(mine) = storage::live_hold_of_session(&mut tx, session.hash()).await? {
+                return Err(if mine.trip_id != hold.trip_id {
+                    AppError::HoldOnOtherTrip { trip_id: mine.trip_id }
+                } else {
+                    AppError::SessionHasHold { trip_id: mine.trip_id }
+                });
+            }
+            storage::set_session(&mut tx, hold.id, session.hash()).await?;
+            let actor = Actor::Session(session.clone());
+            audit(&mut tx, now, &actor, "claim", hold.trip_id, hold.id, &[], "").await?;
+        }
+        let view = self.live_view(&mut tx, hold.id, now).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+}
+
+/// A fresh claim code no hold has used (40 random bits; a clash is rare, so
+/// a few tries always suffice).
+async fn unused_claim_code(tx: &mut WriteTx) -> Result<String, AppError> {
+    for _ in 0..16 {
+        let code = ClaimCode::from_random(rand::rng().random::<u64>());
+        if !storage::claim_code_taken(tx, code.as_str()).await? {
+            return Ok(code.as_str().to_string());
+        }
+    }
+    tracing::error!("no free claim code after 16 tries");
+    Err(AppError::Internal)
+}
+
+/// A fresh booking code no hold has used.
+pub(crate) async fn unused_booking_code(tx: &mut WriteTx) -> Result<String, AppError> {
+    for _ in 0..64 {
+        let code = crate::domain::BookingCode::from_random(rand::rng().random::<u64>());
+        if !storage::booking_code_taken(tx, code.as_str()).await? {
+            return Ok(code.as_str().to_string());
+        }
+    }
+    tracing::error!("no free booking code after 64 tries");
+    Err(AppError::Internal)
+}

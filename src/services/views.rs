@@ -1,0 +1,145 @@
+//! Turning rows into the wire types of `domain`, with the time given.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::Service;
+use crate::domain::{
+    AppError, Booking, BookingCode, BusType, ClaimCode, Hold, HoldStatus, SeatCode, Trip,
+};
+use crate::storage::{self, Conn, HoldRow, TripRow, from_ms};
+
+pub(crate) fn trip_view(row: &TripRow) -> Result<Trip, AppError> {
+    Ok(Trip {
+        id: row.id,
+        route_from: row.route_from.clone(),
+        route_to: row.route_to.clone(),
+        depart_at: from_ms(row.depart_at),
+        price: row.price,
+        bus_type: BusType::parse(&row.bus_type).map_err(|_| corrupt("trips.bus_type"))?,
+        admin_wa: row.admin_wa.clone(),
+        is_active: row.is_active,
+        seats_total: row.seats_total as u32,
+        seats_available: row.seats_available as u32,
+    })
+}
+
+/// A stored value that the schema should have made impossible.
+pub(crate) fn corrupt(what: &str) -> AppError {
+    tracing::error!(column = what, "unexpected value in the database");
+    AppError::Internal
+}
+
+/// The status a client sees: a HELD hold past its expiry is EXPIRED even
+/// before the sweep has run.
+pub(crate) fn effective_status(row: &HoldRow, now: DateTime<Utc>) -> Result<HoldStatus, AppError> {
+    let stored = HoldStatus::parse(&row.status).ok_or_else(|| corrupt("holds.status"))?;
+    Ok(match stored {
+        HoldStatus::Held if from_ms(row.expires_at) <= now => HoldStatus::Expired,
+        s => s,
+    })
+}
+
+pub(crate) fn parse_seats(codes: &[String]) -> Result<Vec<SeatCode>, AppError> {
+    let mut seats = codes
+        .iter()
+        .map(|c| SeatCode::parse(c).map_err(|_| corrupt("seat code")))
+        .collect::<Result<Vec<_>, _>>()?;
+    seats.sort();
+    Ok(seats)
+}
+
+/// Local departure time for people: `30-11-2026 08:00 WIB`.
+pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%d-%m-%Y %H:%M %Z").to_string()
+}
+
+fn join_seats(seats: &[SeatCode]) -> String {
+    seats.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// The `wa.me` link a passenger uses to pay: the admin's number and a
+/// message naming the claim code, the trip and the seats.
+pub(crate) fn whatsapp_pay_url(row: &HoldRow, claim: &str, seats: &[SeatCode], tz: Tz) -> String {
+    let message = format!(
+        "Halo Admin, saya {name} mau bayar kursi.\nKode klaim: {claim}\nPerjalanan: {from} → {to}, {when}\nKursi: {seats}\nTotal: {total}",
+        name = row.name.as_deref().unwrap_or(""),
+        from = row.route_from,
+        to = row.route_to,
+        when = local_time(from_ms(row.depart_at), tz),
+        seats = join_seats(seats),
+        total = crate::domain::format_rupiah(row.price * seats.len() as i64),
+    );
+    format!("https://wa.me/{}?text={}", row.admin_wa, urlencoding::encode(&message))
+}
+
+impl Service {
+    pub(crate) async fn hold_view(&self, conn: &mut Conn, row: &HoldRow, now: DateTime<Utc>) -> Result<Hold, AppError> {
+        let seats = parse_seats(&storage::seats_of_hold(conn, row.id).await?)?;
+        Ok(self.hold_view_with_seats(row, seats, now)?)
+    }
+
+    pub(crate) fn hold_view_with_seats(
+        &self,
+        row: &HoldRow,
+        seats: Vec<SeatCode>,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
+        let status = effective_status(row, now)?;
+        let expires_at = from_ms(row.expires_at);
+        let claim_code = row
+            .claim_code
+            .as_deref()
+            .map(|c| ClaimCode::parse(c).map_err(|_| corrupt("holds.claim_code")))
+            .transpose()?;
+        let booking_code = row
+            .booking_code
+            .as_deref()
+            .map(|c| BookingCode::parse(c).map_err(|_| corrupt("holds.booking_code")))
+            .transpose()?;
+        let whatsapp_url = claim_code
+            .as_ref()
+            .map(|c| whatsapp_pay_url(row, c.as_str(), &seats, self.tz));
+        Ok(Hold {
+            trip_id: row.trip_id,
+            amount_due: row.price * seats.len() as i64,
+            seats,
+            started_at: from_ms(row.started_at),
+            expires_at,
+            expires_in_seconds: if status == HoldStatus::Held {
+                (expires_at - now).num_seconds().max(0)
+            } else {
+                0
+            },
+            claim_code,
+            name: row.name.clone(),
+            whatsapp: row.whatsapp.clone(),
+            admin_wa: row.admin_wa.clone(),
+            whatsapp_url,
+            status,
+            extended: row.passenger_extended,
+            booking_code,
+        })
+    }
+
+    pub(crate) async fn booking_view(&self, conn: &mut Conn, row: &HoldRow, now: DateTime<Utc>) -> Result<Booking, AppError> {
+        let trip = storage::trip_by_id(conn, row.trip_id, storage::to_ms(now))
+            .await?
+            .ok_or_else(|| corrupt("holds.trip_id"))?;
+        let seats = parse_seats(&storage::seats_of_hold(conn, row.id).await?)?;
+        Ok(Booking {
+            booking_code: row
+                .booking_code
+                .as_deref()
+                .and_then(|c| BookingCode::parse(c).ok())
+                .ok_or_else(|| corrupt("holds.booking_code"))?,
+            trip: trip_view(&trip)?,
+            amount: row.price * seats.len() as i64,
+            seats,
+            name: row.name.clone().unwrap_or_default(),
+            whatsapp: row.whatsapp.clone().unwrap_or_default(),
+            booked_at: from_ms(row.booked_at.unwrap_or(row.started_at)),
+            status: HoldStatus::parse(&row.status).ok_or_else(|| corrupt("holds.status"))?,
+        })
+    }
+}

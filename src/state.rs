@@ -1,0 +1,37 @@
+//! The state shared by the router, the JSON handlers and the server functions.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use axum::extract::FromRef;
+use chrono::{DateTime, Duration, Utc};
+use leptos::prelude::LeptosOptions;
+
+use crate::config::Settings;
+use crate::services::Service;
+
+/// The clock of the adapters. Services never read time themselves; the
+/// adapters read it here. Tests move it forward with [`Clock::advance`].
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    offset_ms: Arc<AtomicI64>,
+}
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
+    }
+
+    /// Moves this clock forward (tests only need this; production never does).
+    pub fn advance(&self, by: Duration) {
+        self.offset_ms.fetch_add(by.num_milliseconds(), Ordering::Relaxed);
+    }
+}
+
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub service: Service,
+    pub settings: Arc<Settings>,
+    pub clock: Clock,
+}

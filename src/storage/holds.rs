@@ -1,0 +1,350 @@
+//! Holds and the seats they own.
+//!
+//! Every function that changes a seat is a conditional UPDATE whose rows
+//! affected tell whether it happened; callers run them inside one write
+//! transaction and roll back when a step fails, so a hold is all-or-nothing.
+
+use sqlx::SqlitePool;
+
+use super::{Conn, DbResult, HoldRow, like_pattern};
+
+const HOLD_SELECT: &str = "
+    SELECT h.id, h.trip_id, h.session_hash, h.status, h.started_at, h.expires_at,
+           h.passenger_extended, h.name, h.whatsapp, h.claim_code, h.booking_code, h.booked_at,
+           t.price, t.admin_wa, t.route_from, t.route_to, t.depart_at
+    FROM holds h JOIN trips t ON t.id = h.trip_id";
+
+/// A live hold that passed its expiry and must now be released.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DueHold {
+    pub id: i64,
+    pub trip_id: i64,
+    pub expires_at: i64,
+}
+
+/// Live holds whose time is up at `now_ms`, oldest first, at most `limit`.
+pub async fn due_holds(conn: &mut Conn, now_ms: i64, limit: i64) -> DbResult<Vec<DueHold>> {
+    sqlx::query_as(
+        "SELECT id, trip_id, expires_at FROM holds
+         WHERE status = 'HELD' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?",
+    )
+    .bind(now_ms)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// Frees every seat a hold owns in HOLD state; returns their codes.
+pub async fn free_held_seats(conn: &mut Conn, hold_id: i64) -> DbResult<Vec<String>> {
+    sqlx::query_scalar(
+        "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL
+         WHERE hold_id = ? AND status = 'HOLD' RETURNING code",
+    )
+    .bind(hold_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Moves a hold from HELD to `status`; false when it was not HELD.
+pub async fn end_hold(conn: &mut Conn, hold_id: i64, status: &str, at: i64) -> DbResult<bool> {
+    let done = sqlx::query("UPDATE holds SET status = ?, ended_at = ? WHERE id = ? AND status = 'HELD'")
+        .bind(status)
+        .bind(at)
+        .bind(hold_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The session's HELD hold, if any (callers expire due holds first).
+pub async fn live_hold_of_session(conn: &mut Conn, session_hash: &str) -> DbResult<Option<HoldRow>> {
+    let sql = format!("{HOLD_SELECT} WHERE h.session_hash = ? AND h.status = 'HELD'");
+    sqlx::query_as(&sql).bind(session_hash).fetch_optional(conn).await
+}
+
+pub async fn hold_by_id(conn: &mut Conn, id: i64) -> DbResult<Option<HoldRow>> {
+    let sql = format!("{HOLD_SELECT} WHERE h.id = ?");
+    sqlx::query_as(&sql).bind(id).fetch_optional(conn).await
+}
+
+pub async fn hold_by_claim_code(conn: &mut Conn, claim_code: &str) -> DbResult<Option<HoldRow>> {
+    let sql = format!("{HOLD_SELECT} WHERE h.claim_code = ?");
+    sqlx::query_as(&sql).bind(claim_code).fetch_optional(conn).await
+}
+
+pub async fn hold_by_booking_code(conn: &mut Conn, code: &str) -> DbResult<Option<HoldRow>> {
+    let sql = format!("{HOLD_SELECT} WHERE h.booking_code = ?");
+    sqlx::query_as(&sql).bind(code).fetch_optional(conn).await
+}
+
+/// The filter of the admin's hold list.
+#[derive(Clone, Debug, Default)]
+pub struct HoldQuery {
+    /// Part of the name, or a claim code in canonical form.
+    pub text: Option<String>,
+    pub claim_code: Option<String>,
+    /// Only holds in this stored status.
+    pub status: Option<String>,
+    /// With `status = HELD`: only those still live at this time (ms).
+    pub live_at: Option<i64>,
+    pub expired_at: Option<i64>,
+    pub trip_id: Option<i64>,
+}
+
+/// Holds with contact details (the ones an admin can act on), newest first.
+pub async fn search_holds(pool: &SqlitePool, q: &HoldQuery) -> DbResult<Vec<HoldRow>> {
+    let sql = format!(
+        "{HOLD_SELECT}
+         WHERE h.claim_code IS NOT NULL
+           AND (?1 IS NULL OR lower(h.name) LIKE ?1 ESCAPE '\\' OR h.claim_code = ?2 OR h.whatsapp LIKE ?1 ESCAPE '\\')
+           AND (?3 IS NULL OR h.status = ?3)
+           AND (?4 IS NULL OR h.expires_at > ?4)
+           AND (?5 IS NULL OR h.expires_at <= ?5)
+           AND (?6 IS NULL OR h.trip_id = ?6)
+         ORDER BY h.started_at DESC, h.id DESC
+         LIMIT 500"
+    );
+    sqlx::query_as(&sql)
+        .bind(q.text.as_deref().map(like_pattern))
+        .bind(q.claim_code.as_deref())
+        .bind(q.status.as_deref())
+        .bind(q.live_at)
+        .bind(q.expired_at)
+        .bind(q.trip_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// The seats of a hold: for a live hold the ones it owns now; for an ended
+/// one the ones it had when it ended.
+pub async fn seats_of_hold(conn: &mut Conn, hold_id: i64) -> DbResult<Vec<String>> {
+    sqlx::query_scalar("SELECT code FROM hold_seats WHERE hold_id = ?")
+        .bind(hold_id)
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn insert_hold(
+    conn: &mut Conn,
+    trip_id: i64,
+    session_hash: &str,
+    started_at: i64,
+    expires_at: i64,
+) -> DbResult<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO holds (trip_id, session_hash, status, started_at, expires_at)
+         VALUES (?, ?, 'HELD', ?, ?) RETURNING id",
+    )
+    .bind(trip_id)
+    .bind(session_hash)
+    .bind(started_at)
+    .bind(expires_at)
+    .fetch_one(conn)
+    .await
+}
+
+/// Gives an AVAILABLE seat to a hold; false when the seat is not available.
+pub async fn take_seat(conn: &mut Conn, trip_id: i64, code: &str, hold_id: i64, status: &str) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE seats SET status = ?, hold_id = ? WHERE trip_id = ? AND code = ? AND status = 'AVAILABLE'",
+    )
+    .bind(status)
+    .bind(hold_id)
+    .bind(trip_id)
+    .bind(code)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn add_hold_seat(conn: &mut Conn, hold_id: i64, code: &str) -> DbResult<()> {
+    sqlx::query("INSERT INTO hold_seats (hold_id, code) VALUES (?, ?)")
+        .bind(hold_id)
+        .bind(code)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Frees one seat of a live hold; false when the hold did not own it.
+pub async fn release_seat(conn: &mut Conn, hold_id: i64, code: &str) -> DbResult<bool> {
+    let done = sqlx::query(
+        "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL WHERE hold_id = ? AND code = ? AND status = 'HOLD'",
+    )
+    .bind(hold_id)
+    .bind(code)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 1 {
+        sqlx::query("DELETE FROM hold_seats WHERE hold_id = ? AND code = ?")
+            .bind(hold_id)
+            .bind(code)
+            .execute(conn)
+            .await?;
+    }
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_contact(
+    conn: &mut Conn,
+    hold_id: i64,
+    name: &str,
+    whatsapp: &str,
+    claim_code: &str,
+    expires_at: i64,
+) -> DbResult<()> {
+    sqlx::query("UPDATE holds SET name = ?, whatsapp = ?, claim_code = ?, expires_at = ? WHERE id = ?")
+        .bind(name)
+        .bind(whatsapp)
+        .bind(claim_code)
+        .bind(expires_at)
+        .bind(hold_id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn set_expiry(conn: &mut Conn, hold_id: i64, expires_at: i64, passenger_extended: bool) -> DbResult<()> {
+    sqlx::query("UPDATE holds SET expires_at = ?, passenger_extended = ? WHERE id = ? AND status = 'HELD'")
+        .bind(expires_at)
+        .bind(passenger_extended)
+        .bind(hold_id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn set_session(conn: &mut Conn, hold_id: i64, session_hash: &str) -> DbResult<()> {
+    sqlx::query("UPDATE holds SET session_hash = ? WHERE id = ?")
+        .bind(session_hash)
+        .bind(hold_id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Live holds of a WhatsApp number other than `except` (the per-number cap).
+pub async fn count_live_holds_of_whatsapp(conn: &mut Conn, whatsapp: &str, except: i64) -> DbResult<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM holds WHERE whatsapp = ? AND status = 'HELD' AND id <> ?")
+        .bind(whatsapp)
+        .bind(except)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn claim_code_taken(conn: &mut Conn, code: &str) -> DbResult<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM holds WHERE claim_code = ?)")
+        .bind(code)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn booking_code_taken(conn: &mut Conn, code: &str) -> DbResult<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM holds WHERE booking_code = ?)")
+        .bind(code)
+        .fetch_one(conn)
+        .await
+}
+
+/// Turns a live hold's HOLD seats into BOOKED; returns how many changed.
+pub async fn book_held_seats(conn: &mut Conn, hold_id: i64) -> DbResult<u64> {
+    sqlx::query("UPDATE seats SET status = 'BOOKED' WHERE hold_id = ? AND status = 'HOLD'")
+        .bind(hold_id)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+}
+
+/// Marks a hold BOOKED with its code (from HELD or, for a late payment, EXPIRED).
+pub async fn mark_booked(conn: &mut Conn, hold_id: i64, booking_code: &str, at: i64) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE holds SET status = 'BOOKED', booking_code = ?, booked_at = ?, ended_at = ?
+         WHERE id = ? AND status IN ('HELD', 'EXPIRED')",
+    )
+    .bind(booking_code)
+    .bind(at)
+    .bind(at)
+    .bind(hold_id)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Frees a booking's seats and marks it CANCELLED; returns the seat codes.
+pub async fn cancel_booking(conn: &mut Conn, hold_id: i64, at: i64) -> DbResult<Vec<String>> {
+    let seats: Vec<String> = sqlx::query_scalar(
+        "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL WHERE hold_id = ? AND status = 'BOOKED' RETURNING code",
+    )
+    .bind(hold_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE holds SET status = 'CANCELLED', ended_at = ? WHERE id = ? AND status = 'BOOKED'")
+        .bind(at)
+        .bind(hold_id)
+        .execute(conn)
+        .await?;
+    Ok(seats)
+}
+
+/// Booked seats of a trip with their passengers, for the manifest.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ManifestRow {
+    pub code: String,
+    pub seat_row: i64,
+    pub seat_col: i64,
+    pub name: Option<String>,
+    pub whatsapp: Option<String>,
+    pub booking_code: Option<String>,
+    pub status: String,
+}
+
+pub async fn manifest(pool: &SqlitePool, trip_id: i64) -> DbResult<Vec<ManifestRow>> {
+    sqlx::query_as(
+        "SELECT s.code, s.seat_row, s.seat_col, h.name, h.whatsapp, h.booking_code, s.status
+         FROM seats s JOIN holds h ON h.id = s.hold_id
+         WHERE s.trip_id = ? AND s.status = 'BOOKED'
+         ORDER BY s.seat_row, s.seat_col",
+    )
+    .bind(trip_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Every seat's stored (not effective) owner, for consistency checks.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StoredSeat {
+    pub trip_id: i64,
+    pub code: String,
+    pub status: String,
+    pub hold_id: Option<i64>,
+}
+
+pub async fn stored_seats(conn: &mut Conn) -> DbResult<Vec<StoredSeat>> {
+    sqlx::query_as("SELECT trip_id, code, status, hold_id FROM seats ORDER BY trip_id, code")
+        .fetch_all(conn)
+        .await
+}
+
+/// A seat of a live hold (status HELD, not yet past its expiry at the time
+/// given), for consistency checks.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct LiveHoldSeat {
+    pub trip_id: i64,
+    pub hold_id: i64,
+    pub code: String,
+}
+
+pub async fn live_hold_seats(conn: &mut Conn, now_ms: i64) -> DbResult<Vec<LiveHoldSeat>> {
+    sqlx::query_as(
+        "SELECT h.trip_id, h.id AS hold_id, hs.code FROM hold_seats hs JOIN holds h ON h.id = hs.hold_id
+         WHERE h.status = 'HELD' AND h.expires_at > ? ORDER BY h.trip_id, hs.code",
+    )
+    .bind(now_ms)
+    .fetch_all(conn)
+    .await
+}
+
+/// A hold's id and stored status, for consistency checks.
+pub async fn hold_statuses(conn: &mut Conn) -> DbResult<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT id, status FROM holds ORDER BY id").fetch_all(conn).await
+}

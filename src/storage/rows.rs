@@ -1,0 +1,50 @@
+//! Row types: what queries return, separate from the wire types of `domain`.
+
+use sqlx::FromRow;
+
+#[derive(Clone, Debug, FromRow)]
+pub struct TripRow {
+    pub id: i64,
+    pub route_from: String,
+    pub route_to: String,
+    pub depart_at: i64,
+    pub price: i64,
+    pub bus_type: String,
+    pub admin_wa: String,
+    pub is_active: bool,
+    pub seats_total: i64,
+    pub seats_available: i64,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct SeatRow {
+    pub code: String,
+    pub seat_row: i64,
+    pub seat_col: i64,
+    pub deck: i64,
+    /// The effective status: a seat of an expired hold reads AVAILABLE.
+    pub status: String,
+    pub mine: bool,
+}
+
+/// A hold with the trip fields every view of it needs.
+#[derive(Clone, Debug, FromRow)]
+pub struct HoldRow {
+    pub id: i64,
+    pub trip_id: i64,
+    pub session_hash: String,
+    pub status: String,
+    pub started_at: i64,
+    pub expires_at: i64,
+    pub passenger_extended: bool,
+    pub name: Option<String>,
+    pub whatsapp: Option<String>,
+    pub claim_code: Option<String>,
+    pub booking_code: Option<String>,
+    pub booked_at: Option<i64>,
+    pub price: i64,
+    pub admin_wa: String,
+    pub route_from: String,
+    pub route_to: String,
+    pub depart_at: i64,
+}

@@ -1,0 +1,137 @@
+//! Trips and seats.
+
+use sqlx::SqlitePool;
+
+use super::{Conn, DbResult, SeatRow, TripRow, like_pattern};
+use crate::domain::{BusType, SeatPosition};
+
+/// The trip columns plus seat counts, where a seat of an expired hold counts
+/// as available whether or not the sweep has run (`?1` is now).
+const TRIP_SELECT: &str = "
+    SELECT t.id, t.route_from, t.route_to, t.depart_at, t.price, t.bus_type, t.admin_wa,
+           t.is_active,
+           (SELECT COUNT(*) FROM seats s WHERE s.trip_id = t.id) AS seats_total,
+           (SELECT COUNT(*) FROM seats s LEFT JOIN holds h ON h.id = s.hold_id
+             WHERE s.trip_id = t.id
+               AND (s.status = 'AVAILABLE' OR (s.status = 'HOLD' AND h.expires_at <= ?1))
+           ) AS seats_available
+    FROM trips t";
+
+/// What the trip list may filter on; `None` means any.
+#[derive(Clone, Debug, Default)]
+pub struct TripQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Departures in `[start, end)`, milliseconds.
+    pub depart_between: Option<(i64, i64)>,
+}
+
+/// Listed trips (active, departing after `now_ms`) sorted by departure.
+pub async fn list_trips(pool: &SqlitePool, q: &TripQuery, now_ms: i64) -> DbResult<Vec<TripRow>> {
+    let sql = format!(
+        "{TRIP_SELECT}
+         WHERE t.is_active = 1 AND t.depart_at > ?1
+           AND (?2 IS NULL OR lower(t.route_from) LIKE ?2 ESCAPE '\\')
+           AND (?3 IS NULL OR lower(t.route_to) LIKE ?3 ESCAPE '\\')
+           AND (?4 IS NULL OR t.depart_at >= ?4)
+           AND (?5 IS NULL OR t.depart_at < ?5)
+         ORDER BY t.depart_at, t.id
+         LIMIT 500"
+    );
+    sqlx::query_as::<_, TripRow>(&sql)
+        .bind(now_ms)
+        .bind(q.from.as_deref().map(like_pattern))
+        .bind(q.to.as_deref().map(like_pattern))
+        .bind(q.depart_between.map(|r| r.0))
+        .bind(q.depart_between.map(|r| r.1))
+        .fetch_all(pool)
+        .await
+}
+
+/// Every trip, for the admin, newest departure first.
+pub async fn all_trips(pool: &SqlitePool, now_ms: i64) -> DbResult<Vec<TripRow>> {
+    let sql = format!("{TRIP_SELECT} ORDER BY t.depart_at DESC, t.id DESC LIMIT 1000");
+    sqlx::query_as::<_, TripRow>(&sql).bind(now_ms).fetch_all(pool).await
+}
+
+pub async fn trip_by_id(conn: &mut Conn, id: i64, now_ms: i64) -> DbResult<Option<TripRow>> {
+    let sql = format!("{TRIP_SELECT} WHERE t.id = ?2");
+    sqlx::query_as::<_, TripRow>(&sql)
+        .bind(now_ms)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The seats of a trip in map order, with their effective status and
+/// whether `session_hash` holds them.
+pub async fn seats_of_trip(
+    conn: &mut Conn,
+    trip_id: i64,
+    session_hash: Option<&str>,
+    now_ms: i64,
+) -> DbResult<Vec<SeatRow>> {
+    sqlx::query_as::<_, SeatRow>(
+        "SELECT s.code, s.seat_row, s.seat_col, s.deck,
+                CASE WHEN s.status = 'HOLD' AND h.expires_at <= ?1 THEN 'AVAILABLE'
+                     ELSE s.status END AS status,
+                CASE WHEN s.status = 'HOLD' AND h.expires_at > ?1 AND h.session_hash = ?2
+                     THEN 1 ELSE 0 END AS mine
+         FROM seats s LEFT JOIN holds h ON h.id = s.hold_id
+         WHERE s.trip_id = ?3
+         ORDER BY s.seat_row, s.seat_col",
+    )
+    .bind(now_ms)
+    .bind(session_hash)
+    .bind(trip_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub struct NewTrip<'a> {
+    pub route_from: &'a str,
+    pub route_to: &'a str,
+    pub depart_at: i64,
+    pub price: i64,
+    pub bus_type: BusType,
+    pub admin_wa: &'a str,
+}
+
+/// Inserts a trip and lays out its seats from the bus type.
+pub async fn insert_trip(conn: &mut Conn, t: &NewTrip<'_>, now_ms: i64) -> DbResult<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO trips (route_from, route_to, depart_at, price, bus_type, admin_wa, is_active, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, 1, ?) RETURNING id",
+    )
+    .bind(t.route_from)
+    .bind(t.route_to)
+    .bind(t.depart_at)
+    .bind(t.price)
+    .bind(t.bus_type.as_str())
+    .bind(t.admin_wa)
+    .bind(now_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    insert_seats(conn, id, &t.bus_type.layout()).await?;
+    Ok(id)
+}
+
+async fn insert_seats(conn: &mut Conn, trip_id: i64, layout: &[SeatPosition]) -> DbResult<()> {
+    for p in layout {
+        sqlx::query(
+            "INSERT INTO seats (trip_id, code, seat_row, seat_col, deck, status) VALUES (?, ?, ?, ?, ?, 'AVAILABLE')",
+        )
+        .bind(trip_id)
+        .bind(p.code.to_string())
+        .bind(i64::from(p.row))
+        .bind(i64::from(p.col))
+        .bind(i64::from(p.deck))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn count_trips(conn: &mut Conn) -> DbResult<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM trips").fetch_one(conn).await
+}

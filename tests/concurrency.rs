@@ -1,0 +1,255 @@
+//! Correctness under concurrency: a race for the same seats, and a long
+//! randomized run of mixed operations checked after every step.
+
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{DateTime, Utc};
+use common::*;
+use kursi::domain::{AppError, BookingCode, BusType, ClaimCode, SeatStatus};
+use kursi::services::{Service, SessionKey};
+use kursi::storage::{self, AuditEntry};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use tokio::sync::Mutex;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hundred_sessions_race_for_two_seats_and_exactly_one_wins() {
+    let db = fresh().await;
+    let trip = trip(&db.service, BusType::Economy).await;
+    let mut tasks = Vec::new();
+    for _ in 0..100 {
+        let service = db.service.clone();
+        tasks.push(tokio::spawn(async move {
+            service.hold(&session(), trip, &seats(&["1A", "1B"]), t0()).await
+        }));
+    }
+    let mut wins = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(hold) => {
+                wins += 1;
+                assert_eq!(hold.seats, seats(&["1A", "1B"]));
+            }
+            Err(AppError::SeatsUnavailable { seats: lost }) => assert_eq!(lost, seats(&["1A", "1B"])),
+            Err(other) => panic!("unexpected error {other:?}"),
+        }
+    }
+    assert_eq!(wins, 1);
+    let mut conn = db.service.storage().reader().acquire().await.unwrap();
+    let holds = storage::audit_log(&mut conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action == "hold")
+        .count();
+    assert_eq!(holds, 1, "the audit log shows exactly one hold");
+}
+
+/// The state of every seat rebuilt from the audit log, checking that each
+/// transition is legal on the way.
+#[derive(Default)]
+struct Replay {
+    last_id: i64,
+    seats: HashMap<(i64, String), (String, Option<i64>)>,
+}
+
+impl Replay {
+    fn apply(&mut self, a: &AuditEntry) {
+        for code in a.seats.split_whitespace() {
+            let key = (a.trip_id, code.to_string());
+            let (status, owner) = self.seats.get(&key).cloned().unwrap_or(("AVAILABLE".into(), None));
+            let next = match a.action.as_str() {
+                "hold" => {
+                    assert_eq!(status, "AVAILABLE", "audit {}: held a seat that was {status}", a.id);
+                    ("HOLD".to_string(), a.hold_id)
+                }
+                "release" | "expire" => {
+                    assert_eq!((status.as_str(), owner), ("HOLD", a.hold_id), "audit {}: freed a seat it did not hold", a.id);
+                    ("AVAILABLE".to_string(), None)
+                }
+                "book" => {
+                    let from_own_hold = status == "HOLD" && owner == a.hold_id;
+                    assert!(from_own_hold || status == "AVAILABLE", "audit {}: booked a seat that was {status} of {owner:?}", a.id);
+                    ("BOOKED".to_string(), a.hold_id)
+                }
+                "cancel" => {
+                    assert_eq!((status.as_str(), owner), ("BOOKED", a.hold_id), "audit {}: a booked seat changed other than by its cancel", a.id);
+                    ("AVAILABLE".to_string(), None)
+                }
+                other => panic!("audit {}: action {other} changed seats", a.id),
+            };
+            self.seats.insert(key, next);
+        }
+        self.last_id = a.id;
+    }
+}
+
+/// Checks every invariant on one consistent snapshot (one read transaction).
+async fn check(service: &Service, replay: &Mutex<Replay>, trips: &[i64], now: DateTime<Utc>) {
+    let mut replay = replay.lock().await;
+    let mut tx = service.storage().reader().begin().await.unwrap();
+    let last = replay.last_id;
+    for a in storage::audit_since(&mut tx, last).await.unwrap() {
+        replay.apply(&a);
+    }
+    // Replaying the audit log gives the stored state of every seat.
+    for s in storage::stored_seats(&mut tx).await.unwrap() {
+        let want = replay.seats.get(&(s.trip_id, s.code.clone())).cloned().unwrap_or(("AVAILABLE".into(), None));
+        assert_eq!((s.status.clone(), s.hold_id), want, "seat {} of trip {}", s.code, s.trip_id);
+    }
+    // No seat is in two live holds.
+    let mut seen = HashSet::new();
+    for s in storage::live_hold_seats(&mut tx, storage::to_ms(now)).await.unwrap() {
+        assert!(seen.insert((s.trip_id, s.code.clone())), "seat {} of trip {} is in two live holds", s.code, s.trip_id);
+    }
+    // seats_available equals the AVAILABLE seats of the map.
+    for &trip in trips {
+        let row = storage::trip_by_id(&mut tx, trip, storage::to_ms(now)).await.unwrap().unwrap();
+        let map = storage::seats_of_trip(&mut tx, trip, None, storage::to_ms(now)).await.unwrap();
+        let available = map.iter().filter(|s| s.status == "AVAILABLE").count() as i64;
+        assert_eq!(row.seats_available, available, "trip {trip}");
+    }
+    tx.rollback().await.unwrap();
+}
+
+#[derive(Default)]
+struct Known {
+    claims: Vec<ClaimCode>,
+    bookings: Vec<BookingCode>,
+}
+
+/// Errors a correct system may answer; anything else fails the test.
+fn expected(e: &AppError) -> bool {
+    !matches!(e, AppError::Internal | AppError::InvalidRequest { .. })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_thousand_random_operations_keep_every_invariant() {
+    let seed: u64 = std::env::var("STRESS_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| rand::rng().random());
+    println!("stress seed: {seed} (replay with STRESS_SEED={seed})");
+    let ops: usize = std::env::var("STRESS_OPS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let tasks = 8;
+
+    let db = fresh().await;
+    let trips = vec![
+        trip(&db.service, BusType::Economy).await,
+        trip(&db.service, BusType::Executive).await,
+        trip(&db.service, BusType::Sleeper).await,
+    ];
+    let clock = Arc::new(AtomicI64::new(storage::to_ms(t0())));
+    let sessions: Arc<Vec<SessionKey>> = Arc::new((0..24).map(|_| session()).collect());
+    let known = Arc::new(Mutex::new(Known::default()));
+    let replay = Arc::new(Mutex::new(Replay::default()));
+    let phones = ["081200000001", "081200000002", "081200000003", "081200000004", "081200000005"];
+
+    let mut handles = Vec::new();
+    for task in 0..tasks {
+        let (service, trips, clock, sessions, known, replay) =
+            (db.service.clone(), trips.clone(), clock.clone(), sessions.clone(), known.clone(), replay.clone());
+        handles.push(tokio::spawn(async move {
+            let mut rng = StdRng::seed_from_u64(seed.wrapping_add(task as u64));
+            for _ in 0..ops / tasks {
+                let now = storage::from_ms(clock.load(Ordering::SeqCst));
+                let me = &sessions[rng.random_range(0..sessions.len())];
+                let roll = rng.random_range(0..100);
+                let result: Result<(), AppError> = match roll {
+                    0..=34 => {
+                        let trip = trips[rng.random_range(0..trips.len())];
+                        let (t, map) = service.trip_seats(trip, None, now).await.unwrap();
+                        let n = rng.random_range(1..=3);
+                        let pick: Vec<_> = (0..n).map(|_| map[rng.random_range(0..map.len())].code).collect();
+                        service.hold(me, t.id, &pick, now).await.map(|h| {
+                            assert!(pick.iter().all(|c| h.seats.contains(c)), "a successful hold has every seat asked for");
+                        })
+                    }
+                    35..=49 => {
+                        let all = rng.random_bool(0.5);
+                        let some = seats(&["1A", "1B", "2A", "3C"]);
+                        service.release(me, if all { None } else { Some(&some[..2]) }, now).await.map(drop)
+                    }
+                    50..=61 => {
+                        let phone = phones[rng.random_range(0..phones.len())];
+                        match service.attach_contact(me, &name("Penumpang"), &wa(phone), now).await {
+                            Ok(h) => {
+                                known.lock().await.claims.push(h.claim_code.unwrap());
+                                Ok(())
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    62..=67 => {
+                        let code = { known.lock().await.claims.last().cloned() };
+                        match code {
+                            Some(c) => service.claim(me, &c, now).await.map(drop),
+                            None => Ok(()),
+                        }
+                    }
+                    68..=72 => service.extend(me, now).await.map(drop),
+                    73..=84 => {
+                        let code = {
+                            let k = known.lock().await;
+                            (!k.claims.is_empty()).then(|| k.claims[rng.random_range(0..k.claims.len())].clone())
+                        };
+                        match code {
+                            Some(c) => match service.book(&admin(), &c, now).await {
+                                Ok(b) => {
+                                    known.lock().await.bookings.push(b.booking_code);
+                                    Ok(())
+                                }
+                                Err(e) => Err(e),
+                            },
+                            None => Ok(()),
+                        }
+                    }
+                    85..=88 => {
+                        let code = {
+                            let k = known.lock().await;
+                            (!k.claims.is_empty()).then(|| k.claims[rng.random_range(0..k.claims.len())].clone())
+                        };
+                        match code {
+                            Some(c) => service.admin_extend(&admin(), &c, Some(mins(5)), now).await.map(drop),
+                            None => Ok(()),
+                        }
+                    }
+                    89..=92 => {
+                        let code = {
+                            let k = known.lock().await;
+                            (!k.bookings.is_empty()).then(|| k.bookings[rng.random_range(0..k.bookings.len())].clone())
+                        };
+                        match code {
+                            Some(c) => service.cancel_booking(&admin(), &c, now).await.map(drop),
+                            None => Ok(()),
+                        }
+                    }
+                    93..=95 => service.sweep(now).await.map(drop),
+                    _ => {
+                        clock.fetch_add(rng.random_range(0..240_000), Ordering::SeqCst);
+                        Ok(())
+                    }
+                };
+                if let Err(e) = result {
+                    assert!(expected(&e), "operation {roll} failed unexpectedly: {e:?}");
+                }
+                let now = storage::from_ms(clock.load(Ordering::SeqCst));
+                check(&service, &replay, &trips, now).await;
+            }
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    // A final look, after every task: the whole log replays to the seats.
+    let now = storage::from_ms(clock.load(Ordering::SeqCst));
+    check(&db.service, &replay, &trips, now).await;
+    let (_, map) = db.service.trip_seats(trips[0], None, now).await.unwrap();
+    assert!(map.iter().all(|s| matches!(s.status, SeatStatus::Available | SeatStatus::Hold | SeatStatus::Booked)));
+}
