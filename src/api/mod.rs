@@ -40,7 +40,8 @@ pub fn routes() -> Router<AppState> {
     let r = both(r, "/api/admin/holds/release/", post(admin::release));
     let r = both(r, "/api/admin/bookings/cancel/", post(admin::cancel));
     let r = both(r, "/api/admin/trips/", get(admin::trips).post(admin::create_trip));
-    both(r, "/api/{*rest}", get(not_found).post(not_found))
+    // Anything else under /api is the API's own 404, not the app's HTML page.
+    r.route("/api/{*rest}", get(not_found).post(not_found))
 }
 
 async fn not_found() -> ApiError {

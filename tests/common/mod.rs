@@ -76,3 +76,73 @@ pub async fn trip(service: &Service, bus_type: BusType) -> i64 {
     };
     service.create_trip(&admin(), &input, t0()).await.unwrap().id
 }
+
+/// The whole app served over real HTTP on a free port, with its own
+/// database and a clock the test can move.
+pub struct TestApp {
+    pub base: String,
+    pub state: kursi::state::AppState,
+    pub db_dir: tempfile::TempDir,
+}
+
+pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut kursi::config::Settings)) -> TestApp {
+    use kursi::config::{Secret, Settings};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("kursi.db").display());
+    let mut settings = Settings::for_tests(url);
+    settings.admin_api_key = Some(Secret::new(ADMIN_KEY));
+    settings.admin_password = Some(Secret::new("staff-password-1"));
+    adjust(&mut settings);
+    let options = leptos::prelude::LeptosOptions::builder().output_name("kursi").build();
+    let state = kursi::server::prepare(settings, options, kursi::state::Clock::default())
+        .await
+        .expect("prepare app");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = kursi::server::router(state.clone());
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .await
+            .unwrap();
+    });
+    TestApp {
+        base: format!("http://{addr}"),
+        state,
+        db_dir: dir,
+    }
+}
+
+impl TestApp {
+    /// A browser-like client with its own cookie jar.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).build().unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A trip created through the service, departing in a week.
+    pub async fn trip(&self, bus_type: BusType) -> i64 {
+        let input = NewTripInput {
+            route_from: "Jakarta".into(),
+            route_to: "Bandung".into(),
+            depart_at: self.state.clock.now() + Duration::days(7),
+            price: 150_000,
+            bus_type,
+            admin_wa: "081200001111".into(),
+        };
+        self.state
+            .service
+            .create_trip(&admin(), &input, self.state.clock.now())
+            .await
+            .unwrap()
+            .id
+    }
+}

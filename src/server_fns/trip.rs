@@ -1,0 +1,130 @@
+//! Server functions of the trip page: the seat map, holding and releasing
+//! seats, the passenger's extension and contact details.
+//!
+//! Every write answers with the fresh [`SeatMapView`], so the page needs
+//! one round trip per click.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::TripCard;
+use crate::domain::{AppError, Hold, Seat};
+
+/// Everything the trip page shows, as this browser sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeatMapView {
+    pub card: TripCard,
+    pub seats: Vec<Seat>,
+    /// This browser's live hold, if it is on this trip.
+    pub hold: Option<Hold>,
+    /// The trip of this browser's live hold when it is another trip.
+    pub hold_elsewhere: Option<i64>,
+    /// Whether the passenger's one extension is available now.
+    pub may_extend: bool,
+    pub max_seats: u32,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::services::SessionKey;
+    use crate::state::AppState;
+
+    pub fn session(create: bool) -> Result<Option<SessionKey>, AppError> {
+        let s = super::super::state()?;
+        let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+        if !create {
+            return Ok(crate::web::session_of(&parts.headers));
+        }
+        let (key, cookie) = crate::web::session_or_new(&parts.headers, &s.settings);
+        if let (Some(cookie), Some(resp)) = (cookie, use_context::<leptos_axum::ResponseOptions>()) {
+            resp.insert_header(http::header::SET_COOKIE, cookie);
+        }
+        Ok(Some(key))
+    }
+
+    pub async fn view(s: &AppState, trip_id: i64, session: Option<&SessionKey>) -> Result<SeatMapView, AppError> {
+        let now = s.clock.now();
+        let (trip, seats) = s.service.trip_seats(trip_id, session, now).await?;
+        let live = match session {
+            Some(k) => match s.service.current_hold(k, now).await {
+                Ok(h) => Some(h),
+                Err(AppError::NoActiveHold) => None,
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        let (hold, hold_elsewhere) = match live {
+            Some(h) if h.trip_id == trip_id => (Some(h), None),
+            Some(h) => (None, Some(h.trip_id)),
+            None => (None, None),
+        };
+        let policy = s.service.policy();
+        let may_extend = hold
+            .as_ref()
+            .is_some_and(|h| policy.passenger_may_extend(h.started_at, h.expires_at, h.extended, now));
+        Ok(SeatMapView {
+            card: super::super::card(trip, s.service.tz()),
+            seats,
+            hold,
+            hold_elsewhere,
+            may_extend,
+            max_seats: policy.max_seats,
+        })
+    }
+}
+
+/// The seat map of a trip as this browser sees it.
+#[server(prefix = "/sf", endpoint = "seat_map")]
+pub async fn seat_map(trip_id: i64) -> Result<SeatMapView, AppError> {
+    let s = super::state()?;
+    let session = ssr::session(false)?;
+    ssr::view(&s, trip_id, session.as_ref()).await
+}
+
+/// Holds (`hold = true`) or releases one seat.
+#[server(prefix = "/sf", endpoint = "toggle_seat")]
+pub async fn toggle_seat(trip_id: i64, seat: String, hold: bool) -> Result<SeatMapView, AppError> {
+    let s = super::state()?;
+    let code = crate::domain::SeatCode::parse(&seat)?;
+    let session = ssr::session(hold)?;
+    match (&session, hold) {
+        (Some(k), true) => {
+            s.service.hold(k, trip_id, &[code], s.clock.now()).await?;
+        }
+        (Some(k), false) => {
+            s.service.release(k, Some(&[code]), s.clock.now()).await?;
+        }
+        (None, _) => return Err(AppError::NoActiveHold),
+    }
+    ssr::view(&s, trip_id, session.as_ref()).await
+}
+
+/// Releases every seat of this browser's hold.
+#[server(prefix = "/sf", endpoint = "release_all")]
+pub async fn release_all(trip_id: i64) -> Result<SeatMapView, AppError> {
+    let s = super::state()?;
+    let session = ssr::session(false)?.ok_or(AppError::NoActiveHold)?;
+    s.service.release(&session, None, s.clock.now()).await?;
+    ssr::view(&s, trip_id, Some(&session)).await
+}
+
+/// The passenger's one extension.
+#[server(prefix = "/sf", endpoint = "extend_hold")]
+pub async fn extend_hold(trip_id: i64) -> Result<SeatMapView, AppError> {
+    let s = super::state()?;
+    let session = ssr::session(false)?.ok_or(AppError::NoActiveHold)?;
+    s.service.extend(&session, s.clock.now()).await?;
+    ssr::view(&s, trip_id, Some(&session)).await
+}
+
+/// Attaches the passenger's name and WhatsApp number to the hold.
+#[server(prefix = "/sf", endpoint = "attach_contact")]
+pub async fn attach_contact(trip_id: i64, name: String, whatsapp: String) -> Result<SeatMapView, AppError> {
+    let s = super::state()?;
+    let name = crate::domain::CustomerName::parse(&name)?;
+    let whatsapp = crate::domain::WhatsApp::parse(&whatsapp)?;
+    let session = ssr::session(false)?.ok_or(AppError::NoActiveHold)?;
+    s.service.attach_contact(&session, &name, &whatsapp, s.clock.now()).await?;
+    ssr::view(&s, trip_id, Some(&session)).await
+}
