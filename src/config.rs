@@ -79,7 +79,11 @@ impl Settings {
 
     /// Reads settings through `get`, so tests can pass a map.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let minutes = |k: &str, default: f64| -> Result<Duration, ConfigError> {
             let m = match get(k) {
                 Some(v) => v
@@ -88,7 +92,9 @@ impl Settings {
                 None => default,
             };
             if !(m.is_finite() && m > 0.0 && m < 60.0 * 24.0 * 366.0) {
-                return Err(ConfigError(format!("{k} must be a positive number of minutes")));
+                return Err(ConfigError(format!(
+                    "{k} must be a positive number of minutes"
+                )));
             }
             Ok(Duration::milliseconds((m * 60_000.0).round() as i64))
         };
@@ -178,8 +184,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn with(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -190,7 +198,10 @@ mod tests {
         assert_eq!(s.session_ttl, Duration::minutes(60));
         assert_eq!(s.display_tz, chrono_tz::Asia::Jakarta);
         assert_eq!(s.site_addr.to_string(), "127.0.0.1:3000");
-        assert_eq!(s.cors_origins, ["http://localhost:5173", "http://localhost:3000"]);
+        assert_eq!(
+            s.cors_origins,
+            ["http://localhost:5173", "http://localhost:3000"]
+        );
         assert!(s.admin_api_key.is_none());
     }
 

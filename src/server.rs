@@ -39,11 +39,18 @@ pub async fn main(settings: Settings, args: &[String]) -> anyhow::Result<()> {
 
 /// Opens the database, prepares it (migrations, bootstrap account, demo
 /// trips) and returns the state the router needs.
-pub async fn prepare(settings: Settings, leptos_options: LeptosOptions, clock: Clock) -> anyhow::Result<AppState> {
+pub async fn prepare(
+    settings: Settings,
+    leptos_options: LeptosOptions,
+    clock: Clock,
+) -> anyhow::Result<AppState> {
     let storage = Storage::open(&settings.database_url).await?;
     let service = Service::new(storage, settings.policy, settings.display_tz);
     let now = clock.now();
-    let password = settings.admin_password.as_ref().map(|p| p.expose().to_string());
+    let password = settings
+        .admin_password
+        .as_ref()
+        .map(|p| p.expose().to_string());
     if let Some(generated) = service
         .ensure_staff(&settings.admin_username, password.as_deref(), now)
         .await
@@ -70,6 +77,7 @@ pub async fn prepare(settings: Settings, leptos_options: LeptosOptions, clock: C
         service,
         settings: Arc::new(settings),
         clock,
+        stop: Arc::new(watch::channel(false).0),
     })
 }
 
@@ -158,8 +166,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(settings = ?settings, "starting kursi");
 
     let state = prepare(settings, leptos_options, Clock::default()).await?;
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let sweeper = tokio::spawn(sweep_loop(state.service.clone(), state.clock.clone(), sweep_every, stop_rx));
+    let sweeper = tokio::spawn(sweep_loop(
+        state.service.clone(),
+        state.clock.clone(),
+        sweep_every,
+        state.stop.subscribe(),
+    ));
 
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{addr}");
@@ -167,10 +179,16 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         listener,
         router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown({
+        let stop = state.stop.clone();
+        async move {
+            shutdown_signal().await;
+            // Ends live-update streams and the sweep, so draining finishes.
+            let _ = stop.send(true);
+        }
+    })
     .await?;
 
-    let _ = stop_tx.send(true);
     let _ = sweeper.await;
     if let Err(e) = state.service.storage().checkpoint().await {
         tracing::warn!(error = %e, "WAL checkpoint at shutdown failed");
@@ -182,7 +200,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 
 /// The background sweep: a loop around [`Service::sweep`], which tests call
 /// directly. Expired holds already read as released; this only tidies.
-async fn sweep_loop(service: Service, clock: Clock, every: Duration, mut stop: watch::Receiver<bool>) {
+async fn sweep_loop(
+    service: Service,
+    clock: Clock,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

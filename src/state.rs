@@ -24,7 +24,8 @@ impl Clock {
 
     /// Moves this clock forward (tests only need this; production never does).
     pub fn advance(&self, by: Duration) {
-        self.offset_ms.fetch_add(by.num_milliseconds(), Ordering::Relaxed);
+        self.offset_ms
+            .fetch_add(by.num_milliseconds(), Ordering::Relaxed);
     }
 }
 
@@ -34,4 +35,6 @@ pub struct AppState {
     pub service: Service,
     pub settings: Arc<Settings>,
     pub clock: Clock,
+    /// Set to true when the server begins to shut down; live streams end.
+    pub stop: Arc<tokio::sync::watch::Sender<bool>>,
 }

@@ -30,7 +30,10 @@ pub fn session_of(headers: &HeaderMap) -> Option<SessionKey> {
 }
 
 /// The session of a request, or a new one with the `Set-Cookie` to send.
-pub fn session_or_new(headers: &HeaderMap, settings: &Settings) -> (SessionKey, Option<HeaderValue>) {
+pub fn session_or_new(
+    headers: &HeaderMap,
+    settings: &Settings,
+) -> (SessionKey, Option<HeaderValue>) {
     match session_of(headers) {
         Some(key) => (key, None),
         None => {
@@ -48,7 +51,9 @@ pub fn hold_cookie(token: &str, settings: &Settings) -> HeaderValue {
         .http_only(true)
         .same_site(SameSite::Lax)
         .path("/")
-        .max_age(cookie::time::Duration::seconds(settings.session_ttl.num_seconds()))
+        .max_age(cookie::time::Duration::seconds(
+            settings.session_ttl.num_seconds(),
+        ))
         .secure(settings.cookie_secure)
         .build();
     HeaderValue::from_str(&cookie.to_string()).expect("cookie is ASCII")
@@ -58,7 +63,9 @@ pub fn hold_cookie(token: &str, settings: &Settings) -> HeaderValue {
 /// hashed first so the comparison is constant-time and length-blind; key
 /// authentication is off when `ADMIN_API_KEY` is unset.
 pub fn admin_key_ok(headers: &HeaderMap, settings: &Settings) -> bool {
-    let (Some(expected), Some(given)) = (settings.admin_api_key.as_ref(), headers.get("x-admin-key")) else {
+    let (Some(expected), Some(given)) =
+        (settings.admin_api_key.as_ref(), headers.get("x-admin-key"))
+    else {
         return false;
     };
     let a = Sha256::digest(expected.expose().as_bytes());

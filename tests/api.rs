@@ -16,7 +16,12 @@ async fn body(resp: reqwest::Response) -> (StatusCode, Value) {
     (status, value)
 }
 
-async fn post(client: &reqwest::Client, app: &TestApp, path: &str, json: Value) -> (StatusCode, Value) {
+async fn post(
+    client: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    json: Value,
+) -> (StatusCode, Value) {
     body(client.post(app.url(path)).json(&json).send().await.unwrap()).await
 }
 
@@ -34,16 +39,31 @@ async fn trips_are_listed_with_and_without_the_trailing_slash() {
         assert_eq!(trips[0]["seats_available"], 40);
         assert!(trips[0]["depart_at"].as_str().unwrap().ends_with('Z'));
     }
-    let (_, found) = body(reqwest::get(app.url("/api/trips/?from=JAKARTA&to=bandung")).await.unwrap()).await;
+    let (_, found) = body(
+        reqwest::get(app.url("/api/trips/?from=JAKARTA&to=bandung"))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(found.as_array().unwrap().len(), 1);
-    let (_, none) = body(reqwest::get(app.url("/api/trips/?from=Medan")).await.unwrap()).await;
+    let (_, none) = body(
+        reqwest::get(app.url("/api/trips/?from=Medan"))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(none, json!([]));
 }
 
 #[tokio::test]
 async fn a_bad_date_is_a_400_with_the_error_body() {
     let app = spawn_app().await;
-    let (status, err) = body(reqwest::get(app.url("/api/trips/?date=24-12-2026")).await.unwrap()).await;
+    let (status, err) = body(
+        reqwest::get(app.url("/api/trips/?date=24-12-2026"))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(err["code"], "invalid_request");
     assert!(err["message"].as_str().unwrap().contains("YYYY-MM-DD"));
@@ -53,15 +73,34 @@ async fn a_bad_date_is_a_400_with_the_error_body() {
 async fn the_seat_map_and_its_errors() {
     let app = spawn_app().await;
     let id = app.trip(BusType::Sleeper).await;
-    let (status, map) = body(reqwest::get(app.url(&format!("/api/trips/{id}/seats/"))).await.unwrap()).await;
+    let (status, map) = body(
+        reqwest::get(app.url(&format!("/api/trips/{id}/seats/")))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(map["trip"]["id"], id);
     assert_eq!(map["seats"].as_array().unwrap().len(), 22);
-    assert_eq!(map["seats"][0], json!({"code": "1A", "row": 1, "col": 1, "deck": 1, "status": "AVAILABLE", "mine": false}));
+    assert_eq!(
+        map["seats"][0],
+        json!({"code": "1A", "row": 1, "col": 1, "deck": 1, "status": "AVAILABLE", "mine": false})
+    );
     let (status, err) = body(reqwest::get(app.url("/api/trips/999/seats")).await.unwrap()).await;
-    assert_eq!((status, err["code"].as_str()), (StatusCode::NOT_FOUND, Some("trip_not_found")));
-    let (status, err) = body(reqwest::get(app.url("/api/trips/abc/seats/")).await.unwrap()).await;
-    assert_eq!((status, err["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("trip_not_found"))
+    );
+    let (status, err) = body(
+        reqwest::get(app.url("/api/trips/abc/seats/"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_request"))
+    );
 }
 
 #[tokio::test]
@@ -88,15 +127,38 @@ async fn holding_sets_a_safe_cookie_and_marks_the_seats_mine() {
     assert_eq!(hold["claim_code"], Value::Null);
     assert!(hold["expires_in_seconds"].as_i64().unwrap() > 590);
 
-    let (_, map) = body(client.get(app.url(&format!("/api/trips/{id}/seats/"))).send().await.unwrap()).await;
-    let mine: Vec<&str> = map["seats"].as_array().unwrap().iter().filter(|s| s["mine"] == true).map(|s| s["code"].as_str().unwrap()).collect();
+    let (_, map) = body(
+        client
+            .get(app.url(&format!("/api/trips/{id}/seats/")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let mine: Vec<&str> = map["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["mine"] == true)
+        .map(|s| s["code"].as_str().unwrap())
+        .collect();
     assert_eq!(mine, ["1A", "1B"]);
-    let (_, other) = body(reqwest::get(app.url(&format!("/api/trips/{id}/seats/"))).await.unwrap()).await;
+    let (_, other) = body(
+        reqwest::get(app.url(&format!("/api/trips/{id}/seats/")))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(other["seats"][0]["status"], "HOLD");
     assert_eq!(other["seats"][0]["mine"], false);
 
     // The same session keeps its cookie: a second hold sets none.
-    let resp = client.post(app.url("/api/seats/hold")).json(&json!({"trip_id": id, "seats": ["2A"]})).send().await.unwrap();
+    let resp = client
+        .post(app.url("/api/seats/hold"))
+        .json(&json!({"trip_id": id, "seats": ["2A"]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.headers().get("set-cookie").is_none());
 }
@@ -108,30 +170,99 @@ async fn hold_errors_follow_the_contract() {
     let other_trip = app.trip(BusType::Economy).await;
     let a = app.client();
     let b = app.client();
-    assert_eq!(post(&a, &app, "/api/seats/hold/", json!({"trip_id": id, "seats": ["1A"]})).await.0, StatusCode::OK);
+    assert_eq!(
+        post(
+            &a,
+            &app,
+            "/api/seats/hold/",
+            json!({"trip_id": id, "seats": ["1A"]})
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
 
-    let (status, err) = post(&b, &app, "/api/seats/hold/", json!({"trip_id": id, "seats": ["1A", "1B"]})).await;
+    let (status, err) = post(
+        &b,
+        &app,
+        "/api/seats/hold/",
+        json!({"trip_id": id, "seats": ["1A", "1B"]}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(err["code"], "seats_unavailable");
     assert_eq!(err["seats"], json!(["1A"]));
     assert!(err["message"].is_string());
 
-    let (status, err) = post(&a, &app, "/api/seats/hold/", json!({"trip_id": other_trip, "seats": ["1A"]})).await;
-    assert_eq!((status, &err["code"], &err["trip_id"]), (StatusCode::CONFLICT, &json!("hold_on_other_trip"), &json!(id)));
+    let (status, err) = post(
+        &a,
+        &app,
+        "/api/seats/hold/",
+        json!({"trip_id": other_trip, "seats": ["1A"]}),
+    )
+    .await;
+    assert_eq!(
+        (status, &err["code"], &err["trip_id"]),
+        (
+            StatusCode::CONFLICT,
+            &json!("hold_on_other_trip"),
+            &json!(id)
+        )
+    );
 
-    let (status, err) = post(&b, &app, "/api/seats/hold/", json!({"trip_id": id, "seats": ["2A", "2B", "2C", "2D", "3A"]})).await;
-    assert_eq!((status, err["code"].as_str()), (StatusCode::BAD_REQUEST, Some("too_many_seats")));
+    let (status, err) = post(
+        &b,
+        &app,
+        "/api/seats/hold/",
+        json!({"trip_id": id, "seats": ["2A", "2B", "2C", "2D", "3A"]}),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("too_many_seats"))
+    );
 
-    let (status, err) = post(&b, &app, "/api/seats/hold/", json!({"trip_id": 4242, "seats": ["1A"]})).await;
-    assert_eq!((status, err["code"].as_str()), (StatusCode::NOT_FOUND, Some("trip_not_found")));
+    let (status, err) = post(
+        &b,
+        &app,
+        "/api/seats/hold/",
+        json!({"trip_id": 4242, "seats": ["1A"]}),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("trip_not_found"))
+    );
 
-    for bad in [json!({"trip_id": id, "seats": ["99Z"]}), json!({"trip_id": id, "seats": ["X"]}), json!({"seats": ["1A"]}), json!({"trip_id": "one", "seats": []}), json!([1, 2])] {
+    for bad in [
+        json!({"trip_id": id, "seats": ["99Z"]}),
+        json!({"trip_id": id, "seats": ["X"]}),
+        json!({"seats": ["1A"]}),
+        json!({"trip_id": "one", "seats": []}),
+        json!([1, 2]),
+    ] {
         let (status, err) = post(&b, &app, "/api/seats/hold/", bad.clone()).await;
-        assert_eq!((status, err["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")), "{bad}");
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_request")),
+            "{bad}"
+        );
     }
-    let resp = b.post(app.url("/api/seats/hold/")).header("content-type", "text/plain").body("{\"trip_id\":1}").send().await.unwrap();
+    let resp = b
+        .post(app.url("/api/seats/hold/"))
+        .header("content-type", "text/plain")
+        .body("{\"trip_id\":1}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    let resp = b.post(app.url("/api/seats/hold/")).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let resp = b
+        .post(app.url("/api/seats/hold/"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(body(resp).await.1["code"], "invalid_request");
 }
 
@@ -141,27 +272,57 @@ async fn release_hold_and_extend_answer_for_this_session_only() {
     let id = app.trip(BusType::Economy).await;
     let a = app.client();
     let stranger = app.client();
-    post(&a, &app, "/api/seats/hold/", json!({"trip_id": id, "seats": ["1A", "1B"]})).await;
+    post(
+        &a,
+        &app,
+        "/api/seats/hold/",
+        json!({"trip_id": id, "seats": ["1A", "1B"]}),
+    )
+    .await;
 
     let (status, hold) = body(a.get(app.url("/api/hold/")).send().await.unwrap()).await;
-    assert_eq!((status, &hold["seats"]), (StatusCode::OK, &json!(["1A", "1B"])));
+    assert_eq!(
+        (status, &hold["seats"]),
+        (StatusCode::OK, &json!(["1A", "1B"]))
+    );
     let (status, err) = body(stranger.get(app.url("/api/hold")).send().await.unwrap()).await;
-    assert_eq!((status, err["code"].as_str()), (StatusCode::NOT_FOUND, Some("no_active_hold")));
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("no_active_hold"))
+    );
 
     let (status, err) = post(&a, &app, "/api/hold/extend/", json!({})).await;
-    assert_eq!((status, err["code"].as_str()), (StatusCode::CONFLICT, Some("extend_not_allowed")));
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::CONFLICT, Some("extend_not_allowed"))
+    );
     let (status, err) = post(&stranger, &app, "/api/hold/extend/", json!({})).await;
-    assert_eq!((status, err["code"].as_str()), (StatusCode::NOT_FOUND, Some("no_active_hold")));
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("no_active_hold"))
+    );
 
     let (status, left) = post(&a, &app, "/api/seats/release/", json!({"seats": ["1A"]})).await;
     assert_eq!((status, &left["seats"]), (StatusCode::OK, &json!(["1B"])));
     let (status, left) = post(&a, &app, "/api/seats/release/", json!({})).await;
-    assert_eq!((status, &left["seats"], &left["status"]), (StatusCode::OK, &json!([]), &json!("RELEASED")));
+    assert_eq!(
+        (status, &left["seats"], &left["status"]),
+        (StatusCode::OK, &json!([]), &json!("RELEASED"))
+    );
     let (status, err) = post(&stranger, &app, "/api/seats/release/", json!({})).await;
-    assert_eq!((status, err["code"].as_str()), (StatusCode::NOT_FOUND, Some("no_active_hold")));
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("no_active_hold"))
+    );
 
     // Eight minutes and a half later the passenger may extend, once.
-    post(&a, &app, "/api/seats/hold/", json!({"trip_id": id, "seats": ["3A"]})).await;
+    post(
+        &a,
+        &app,
+        "/api/seats/hold/",
+        json!({"trip_id": id, "seats": ["3A"]}),
+    )
+    .await;
     app.state.clock.advance(chrono::Duration::seconds(510));
     let (status, hold) = post(&a, &app, "/api/hold/extend/", json!({})).await;
     assert_eq!(status, StatusCode::OK);
@@ -173,40 +334,116 @@ async fn contact_claim_book_and_ticket_lookup_end_to_end() {
     let app = spawn_app().await;
     let id = app.trip(BusType::Executive).await;
     let phone = app.client();
-    post(&phone, &app, "/api/seats/hold/", json!({"trip_id": id, "seats": ["2C"]})).await;
+    post(
+        &phone,
+        &app,
+        "/api/seats/hold/",
+        json!({"trip_id": id, "seats": ["2C"]}),
+    )
+    .await;
 
-    let (status, err) = post(&phone, &app, "/api/hold/attach-contact/", json!({"name": "Budi", "whatsapp": "12"})).await;
-    assert_eq!((status, err["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
-    let (status, hold) = post(&phone, &app, "/api/hold/attach-contact/", json!({"name": "Budi", "whatsapp": "0812-3456-7890"})).await;
+    let (status, err) = post(
+        &phone,
+        &app,
+        "/api/hold/attach-contact/",
+        json!({"name": "Budi", "whatsapp": "12"}),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_request"))
+    );
+    let (status, hold) = post(
+        &phone,
+        &app,
+        "/api/hold/attach-contact/",
+        json!({"name": "Budi", "whatsapp": "0812-3456-7890"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let code = hold["claim_code"].as_str().unwrap().to_string();
     assert_eq!(code.len(), 9);
     assert_eq!(hold["whatsapp"], "6281234567890");
     assert_eq!(hold["admin_wa"], "6281200001111");
-    assert!(hold["whatsapp_url"].as_str().unwrap().starts_with("https://wa.me/6281200001111?text="));
+    assert!(
+        hold["whatsapp_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://wa.me/6281200001111?text=")
+    );
 
     // Another device restores the hold; the first loses control.
     let laptop = app.client();
-    let (status, err) = post(&laptop, &app, "/api/hold/claim/", json!({"claim_code": "0000-0000"})).await;
-    assert_eq!((status, err["code"].as_str()), (StatusCode::NOT_FOUND, Some("claim_not_found")));
-    let resp = laptop.post(app.url("/api/hold/claim/")).json(&json!({"claim_code": code.to_lowercase().replace('-', "")})).send().await.unwrap();
+    let (status, err) = post(
+        &laptop,
+        &app,
+        "/api/hold/claim/",
+        json!({"claim_code": "0000-0000"}),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("claim_not_found"))
+    );
+    let resp = laptop
+        .post(app.url("/api/hold/claim/"))
+        .json(&json!({"claim_code": code.to_lowercase().replace('-', "")}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    assert!(resp.headers()["set-cookie"].to_str().unwrap().starts_with("seat_hold_token="));
-    assert_eq!(post(&phone, &app, "/api/seats/release/", json!({})).await.0, StatusCode::NOT_FOUND);
+    assert!(
+        resp.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("seat_hold_token=")
+    );
+    assert_eq!(
+        post(&phone, &app, "/api/seats/release/", json!({})).await.0,
+        StatusCode::NOT_FOUND
+    );
     let (_, hold) = body(laptop.get(app.url("/api/hold/")).send().await.unwrap()).await;
     assert_eq!(hold["seats"], json!(["2C"]));
 
     // The admin books it, with the key; without it, 401.
     let admin = app.client();
-    let (status, err) = post(&admin, &app, "/api/admin/generate-booking-code/", json!({"claim_code": code})).await;
-    assert_eq!((status, err["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
-    let wrong = admin.post(app.url("/api/admin/generate-booking-code/")).header("x-admin-key", "nope").json(&json!({"claim_code": code})).send().await.unwrap();
+    let (status, err) = post(
+        &admin,
+        &app,
+        "/api/admin/generate-booking-code/",
+        json!({"claim_code": code}),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    let wrong = admin
+        .post(app.url("/api/admin/generate-booking-code/"))
+        .header("x-admin-key", "nope")
+        .json(&json!({"claim_code": code}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    let (status, holds) = body(admin.get(app.url(&format!("/api/admin/holds/?q={code}"))).header("x-admin-key", ADMIN_KEY).send().await.unwrap()).await;
+    let (status, holds) = body(
+        admin
+            .get(app.url(&format!("/api/admin/holds/?q={code}")))
+            .header("x-admin-key", ADMIN_KEY)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(holds.as_array().unwrap().len(), 1);
     assert_eq!(holds[0]["name"], "Budi");
-    let book = || admin.post(app.url("/api/admin/generate-booking-code")).header("x-admin-key", ADMIN_KEY).json(&json!({"claim_code": code}));
+    let book = || {
+        admin
+            .post(app.url("/api/admin/generate-booking-code"))
+            .header("x-admin-key", ADMIN_KEY)
+            .json(&json!({"claim_code": code}))
+    };
     let (status, booking) = body(book().send().await.unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     let booking_code = booking["booking_code"].as_str().unwrap().to_string();
@@ -217,11 +454,26 @@ async fn contact_claim_book_and_ticket_lookup_end_to_end() {
     assert_eq!(again["booking_code"], booking_code.as_str());
 
     // Whoever has the WhatsApp number sees the booking.
-    let (status, seen) = body(reqwest::get(app.url(&format!("/api/bookings/{booking_code}/?whatsapp=081234567890"))).await.unwrap()).await;
+    let (status, seen) = body(
+        reqwest::get(app.url(&format!(
+            "/api/bookings/{booking_code}/?whatsapp=081234567890"
+        )))
+        .await
+        .unwrap(),
+    )
+    .await;
     assert_eq!((status, &seen["name"]), (StatusCode::OK, &json!("Budi")));
-    for path in [format!("/api/bookings/{booking_code}/?whatsapp=0899999999"), format!("/api/bookings/{booking_code}/"), "/api/bookings/BK-000000/?whatsapp=081234567890".to_string()] {
+    for path in [
+        format!("/api/bookings/{booking_code}/?whatsapp=0899999999"),
+        format!("/api/bookings/{booking_code}/"),
+        "/api/bookings/BK-000000/?whatsapp=081234567890".to_string(),
+    ] {
         let (status, err) = body(reqwest::get(app.url(&path)).await.unwrap()).await;
-        assert_eq!((status, err["code"].as_str()), (StatusCode::NOT_FOUND, Some("booking_not_found")), "{path}");
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("booking_not_found")),
+            "{path}"
+        );
     }
 }
 
@@ -230,11 +482,32 @@ async fn an_expired_claim_is_410() {
     let app = spawn_app().await;
     let id = app.trip(BusType::Economy).await;
     let a = app.client();
-    post(&a, &app, "/api/seats/hold/", json!({"trip_id": id, "seats": ["1A"]})).await;
-    let (_, hold) = post(&a, &app, "/api/hold/attach-contact/", json!({"name": "Budi", "whatsapp": "081234567890"})).await;
+    post(
+        &a,
+        &app,
+        "/api/seats/hold/",
+        json!({"trip_id": id, "seats": ["1A"]}),
+    )
+    .await;
+    let (_, hold) = post(
+        &a,
+        &app,
+        "/api/hold/attach-contact/",
+        json!({"name": "Budi", "whatsapp": "081234567890"}),
+    )
+    .await;
     app.state.clock.advance(chrono::Duration::minutes(31));
-    let (status, err) = post(&app.client(), &app, "/api/hold/claim/", json!({"claim_code": hold["claim_code"]})).await;
-    assert_eq!((status, err["code"].as_str()), (StatusCode::GONE, Some("hold_expired")));
+    let (status, err) = post(
+        &app.client(),
+        &app,
+        "/api/hold/claim/",
+        json!({"claim_code": hold["claim_code"]}),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::GONE, Some("hold_expired"))
+    );
 }
 
 #[tokio::test]
@@ -251,7 +524,17 @@ async fn health_checks_the_database_and_every_response_has_a_request_id() {
 #[tokio::test]
 async fn an_oversized_body_is_refused_without_a_500() {
     let app = spawn_app().await;
-    let big = format!("{{\"trip_id\": 1, \"seats\": [\"{}\"]}}", "A".repeat(100_000));
-    let resp = app.client().post(app.url("/api/seats/hold/")).header("content-type", "application/json").body(big).send().await.unwrap();
+    let big = format!(
+        "{{\"trip_id\": 1, \"seats\": [\"{}\"]}}",
+        "A".repeat(100_000)
+    );
+    let resp = app
+        .client()
+        .post(app.url("/api/seats/hold/"))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
     assert!(resp.status().is_client_error(), "{}", resp.status());
 }

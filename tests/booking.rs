@@ -9,9 +9,18 @@ use common::*;
 use kursi::domain::{AppError, BusType, HoldPolicy, HoldStatus, SeatStatus};
 use kursi::storage;
 
-async fn status_of(db: &TestDb, trip: i64, code: &str, now: chrono::DateTime<chrono::Utc>) -> SeatStatus {
+async fn status_of(
+    db: &TestDb,
+    trip: i64,
+    code: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> SeatStatus {
     let (_, seats) = db.service.trip_seats(trip, None, now).await.unwrap();
-    seats.iter().find(|s| s.code.to_string() == code).unwrap().status
+    seats
+        .iter()
+        .find(|s| s.code.to_string() == code)
+        .unwrap()
+        .status
 }
 
 async fn audit_actions(db: &TestDb) -> Vec<String> {
@@ -28,7 +37,11 @@ async fn audit_actions(db: &TestDb) -> Vec<String> {
 #[tokio::test]
 async fn a_trip_is_laid_out_from_its_bus_type() {
     let db = fresh().await;
-    for (bus, n) in [(BusType::Economy, 40), (BusType::Executive, 30), (BusType::Sleeper, 22)] {
+    for (bus, n) in [
+        (BusType::Economy, 40),
+        (BusType::Executive, 30),
+        (BusType::Sleeper, 22),
+    ] {
         let id = trip(&db.service, bus).await;
         let (trip, seats) = db.service.trip_seats(id, None, t0()).await.unwrap();
         assert_eq!(seats.len(), n);
@@ -42,7 +55,11 @@ async fn hold_takes_every_requested_seat() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
     let me = session();
-    let hold = db.service.hold(&me, trip, &seats(&["1A", "1B"]), t0()).await.unwrap();
+    let hold = db
+        .service
+        .hold(&me, trip, &seats(&["1A", "1B"]), t0())
+        .await
+        .unwrap();
     assert_eq!(hold.seats, seats(&["1A", "1B"]));
     assert_eq!(hold.status, HoldStatus::Held);
     assert_eq!(hold.expires_at, t0() + mins(10));
@@ -51,7 +68,11 @@ async fn hold_takes_every_requested_seat() {
     let (t, map) = db.service.trip_seats(trip, Some(&me), t0()).await.unwrap();
     assert_eq!(t.seats_available, 38);
     assert!(map.iter().filter(|s| s.mine).count() == 2);
-    let (_, others) = db.service.trip_seats(trip, Some(&session()), t0()).await.unwrap();
+    let (_, others) = db
+        .service
+        .trip_seats(trip, Some(&session()), t0())
+        .await
+        .unwrap();
     assert!(others.iter().all(|s| !s.mine));
     assert_eq!(audit_actions(&db).await, ["hold 1A 1B"]);
 }
@@ -60,13 +81,34 @@ async fn hold_takes_every_requested_seat() {
 async fn hold_is_all_or_nothing_when_a_seat_is_taken() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
-    db.service.hold(&session(), trip, &seats(&["1B"]), t0()).await.unwrap();
+    db.service
+        .hold(&session(), trip, &seats(&["1B"]), t0())
+        .await
+        .unwrap();
     let me = session();
-    let err = db.service.hold(&me, trip, &seats(&["1A", "1B", "1C"]), t0()).await.unwrap_err();
-    assert_eq!(err, AppError::SeatsUnavailable { seats: seats(&["1B"]) });
-    assert_eq!(status_of(&db, trip, "1A", t0()).await, SeatStatus::Available);
-    assert_eq!(status_of(&db, trip, "1C", t0()).await, SeatStatus::Available);
-    assert_eq!(db.service.current_hold(&me, t0()).await.unwrap_err(), AppError::NoActiveHold);
+    let err = db
+        .service
+        .hold(&me, trip, &seats(&["1A", "1B", "1C"]), t0())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        AppError::SeatsUnavailable {
+            seats: seats(&["1B"])
+        }
+    );
+    assert_eq!(
+        status_of(&db, trip, "1A", t0()).await,
+        SeatStatus::Available
+    );
+    assert_eq!(
+        status_of(&db, trip, "1C", t0()).await,
+        SeatStatus::Available
+    );
+    assert_eq!(
+        db.service.current_hold(&me, t0()).await.unwrap_err(),
+        AppError::NoActiveHold
+    );
     assert_eq!(audit_actions(&db).await, ["hold 1B"]);
 }
 
@@ -80,14 +122,26 @@ async fn hold_refuses_more_than_max_seats_counting_seats_already_held() {
         db.service.hold(&me, trip, &five, t0()).await.unwrap_err(),
         AppError::TooManySeats { max: 4 }
     );
-    db.service.hold(&me, trip, &seats(&["1A", "1B", "1C"]), t0()).await.unwrap();
+    db.service
+        .hold(&me, trip, &seats(&["1A", "1B", "1C"]), t0())
+        .await
+        .unwrap();
     // Holding seats again counts them once.
-    db.service.hold(&me, trip, &seats(&["1A", "1B", "1C", "1D"]), t0()).await.unwrap();
+    db.service
+        .hold(&me, trip, &seats(&["1A", "1B", "1C", "1D"]), t0())
+        .await
+        .unwrap();
     assert_eq!(
-        db.service.hold(&me, trip, &seats(&["2A"]), t0()).await.unwrap_err(),
+        db.service
+            .hold(&me, trip, &seats(&["2A"]), t0())
+            .await
+            .unwrap_err(),
         AppError::TooManySeats { max: 4 }
     );
-    assert_eq!(status_of(&db, trip, "2A", t0()).await, SeatStatus::Available);
+    assert_eq!(
+        status_of(&db, trip, "2A", t0()).await,
+        SeatStatus::Available
+    );
 }
 
 #[tokio::test]
@@ -95,11 +149,22 @@ async fn adding_or_reholding_seats_never_extends_the_hold() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
     let me = session();
-    db.service.hold(&me, trip, &seats(&["1A"]), t0()).await.unwrap();
-    let later = db.service.hold(&me, trip, &seats(&["1A", "2A"]), t0() + mins(8)).await.unwrap();
+    db.service
+        .hold(&me, trip, &seats(&["1A"]), t0())
+        .await
+        .unwrap();
+    let later = db
+        .service
+        .hold(&me, trip, &seats(&["1A", "2A"]), t0() + mins(8))
+        .await
+        .unwrap();
     assert_eq!(later.expires_at, t0() + mins(10));
     assert_eq!(later.seats, seats(&["1A", "2A"]));
-    let again = db.service.hold(&me, trip, &seats(&["1A"]), t0() + mins(9)).await.unwrap();
+    let again = db
+        .service
+        .hold(&me, trip, &seats(&["1A"]), t0() + mins(9))
+        .await
+        .unwrap();
     assert_eq!(again.expires_at, t0() + mins(10));
 }
 
@@ -109,27 +174,46 @@ async fn a_session_holds_on_one_trip_at_a_time() {
     let first = trip(&db.service, BusType::Economy).await;
     let second = trip(&db.service, BusType::Executive).await;
     let me = session();
-    db.service.hold(&me, first, &seats(&["1A"]), t0()).await.unwrap();
+    db.service
+        .hold(&me, first, &seats(&["1A"]), t0())
+        .await
+        .unwrap();
     assert_eq!(
-        db.service.hold(&me, second, &seats(&["1A"]), t0()).await.unwrap_err(),
+        db.service
+            .hold(&me, second, &seats(&["1A"]), t0())
+            .await
+            .unwrap_err(),
         AppError::HoldOnOtherTrip { trip_id: first }
     );
     // Once the first hold has expired, the other trip is fine.
-    db.service.hold(&me, second, &seats(&["1A"]), t0() + mins(11)).await.unwrap();
+    db.service
+        .hold(&me, second, &seats(&["1A"]), t0() + mins(11))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn unknown_seats_and_trips_are_refused() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Executive).await;
-    let err = db.service.hold(&session(), trip, &seats(&["1D"]), t0()).await.unwrap_err();
+    let err = db
+        .service
+        .hold(&session(), trip, &seats(&["1D"]), t0())
+        .await
+        .unwrap_err();
     assert!(matches!(err, AppError::InvalidRequest { .. }));
     assert_eq!(
-        db.service.hold(&session(), 9999, &seats(&["1A"]), t0()).await.unwrap_err(),
+        db.service
+            .hold(&session(), 9999, &seats(&["1A"]), t0())
+            .await
+            .unwrap_err(),
         AppError::TripNotFound
     );
     assert!(matches!(
-        db.service.hold(&session(), trip, &[], t0()).await.unwrap_err(),
+        db.service
+            .hold(&session(), trip, &[], t0())
+            .await
+            .unwrap_err(),
         AppError::InvalidRequest { .. }
     ));
 }
@@ -140,7 +224,10 @@ async fn a_departed_trip_cannot_be_held() {
     let trip = trip(&db.service, BusType::Economy).await;
     let after_departure = t0() + chrono::Duration::days(8);
     assert_eq!(
-        db.service.hold(&session(), trip, &seats(&["1A"]), after_departure).await.unwrap_err(),
+        db.service
+            .hold(&session(), trip, &seats(&["1A"]), after_departure)
+            .await
+            .unwrap_err(),
         AppError::TripNotFound
     );
 }
@@ -150,16 +237,32 @@ async fn release_some_then_all_ends_the_hold() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
     let me = session();
-    db.service.hold(&me, trip, &seats(&["1A", "1B"]), t0()).await.unwrap();
-    let left = db.service.release(&me, Some(&seats(&["1A", "9D"])), t0()).await.unwrap();
+    db.service
+        .hold(&me, trip, &seats(&["1A", "1B"]), t0())
+        .await
+        .unwrap();
+    let left = db
+        .service
+        .release(&me, Some(&seats(&["1A", "9D"])), t0())
+        .await
+        .unwrap();
     assert_eq!(left.seats, seats(&["1B"]));
     assert_eq!(left.status, HoldStatus::Held);
-    assert_eq!(status_of(&db, trip, "1A", t0()).await, SeatStatus::Available);
+    assert_eq!(
+        status_of(&db, trip, "1A", t0()).await,
+        SeatStatus::Available
+    );
     let gone = db.service.release(&me, None, t0()).await.unwrap();
     assert!(gone.seats.is_empty());
     assert_eq!(gone.status, HoldStatus::Released);
-    assert_eq!(db.service.release(&me, None, t0()).await.unwrap_err(), AppError::NoActiveHold);
-    assert_eq!(audit_actions(&db).await, ["hold 1A 1B", "release 1A", "release 1B"]);
+    assert_eq!(
+        db.service.release(&me, None, t0()).await.unwrap_err(),
+        AppError::NoActiveHold
+    );
+    assert_eq!(
+        audit_actions(&db).await,
+        ["hold 1A 1B", "release 1A", "release 1B"]
+    );
 }
 
 #[tokio::test]
@@ -167,16 +270,34 @@ async fn an_expired_hold_acts_released_before_any_sweep() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
     let me = session();
-    db.service.hold(&me, trip, &seats(&["1A"]), t0()).await.unwrap();
+    db.service
+        .hold(&me, trip, &seats(&["1A"]), t0())
+        .await
+        .unwrap();
     let late = t0() + mins(10);
-    assert_eq!(status_of(&db, trip, "1A", late - secs(1)).await, SeatStatus::Hold);
-    assert_eq!(status_of(&db, trip, "1A", late).await, SeatStatus::Available);
+    assert_eq!(
+        status_of(&db, trip, "1A", late - secs(1)).await,
+        SeatStatus::Hold
+    );
+    assert_eq!(
+        status_of(&db, trip, "1A", late).await,
+        SeatStatus::Available
+    );
     let (t, _) = db.service.trip_seats(trip, None, late).await.unwrap();
     assert_eq!(t.seats_available, 40);
-    assert_eq!(db.service.current_hold(&me, late).await.unwrap_err(), AppError::NoActiveHold);
+    assert_eq!(
+        db.service.current_hold(&me, late).await.unwrap_err(),
+        AppError::NoActiveHold
+    );
     // Someone else can take it at once; the expiry is recorded first.
-    db.service.hold(&session(), trip, &seats(&["1A"]), late).await.unwrap();
-    assert_eq!(audit_actions(&db).await, ["hold 1A", "expire 1A", "hold 1A"]);
+    db.service
+        .hold(&session(), trip, &seats(&["1A"]), late)
+        .await
+        .unwrap();
+    assert_eq!(
+        audit_actions(&db).await,
+        ["hold 1A", "expire 1A", "hold 1A"]
+    );
 }
 
 #[tokio::test]
@@ -184,18 +305,32 @@ async fn the_sweep_tidies_expired_holds_and_keeps_their_contact() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
     let me = session();
-    db.service.hold(&me, trip, &seats(&["1A", "1B"]), t0()).await.unwrap();
-    let h = db.service.attach_contact(&me, &name("Budi"), &wa("0812345678"), t0()).await.unwrap();
+    db.service
+        .hold(&me, trip, &seats(&["1A", "1B"]), t0())
+        .await
+        .unwrap();
+    let h = db
+        .service
+        .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0())
+        .await
+        .unwrap();
     assert_eq!(db.service.sweep(t0() + mins(29)).await.unwrap(), 0);
     assert_eq!(db.service.sweep(t0() + mins(31)).await.unwrap(), 1);
     assert_eq!(db.service.sweep(t0() + mins(32)).await.unwrap(), 0);
-    let list = db.service.admin_holds(&Default::default(), t0() + mins(32)).await.unwrap();
+    let list = db
+        .service
+        .admin_holds(&Default::default(), t0() + mins(32))
+        .await
+        .unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].status, HoldStatus::Expired);
     assert_eq!(list[0].claim_code, h.claim_code);
     assert_eq!(list[0].name.as_deref(), Some("Budi"));
     assert_eq!(list[0].seats, seats(&["1A", "1B"]));
-    assert_eq!(audit_actions(&db).await, ["hold 1A 1B", "contact ", "expire 1A 1B"]);
+    assert_eq!(
+        audit_actions(&db).await,
+        ["hold 1A 1B", "contact ", "expire 1A 1B"]
+    );
 }
 
 #[tokio::test]
@@ -203,10 +338,18 @@ async fn contact_gives_a_claim_code_and_time_to_pay() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
     let me = session();
-    db.service.hold(&me, trip, &seats(&["3B"]), t0()).await.unwrap();
+    db.service
+        .hold(&me, trip, &seats(&["3B"]), t0())
+        .await
+        .unwrap();
     let h = db
         .service
-        .attach_contact(&me, &name(" Budi  Santoso "), &wa("+62 812-3456-7890"), t0() + mins(4))
+        .attach_contact(
+            &me,
+            &name(" Budi  Santoso "),
+            &wa("+62 812-3456-7890"),
+            t0() + mins(4),
+        )
         .await
         .unwrap();
     let code = claim(&h.claim_code);
@@ -215,18 +358,32 @@ async fn contact_gives_a_claim_code_and_time_to_pay() {
     assert_eq!(h.whatsapp.as_deref(), Some("6281234567890"));
     assert_eq!(h.expires_at, t0() + mins(34));
     let url = h.whatsapp_url.unwrap();
-    assert!(url.starts_with("https://wa.me/6281200001111?text="), "{url}");
-    assert!(url.contains(code.as_str()), "the message names the claim code: {url}");
+    assert!(
+        url.starts_with("https://wa.me/6281200001111?text="),
+        "{url}"
+    );
+    assert!(
+        url.contains(code.as_str()),
+        "the message names the claim code: {url}"
+    );
     assert!(url.contains("3B") && url.contains("Bandung"), "{url}");
     // Attaching again keeps the same code.
-    let again = db.service.attach_contact(&me, &name("Budi"), &wa("0812-3456-7890"), t0() + mins(5)).await.unwrap();
+    let again = db
+        .service
+        .attach_contact(&me, &name("Budi"), &wa("0812-3456-7890"), t0() + mins(5))
+        .await
+        .unwrap();
     assert_eq!(again.claim_code, Some(code));
 }
 
 #[tokio::test]
 async fn contact_needs_a_live_hold() {
     let db = fresh().await;
-    let err = db.service.attach_contact(&session(), &name("Budi"), &wa("0812345678"), t0()).await.unwrap_err();
+    let err = db
+        .service
+        .attach_contact(&session(), &name("Budi"), &wa("0812345678"), t0())
+        .await
+        .unwrap_err();
     assert_eq!(err, AppError::NoActiveHold);
 }
 
@@ -237,20 +394,41 @@ async fn one_whatsapp_number_has_at_most_two_live_holds() {
     let number = wa("081299998888");
     for (i, seat) in ["1A", "2A"].iter().enumerate() {
         let s = session();
-        db.service.hold(&s, trip, &seats(&[seat]), t0()).await.unwrap();
-        db.service.attach_contact(&s, &name(&format!("P{i}")), &number, t0()).await.unwrap();
+        db.service
+            .hold(&s, trip, &seats(&[seat]), t0())
+            .await
+            .unwrap();
+        db.service
+            .attach_contact(&s, &name(&format!("P{i}")), &number, t0())
+            .await
+            .unwrap();
     }
     let third = session();
-    db.service.hold(&third, trip, &seats(&["3A"]), t0()).await.unwrap();
+    db.service
+        .hold(&third, trip, &seats(&["3A"]), t0())
+        .await
+        .unwrap();
     assert_eq!(
-        db.service.attach_contact(&third, &name("P3"), &number, t0()).await.unwrap_err(),
+        db.service
+            .attach_contact(&third, &name("P3"), &number, t0())
+            .await
+            .unwrap_err(),
         AppError::TooManyActiveHolds { max: 2 }
     );
     // Another number is fine, and so is this one once a hold has expired.
-    db.service.attach_contact(&third, &name("P3"), &wa("081277776666"), t0()).await.unwrap();
+    db.service
+        .attach_contact(&third, &name("P3"), &wa("081277776666"), t0())
+        .await
+        .unwrap();
     let fourth = session();
-    db.service.hold(&fourth, trip, &seats(&["4A"]), t0() + mins(31)).await.unwrap();
-    db.service.attach_contact(&fourth, &name("P4"), &number, t0() + mins(31)).await.unwrap();
+    db.service
+        .hold(&fourth, trip, &seats(&["4A"]), t0() + mins(31))
+        .await
+        .unwrap();
+    db.service
+        .attach_contact(&fourth, &name("P4"), &number, t0() + mins(31))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -258,13 +436,25 @@ async fn the_passenger_extends_once_and_only_in_the_last_two_minutes() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
     let me = session();
-    db.service.hold(&me, trip, &seats(&["1A"]), t0()).await.unwrap();
-    assert_eq!(db.service.extend(&me, t0() + mins(7)).await.unwrap_err(), AppError::ExtendNotAllowed);
+    db.service
+        .hold(&me, trip, &seats(&["1A"]), t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        db.service.extend(&me, t0() + mins(7)).await.unwrap_err(),
+        AppError::ExtendNotAllowed
+    );
     let h = db.service.extend(&me, t0() + mins(9)).await.unwrap();
     assert_eq!(h.expires_at, t0() + mins(20));
     assert!(h.extended);
-    assert_eq!(db.service.extend(&me, t0() + mins(19)).await.unwrap_err(), AppError::ExtendNotAllowed);
-    assert_eq!(db.service.extend(&session(), t0()).await.unwrap_err(), AppError::NoActiveHold);
+    assert_eq!(
+        db.service.extend(&me, t0() + mins(19)).await.unwrap_err(),
+        AppError::ExtendNotAllowed
+    );
+    assert_eq!(
+        db.service.extend(&session(), t0()).await.unwrap_err(),
+        AppError::NoActiveHold
+    );
 }
 
 #[tokio::test]
@@ -276,14 +466,28 @@ async fn no_hold_lives_past_max_hold_minutes() {
     let db = fresh_with(policy).await;
     let trip = trip(&db.service, BusType::Economy).await;
     let me = session();
-    db.service.hold(&me, trip, &seats(&["1A"]), t0()).await.unwrap();
-    let h = db.service.attach_contact(&me, &name("Budi"), &wa("0812345678"), t0() + mins(9)).await.unwrap();
+    db.service
+        .hold(&me, trip, &seats(&["1A"]), t0())
+        .await
+        .unwrap();
+    let h = db
+        .service
+        .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0() + mins(9))
+        .await
+        .unwrap();
     assert_eq!(h.expires_at, t0() + mins(39));
     let code = claim(&h.claim_code);
-    let h = db.service.admin_extend(&admin(), &code, Some(mins(30)), t0() + mins(10)).await.unwrap();
+    let h = db
+        .service
+        .admin_extend(&admin(), &code, Some(mins(30)), t0() + mins(10))
+        .await
+        .unwrap();
     assert_eq!(h.expires_at, t0() + mins(40));
     assert_eq!(
-        db.service.admin_extend(&admin(), &code, None, t0() + mins(11)).await.unwrap_err(),
+        db.service
+            .admin_extend(&admin(), &code, None, t0() + mins(11))
+            .await
+            .unwrap_err(),
         AppError::ExtendNotAllowed
     );
 }
@@ -293,16 +497,50 @@ async fn a_claim_moves_the_hold_to_the_claiming_browser() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
     let phone = session();
-    db.service.hold(&phone, trip, &seats(&["5C"]), t0()).await.unwrap();
-    let h = db.service.attach_contact(&phone, &name("Siti"), &wa("0813111122"), t0()).await.unwrap();
+    db.service
+        .hold(&phone, trip, &seats(&["5C"]), t0())
+        .await
+        .unwrap();
+    let h = db
+        .service
+        .attach_contact(&phone, &name("Siti"), &wa("0813111122"), t0())
+        .await
+        .unwrap();
     let laptop = session();
     // Lower case and without the dash works too.
-    let typed = kursi::domain::ClaimCode::parse(&claim(&h.claim_code).as_str().replace('-', "").to_lowercase()).unwrap();
-    let moved = db.service.claim(&laptop, &typed, t0() + mins(1)).await.unwrap();
+    let typed = kursi::domain::ClaimCode::parse(
+        &claim(&h.claim_code)
+            .as_str()
+            .replace('-', "")
+            .to_lowercase(),
+    )
+    .unwrap();
+    let moved = db
+        .service
+        .claim(&laptop, &typed, t0() + mins(1))
+        .await
+        .unwrap();
     assert_eq!(moved.seats, seats(&["5C"]));
-    assert_eq!(db.service.current_hold(&laptop, t0() + mins(1)).await.unwrap().seats, seats(&["5C"]));
-    assert_eq!(db.service.release(&phone, None, t0() + mins(1)).await.unwrap_err(), AppError::NoActiveHold);
-    let (_, map) = db.service.trip_seats(trip, Some(&laptop), t0() + mins(1)).await.unwrap();
+    assert_eq!(
+        db.service
+            .current_hold(&laptop, t0() + mins(1))
+            .await
+            .unwrap()
+            .seats,
+        seats(&["5C"])
+    );
+    assert_eq!(
+        db.service
+            .release(&phone, None, t0() + mins(1))
+            .await
+            .unwrap_err(),
+        AppError::NoActiveHold
+    );
+    let (_, map) = db
+        .service
+        .trip_seats(trip, Some(&laptop), t0() + mins(1))
+        .await
+        .unwrap();
     assert!(map.iter().any(|s| s.code.to_string() == "5C" && s.mine));
 }
 
@@ -312,18 +550,42 @@ async fn claims_of_unknown_expired_or_conflicting_holds_are_refused() {
     let a = trip(&db.service, BusType::Economy).await;
     let b = trip(&db.service, BusType::Economy).await;
     let unknown = kursi::domain::ClaimCode::parse("ZZZZ-ZZZZ").unwrap();
-    assert_eq!(db.service.claim(&session(), &unknown, t0()).await.unwrap_err(), AppError::ClaimNotFound);
+    assert_eq!(
+        db.service
+            .claim(&session(), &unknown, t0())
+            .await
+            .unwrap_err(),
+        AppError::ClaimNotFound
+    );
 
     let owner = session();
-    db.service.hold(&owner, a, &seats(&["1A"]), t0()).await.unwrap();
-    let code = claim(&db.service.attach_contact(&owner, &name("X"), &wa("0812000011"), t0()).await.unwrap().claim_code);
+    db.service
+        .hold(&owner, a, &seats(&["1A"]), t0())
+        .await
+        .unwrap();
+    let code = claim(
+        &db.service
+            .attach_contact(&owner, &name("X"), &wa("0812000011"), t0())
+            .await
+            .unwrap()
+            .claim_code,
+    );
     let busy = session();
-    db.service.hold(&busy, b, &seats(&["1A"]), t0()).await.unwrap();
+    db.service
+        .hold(&busy, b, &seats(&["1A"]), t0())
+        .await
+        .unwrap();
     assert_eq!(
         db.service.claim(&busy, &code, t0()).await.unwrap_err(),
         AppError::HoldOnOtherTrip { trip_id: b }
     );
-    assert_eq!(db.service.claim(&session(), &code, t0() + mins(31)).await.unwrap_err(), AppError::HoldExpired);
+    assert_eq!(
+        db.service
+            .claim(&session(), &code, t0() + mins(31))
+            .await
+            .unwrap_err(),
+        AppError::HoldExpired
+    );
 }
 
 #[tokio::test]
@@ -331,26 +593,69 @@ async fn booking_books_exactly_the_holds_seats_and_is_idempotent() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
     let me = session();
-    db.service.hold(&me, trip, &seats(&["2A", "2B"]), t0()).await.unwrap();
-    db.service.hold(&session(), trip, &seats(&["2C"]), t0()).await.unwrap();
-    let code = claim(&db.service.attach_contact(&me, &name("Budi"), &wa("0812345678"), t0()).await.unwrap().claim_code);
-    let booking = db.service.book(&admin(), &code, t0() + mins(5)).await.unwrap();
+    db.service
+        .hold(&me, trip, &seats(&["2A", "2B"]), t0())
+        .await
+        .unwrap();
+    db.service
+        .hold(&session(), trip, &seats(&["2C"]), t0())
+        .await
+        .unwrap();
+    let code = claim(
+        &db.service
+            .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0())
+            .await
+            .unwrap()
+            .claim_code,
+    );
+    let booking = db
+        .service
+        .book(&admin(), &code, t0() + mins(5))
+        .await
+        .unwrap();
     assert!(booking.booking_code.as_str().starts_with("BK-"));
     assert_eq!(booking.seats, seats(&["2A", "2B"]));
     assert_eq!(booking.amount, 300_000);
-    assert_eq!(status_of(&db, trip, "2A", t0() + mins(5)).await, SeatStatus::Booked);
-    assert_eq!(status_of(&db, trip, "2C", t0() + mins(5)).await, SeatStatus::Hold);
-    let again = db.service.book(&admin(), &code, t0() + mins(6)).await.unwrap();
+    assert_eq!(
+        status_of(&db, trip, "2A", t0() + mins(5)).await,
+        SeatStatus::Booked
+    );
+    assert_eq!(
+        status_of(&db, trip, "2C", t0() + mins(5)).await,
+        SeatStatus::Hold
+    );
+    let again = db
+        .service
+        .book(&admin(), &code, t0() + mins(6))
+        .await
+        .unwrap();
     assert_eq!(again.booking_code, booking.booking_code);
     // Booked seats stay booked long after the hold would have expired.
-    assert_eq!(status_of(&db, trip, "2A", t0() + mins(500)).await, SeatStatus::Booked);
-    let found = db.service.find_booking(&booking.booking_code, "+62 812-345-678", t0()).await.unwrap();
+    assert_eq!(
+        status_of(&db, trip, "2A", t0() + mins(500)).await,
+        SeatStatus::Booked
+    );
+    let found = db
+        .service
+        .find_booking(&booking.booking_code, "+62 812-345-678", t0())
+        .await
+        .unwrap();
     assert_eq!(found.name, "Budi");
     assert_eq!(
-        db.service.find_booking(&booking.booking_code, "0899999999", t0()).await.unwrap_err(),
+        db.service
+            .find_booking(&booking.booking_code, "0899999999", t0())
+            .await
+            .unwrap_err(),
         AppError::BookingNotFound
     );
-    assert_eq!(audit_actions(&db).await.iter().filter(|a| a.starts_with("book")).count(), 1);
+    assert_eq!(
+        audit_actions(&db)
+            .await
+            .iter()
+            .filter(|a| a.starts_with("book"))
+            .count(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -358,8 +663,17 @@ async fn a_late_payment_books_an_expired_hold_when_its_seats_are_free() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
     let me = session();
-    db.service.hold(&me, trip, &seats(&["4A", "4B"]), t0()).await.unwrap();
-    let code = claim(&db.service.attach_contact(&me, &name("Budi"), &wa("0812345678"), t0()).await.unwrap().claim_code);
+    db.service
+        .hold(&me, trip, &seats(&["4A", "4B"]), t0())
+        .await
+        .unwrap();
+    let code = claim(
+        &db.service
+            .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0())
+            .await
+            .unwrap()
+            .claim_code,
+    );
     let late = t0() + mins(45);
     let booking = db.service.book(&admin(), &code, late).await.unwrap();
     assert_eq!(booking.seats, seats(&["4A", "4B"]));
@@ -371,15 +685,32 @@ async fn a_late_payment_is_refused_when_a_seat_was_taken_and_nothing_changes() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
     let me = session();
-    db.service.hold(&me, trip, &seats(&["4A", "4B"]), t0()).await.unwrap();
-    let code = claim(&db.service.attach_contact(&me, &name("Budi"), &wa("0812345678"), t0()).await.unwrap().claim_code);
+    db.service
+        .hold(&me, trip, &seats(&["4A", "4B"]), t0())
+        .await
+        .unwrap();
+    let code = claim(
+        &db.service
+            .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0())
+            .await
+            .unwrap()
+            .claim_code,
+    );
     let late = t0() + mins(45);
-    db.service.hold(&session(), trip, &seats(&["4B"]), late).await.unwrap();
+    db.service
+        .hold(&session(), trip, &seats(&["4B"]), late)
+        .await
+        .unwrap();
     assert_eq!(
         db.service.book(&admin(), &code, late).await.unwrap_err(),
-        AppError::SeatsUnavailable { seats: seats(&["4B"]) }
+        AppError::SeatsUnavailable {
+            seats: seats(&["4B"])
+        }
     );
-    assert_eq!(status_of(&db, trip, "4A", late).await, SeatStatus::Available);
+    assert_eq!(
+        status_of(&db, trip, "4A", late).await,
+        SeatStatus::Available
+    );
     assert_eq!(status_of(&db, trip, "4B", late).await, SeatStatus::Hold);
 }
 
@@ -388,12 +719,31 @@ async fn an_admin_releases_a_hold() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
     let me = session();
-    db.service.hold(&me, trip, &seats(&["6A"]), t0()).await.unwrap();
-    let code = claim(&db.service.attach_contact(&me, &name("Budi"), &wa("0812345678"), t0()).await.unwrap().claim_code);
-    let h = db.service.admin_release(&admin(), &code, t0()).await.unwrap();
+    db.service
+        .hold(&me, trip, &seats(&["6A"]), t0())
+        .await
+        .unwrap();
+    let code = claim(
+        &db.service
+            .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0())
+            .await
+            .unwrap()
+            .claim_code,
+    );
+    let h = db
+        .service
+        .admin_release(&admin(), &code, t0())
+        .await
+        .unwrap();
     assert_eq!(h.status, HoldStatus::Released);
-    assert_eq!(status_of(&db, trip, "6A", t0()).await, SeatStatus::Available);
-    assert_eq!(db.service.book(&admin(), &code, t0()).await.unwrap_err(), AppError::HoldExpired);
+    assert_eq!(
+        status_of(&db, trip, "6A", t0()).await,
+        SeatStatus::Available
+    );
+    assert_eq!(
+        db.service.book(&admin(), &code, t0()).await.unwrap_err(),
+        AppError::HoldExpired
+    );
 }
 
 #[tokio::test]
@@ -401,16 +751,41 @@ async fn cancelling_a_booking_frees_its_seats_once() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Sleeper).await;
     let me = session();
-    db.service.hold(&me, trip, &seats(&["7A", "7B"]), t0()).await.unwrap();
-    let code = claim(&db.service.attach_contact(&me, &name("Budi"), &wa("0812345678"), t0()).await.unwrap().claim_code);
+    db.service
+        .hold(&me, trip, &seats(&["7A", "7B"]), t0())
+        .await
+        .unwrap();
+    let code = claim(
+        &db.service
+            .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0())
+            .await
+            .unwrap()
+            .claim_code,
+    );
     let booking = db.service.book(&admin(), &code, t0()).await.unwrap();
-    let cancelled = db.service.cancel_booking(&admin(), &booking.booking_code, t0()).await.unwrap();
+    let cancelled = db
+        .service
+        .cancel_booking(&admin(), &booking.booking_code, t0())
+        .await
+        .unwrap();
     assert_eq!(cancelled.status, HoldStatus::Cancelled);
-    assert_eq!(status_of(&db, trip, "7A", t0()).await, SeatStatus::Available);
-    db.service.cancel_booking(&admin(), &booking.booking_code, t0()).await.unwrap();
-    assert_eq!(db.service.book(&admin(), &code, t0()).await.unwrap_err(), AppError::BookingCancelled);
+    assert_eq!(
+        status_of(&db, trip, "7A", t0()).await,
+        SeatStatus::Available
+    );
+    db.service
+        .cancel_booking(&admin(), &booking.booking_code, t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        db.service.book(&admin(), &code, t0()).await.unwrap_err(),
+        AppError::BookingCancelled
+    );
     let actions = audit_actions(&db).await;
-    assert_eq!(actions.iter().filter(|a| a.starts_with("cancel")).count(), 1);
+    assert_eq!(
+        actions.iter().filter(|a| a.starts_with("cancel")).count(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -418,17 +793,35 @@ async fn every_change_is_in_the_audit_log_with_its_actor() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
     let me = session();
-    db.service.hold(&me, trip, &seats(&["1A"]), t0()).await.unwrap();
-    let code = claim(&db.service.attach_contact(&me, &name("Budi"), &wa("0812345678"), t0()).await.unwrap().claim_code);
+    db.service
+        .hold(&me, trip, &seats(&["1A"]), t0())
+        .await
+        .unwrap();
+    let code = claim(
+        &db.service
+            .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0())
+            .await
+            .unwrap()
+            .claim_code,
+    );
     let other = session();
     db.service.claim(&other, &code, t0()).await.unwrap();
     db.service.extend(&other, t0() + mins(29)).await.unwrap();
-    db.service.book(&admin(), &code, t0() + mins(30)).await.unwrap();
+    db.service
+        .book(&admin(), &code, t0() + mins(30))
+        .await
+        .unwrap();
     let mut conn = db.service.storage().reader().acquire().await.unwrap();
     let log = storage::audit_log(&mut conn).await.unwrap();
-    let seen: Vec<(String, String)> = log.iter().map(|a| (a.action.clone(), a.actor.clone())).collect();
+    let seen: Vec<(String, String)> = log
+        .iter()
+        .map(|a| (a.action.clone(), a.actor.clone()))
+        .collect();
     let actions: Vec<&str> = seen.iter().map(|(a, _)| a.as_str()).collect();
-    assert_eq!(actions, ["trip", "hold", "contact", "claim", "extend", "book"]);
+    assert_eq!(
+        actions,
+        ["trip", "hold", "contact", "claim", "extend", "book"]
+    );
     assert!(seen[1].1.starts_with("session:"));
     assert_eq!(seen[5].1, "admin:tester");
 }

@@ -26,7 +26,9 @@ async fn a_hundred_sessions_race_for_two_seats_and_exactly_one_wins() {
     for _ in 0..100 {
         let service = db.service.clone();
         tasks.push(tokio::spawn(async move {
-            service.hold(&session(), trip, &seats(&["1A", "1B"]), t0()).await
+            service
+                .hold(&session(), trip, &seats(&["1A", "1B"]), t0())
+                .await
         }));
     }
     let mut wins = 0;
@@ -36,7 +38,9 @@ async fn a_hundred_sessions_race_for_two_seats_and_exactly_one_wins() {
                 wins += 1;
                 assert_eq!(hold.seats, seats(&["1A", "1B"]));
             }
-            Err(AppError::SeatsUnavailable { seats: lost }) => assert_eq!(lost, seats(&["1A", "1B"])),
+            Err(AppError::SeatsUnavailable { seats: lost }) => {
+                assert_eq!(lost, seats(&["1A", "1B"]))
+            }
             Err(other) => panic!("unexpected error {other:?}"),
         }
     }
@@ -63,23 +67,45 @@ impl Replay {
     fn apply(&mut self, a: &AuditEntry) {
         for code in a.seats.split_whitespace() {
             let key = (a.trip_id, code.to_string());
-            let (status, owner) = self.seats.get(&key).cloned().unwrap_or(("AVAILABLE".into(), None));
+            let (status, owner) = self
+                .seats
+                .get(&key)
+                .cloned()
+                .unwrap_or(("AVAILABLE".into(), None));
             let next = match a.action.as_str() {
                 "hold" => {
-                    assert_eq!(status, "AVAILABLE", "audit {}: held a seat that was {status}", a.id);
+                    assert_eq!(
+                        status, "AVAILABLE",
+                        "audit {}: held a seat that was {status}",
+                        a.id
+                    );
                     ("HOLD".to_string(), a.hold_id)
                 }
                 "release" | "expire" => {
-                    assert_eq!((status.as_str(), owner), ("HOLD", a.hold_id), "audit {}: freed a seat it did not hold", a.id);
+                    assert_eq!(
+                        (status.as_str(), owner),
+                        ("HOLD", a.hold_id),
+                        "audit {}: freed a seat it did not hold",
+                        a.id
+                    );
                     ("AVAILABLE".to_string(), None)
                 }
                 "book" => {
                     let from_own_hold = status == "HOLD" && owner == a.hold_id;
-                    assert!(from_own_hold || status == "AVAILABLE", "audit {}: booked a seat that was {status} of {owner:?}", a.id);
+                    assert!(
+                        from_own_hold || status == "AVAILABLE",
+                        "audit {}: booked a seat that was {status} of {owner:?}",
+                        a.id
+                    );
                     ("BOOKED".to_string(), a.hold_id)
                 }
                 "cancel" => {
-                    assert_eq!((status.as_str(), owner), ("BOOKED", a.hold_id), "audit {}: a booked seat changed other than by its cancel", a.id);
+                    assert_eq!(
+                        (status.as_str(), owner),
+                        ("BOOKED", a.hold_id),
+                        "audit {}: a booked seat changed other than by its cancel",
+                        a.id
+                    );
                     ("AVAILABLE".to_string(), None)
                 }
                 other => panic!("audit {}: action {other} changed seats", a.id),
@@ -100,18 +126,41 @@ async fn check(service: &Service, replay: &Mutex<Replay>, trips: &[i64], now: Da
     }
     // Replaying the audit log gives the stored state of every seat.
     for s in storage::stored_seats(&mut tx).await.unwrap() {
-        let want = replay.seats.get(&(s.trip_id, s.code.clone())).cloned().unwrap_or(("AVAILABLE".into(), None));
-        assert_eq!((s.status.clone(), s.hold_id), want, "seat {} of trip {}", s.code, s.trip_id);
+        let want = replay
+            .seats
+            .get(&(s.trip_id, s.code.clone()))
+            .cloned()
+            .unwrap_or(("AVAILABLE".into(), None));
+        assert_eq!(
+            (s.status.clone(), s.hold_id),
+            want,
+            "seat {} of trip {}",
+            s.code,
+            s.trip_id
+        );
     }
     // No seat is in two live holds.
     let mut seen = HashSet::new();
-    for s in storage::live_hold_seats(&mut tx, storage::to_ms(now)).await.unwrap() {
-        assert!(seen.insert((s.trip_id, s.code.clone())), "seat {} of trip {} is in two live holds", s.code, s.trip_id);
+    for s in storage::live_hold_seats(&mut tx, storage::to_ms(now))
+        .await
+        .unwrap()
+    {
+        assert!(
+            seen.insert((s.trip_id, s.code.clone())),
+            "seat {} of trip {} is in two live holds",
+            s.code,
+            s.trip_id
+        );
     }
     // seats_available equals the AVAILABLE seats of the map.
     for &trip in trips {
-        let row = storage::trip_by_id(&mut tx, trip, storage::to_ms(now)).await.unwrap().unwrap();
-        let map = storage::seats_of_trip(&mut tx, trip, None, storage::to_ms(now)).await.unwrap();
+        let row = storage::trip_by_id(&mut tx, trip, storage::to_ms(now))
+            .await
+            .unwrap()
+            .unwrap();
+        let map = storage::seats_of_trip(&mut tx, trip, None, storage::to_ms(now))
+            .await
+            .unwrap();
         let available = map.iter().filter(|s| s.status == "AVAILABLE").count() as i64;
         assert_eq!(row.seats_available, available, "trip {trip}");
     }
@@ -136,7 +185,10 @@ async fn ten_thousand_random_operations_keep_every_invariant() {
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| rand::rng().random());
     println!("stress seed: {seed} (replay with STRESS_SEED={seed})");
-    let ops: usize = std::env::var("STRESS_OPS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let ops: usize = std::env::var("STRESS_OPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
     let tasks = 8;
 
     let db = fresh().await;
@@ -149,12 +201,24 @@ async fn ten_thousand_random_operations_keep_every_invariant() {
     let sessions: Arc<Vec<SessionKey>> = Arc::new((0..24).map(|_| session()).collect());
     let known = Arc::new(Mutex::new(Known::default()));
     let replay = Arc::new(Mutex::new(Replay::default()));
-    let phones = ["081200000001", "081200000002", "081200000003", "081200000004", "081200000005"];
+    let phones = [
+        "081200000001",
+        "081200000002",
+        "081200000003",
+        "081200000004",
+        "081200000005",
+    ];
 
     let mut handles = Vec::new();
     for task in 0..tasks {
-        let (service, trips, clock, sessions, known, replay) =
-            (db.service.clone(), trips.clone(), clock.clone(), sessions.clone(), known.clone(), replay.clone());
+        let (service, trips, clock, sessions, known, replay) = (
+            db.service.clone(),
+            trips.clone(),
+            clock.clone(),
+            sessions.clone(),
+            known.clone(),
+            replay.clone(),
+        );
         handles.push(tokio::spawn(async move {
             let mut rng = StdRng::seed_from_u64(seed.wrapping_add(task as u64));
             for _ in 0..ops / tasks {
@@ -166,19 +230,30 @@ async fn ten_thousand_random_operations_keep_every_invariant() {
                         let trip = trips[rng.random_range(0..trips.len())];
                         let (t, map) = service.trip_seats(trip, None, now).await.unwrap();
                         let n = rng.random_range(1..=3);
-                        let pick: Vec<_> = (0..n).map(|_| map[rng.random_range(0..map.len())].code).collect();
+                        let pick: Vec<_> = (0..n)
+                            .map(|_| map[rng.random_range(0..map.len())].code)
+                            .collect();
                         service.hold(me, t.id, &pick, now).await.map(|h| {
-                            assert!(pick.iter().all(|c| h.seats.contains(c)), "a successful hold has every seat asked for");
+                            assert!(
+                                pick.iter().all(|c| h.seats.contains(c)),
+                                "a successful hold has every seat asked for"
+                            );
                         })
                     }
                     35..=49 => {
                         let all = rng.random_bool(0.5);
                         let some = seats(&["1A", "1B", "2A", "3C"]);
-                        service.release(me, if all { None } else { Some(&some[..2]) }, now).await.map(drop)
+                        service
+                            .release(me, if all { None } else { Some(&some[..2]) }, now)
+                            .await
+                            .map(drop)
                     }
                     50..=61 => {
                         let phone = phones[rng.random_range(0..phones.len())];
-                        match service.attach_contact(me, &name("Penumpang"), &wa(phone), now).await {
+                        match service
+                            .attach_contact(me, &name("Penumpang"), &wa(phone), now)
+                            .await
+                        {
                             Ok(h) => {
                                 known.lock().await.claims.push(h.claim_code.unwrap());
                                 Ok(())
@@ -197,7 +272,8 @@ async fn ten_thousand_random_operations_keep_every_invariant() {
                     73..=84 => {
                         let code = {
                             let k = known.lock().await;
-                            (!k.claims.is_empty()).then(|| k.claims[rng.random_range(0..k.claims.len())].clone())
+                            (!k.claims.is_empty())
+                                .then(|| k.claims[rng.random_range(0..k.claims.len())].clone())
                         };
                         match code {
                             Some(c) => match service.book(&admin(), &c, now).await {
@@ -213,17 +289,22 @@ async fn ten_thousand_random_operations_keep_every_invariant() {
                     85..=88 => {
                         let code = {
                             let k = known.lock().await;
-                            (!k.claims.is_empty()).then(|| k.claims[rng.random_range(0..k.claims.len())].clone())
+                            (!k.claims.is_empty())
+                                .then(|| k.claims[rng.random_range(0..k.claims.len())].clone())
                         };
                         match code {
-                            Some(c) => service.admin_extend(&admin(), &c, Some(mins(5)), now).await.map(drop),
+                            Some(c) => service
+                                .admin_extend(&admin(), &c, Some(mins(5)), now)
+                                .await
+                                .map(drop),
                             None => Ok(()),
                         }
                     }
                     89..=92 => {
                         let code = {
                             let k = known.lock().await;
-                            (!k.bookings.is_empty()).then(|| k.bookings[rng.random_range(0..k.bookings.len())].clone())
+                            (!k.bookings.is_empty())
+                                .then(|| k.bookings[rng.random_range(0..k.bookings.len())].clone())
                         };
                         match code {
                             Some(c) => service.cancel_booking(&admin(), &c, now).await.map(drop),
@@ -251,5 +332,8 @@ async fn ten_thousand_random_operations_keep_every_invariant() {
     let now = storage::from_ms(clock.load(Ordering::SeqCst));
     check(&db.service, &replay, &trips, now).await;
     let (_, map) = db.service.trip_seats(trips[0], None, now).await.unwrap();
-    assert!(map.iter().all(|s| matches!(s.status, SeatStatus::Available | SeatStatus::Hold | SeatStatus::Booked)));
+    assert!(map.iter().all(|s| matches!(
+        s.status,
+        SeatStatus::Available | SeatStatus::Hold | SeatStatus::Booked
+    )));
 }

@@ -22,7 +22,10 @@ pub struct Admin(pub Actor);
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if admin_key_ok(&parts.headers, &state.settings) {
             return Ok(Admin(Actor::ApiKey));
         }
@@ -30,7 +33,11 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-pub async fn holds(State(s): State<AppState>, _: Admin, Query(filter): Query<HoldFilter>) -> ApiResult<Vec<Hold>> {
+pub async fn holds(
+    State(s): State<AppState>,
+    _: Admin,
+    Query(filter): Query<HoldFilter>,
+) -> ApiResult<Vec<Hold>> {
     Ok(Json(s.service.admin_holds(&filter, s.clock.now()).await?))
 }
 
@@ -44,7 +51,11 @@ fn claim_code(raw: &str) -> Result<ClaimCode, ApiError> {
     ClaimCode::parse(raw).map_err(|_| AppError::ClaimNotFound.into())
 }
 
-pub async fn book(State(s): State<AppState>, Admin(actor): Admin, Body(b): Body<ClaimBody>) -> ApiResult<Booking> {
+pub async fn book(
+    State(s): State<AppState>,
+    Admin(actor): Admin,
+    Body(b): Body<ClaimBody>,
+) -> ApiResult<Booking> {
     let code = claim_code(&b.claim_code)?;
     Ok(Json(s.service.book(&actor, &code, s.clock.now()).await?))
 }
@@ -57,7 +68,11 @@ pub struct ExtendBody {
     minutes: Option<f64>,
 }
 
-pub async fn extend(State(s): State<AppState>, Admin(actor): Admin, Body(b): Body<ExtendBody>) -> ApiResult<Hold> {
+pub async fn extend(
+    State(s): State<AppState>,
+    Admin(actor): Admin,
+    Body(b): Body<ExtendBody>,
+) -> ApiResult<Hold> {
     let code = claim_code(&b.claim_code)?;
     let by = match b.minutes {
         None => None,
@@ -66,12 +81,24 @@ pub async fn extend(State(s): State<AppState>, Admin(actor): Admin, Body(b): Bod
         }
         Some(_) => return Err(AppError::invalid("minutes must be between 0 and 1440.").into()),
     };
-    Ok(Json(s.service.admin_extend(&actor, &code, by, s.clock.now()).await?))
+    Ok(Json(
+        s.service
+            .admin_extend(&actor, &code, by, s.clock.now())
+            .await?,
+    ))
 }
 
-pub async fn release(State(s): State<AppState>, Admin(actor): Admin, Body(b): Body<ClaimBody>) -> ApiResult<Hold> {
+pub async fn release(
+    State(s): State<AppState>,
+    Admin(actor): Admin,
+    Body(b): Body<ClaimBody>,
+) -> ApiResult<Hold> {
     let code = claim_code(&b.claim_code)?;
-    Ok(Json(s.service.admin_release(&actor, &code, s.clock.now()).await?))
+    Ok(Json(
+        s.service
+            .admin_release(&actor, &code, s.clock.now())
+            .await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -80,9 +107,17 @@ pub struct CancelBody {
     booking_code: String,
 }
 
-pub async fn cancel(State(s): State<AppState>, Admin(actor): Admin, Body(b): Body<CancelBody>) -> ApiResult<Booking> {
+pub async fn cancel(
+    State(s): State<AppState>,
+    Admin(actor): Admin,
+    Body(b): Body<CancelBody>,
+) -> ApiResult<Booking> {
     let code = BookingCode::parse(&b.booking_code).map_err(|_| AppError::BookingNotFound)?;
-    Ok(Json(s.service.cancel_booking(&actor, &code, s.clock.now()).await?))
+    Ok(Json(
+        s.service
+            .cancel_booking(&actor, &code, s.clock.now())
+            .await?,
+    ))
 }
 
 pub async fn trips(State(s): State<AppState>, _: Admin) -> ApiResult<Vec<Trip>> {
@@ -94,5 +129,7 @@ pub async fn create_trip(
     Admin(actor): Admin,
     Body(input): Body<NewTripInput>,
 ) -> ApiResult<Trip> {
-    Ok(Json(s.service.create_trip(&actor, &input, s.clock.now()).await?))
+    Ok(Json(
+        s.service.create_trip(&actor, &input, s.clock.now()).await?,
+    ))
 }

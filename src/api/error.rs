@@ -20,18 +20,20 @@ impl From<AppError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let err = self.0;
-        let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         // The serde form carries the code and the variant's named fields
         // (`seats`, `trip_id`, …); the message is added for people.
-        let mut body = serde_json::to_value(&err).unwrap_or_else(|_| serde_json::json!({"code": err.code()}));
+        let mut body =
+            serde_json::to_value(&err).unwrap_or_else(|_| serde_json::json!({"code": err.code()}));
         if let Some(obj) = body.as_object_mut() {
             obj.insert("message".into(), err.message().into());
         }
         let mut response = (status, Json(body)).into_response();
-        if let AppError::RateLimited { retry_after } = err {
-            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
-                response.headers_mut().insert(RETRY_AFTER, v);
-            }
+        if let AppError::RateLimited { retry_after } = err
+            && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
+        {
+            response.headers_mut().insert(RETRY_AFTER, v);
         }
         response
     }

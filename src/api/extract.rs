@@ -43,18 +43,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
             return parse(b"{}");
         }
         if json_type != Some(true) {
-            return Err(AppError::invalid("Send a JSON body with Content-Type: application/json.").into());
+            return Err(
+                AppError::invalid("Send a JSON body with Content-Type: application/json.").into(),
+            );
         }
         parse(&bytes)
     }
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<Body<T>, ApiError> {
-    serde_json::from_slice(bytes)
-        .map(Body)
-        .map_err(|e| {
-            // serde quotes the offending input; keep the message short.
-            let detail: String = e.to_string().chars().take(160).collect();
-            AppError::invalid(format!("The JSON body is not valid: {detail}.")).into()
-        })
+    serde_json::from_slice(bytes).map(Body).map_err(|e| {
+        // serde quotes the offending input; keep the message short.
+        let detail: String = e.to_string().chars().take(160).collect();
+        AppError::invalid(format!("The JSON body is not valid: {detail}.")).into()
+    })
 }

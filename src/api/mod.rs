@@ -6,6 +6,7 @@
 
 mod admin;
 mod error;
+mod events;
 mod extract;
 mod passenger;
 
@@ -27,11 +28,16 @@ pub fn routes() -> Router<AppState> {
     let r = Router::new();
     let r = both(r, "/api/trips/", get(passenger::list_trips));
     let r = both(r, "/api/trips/{id}/seats/", get(passenger::trip_seats));
+    let r = both(r, "/api/trips/{id}/events/", get(events::trip_events));
     let r = both(r, "/api/seats/hold/", post(passenger::hold));
     let r = both(r, "/api/seats/release/", post(passenger::release));
     let r = both(r, "/api/hold/", get(passenger::current_hold));
     let r = both(r, "/api/hold/extend/", post(passenger::extend));
-    let r = both(r, "/api/hold/attach-contact/", post(passenger::attach_contact));
+    let r = both(
+        r,
+        "/api/hold/attach-contact/",
+        post(passenger::attach_contact),
+    );
     let r = both(r, "/api/hold/claim/", post(passenger::claim));
     let r = both(r, "/api/bookings/{code}/", get(passenger::booking));
     let r = both(r, "/api/admin/holds/", get(admin::holds));
@@ -39,7 +45,11 @@ pub fn routes() -> Router<AppState> {
     let r = both(r, "/api/admin/holds/extend/", post(admin::extend));
     let r = both(r, "/api/admin/holds/release/", post(admin::release));
     let r = both(r, "/api/admin/bookings/cancel/", post(admin::cancel));
-    let r = both(r, "/api/admin/trips/", get(admin::trips).post(admin::create_trip));
+    let r = both(
+        r,
+        "/api/admin/trips/",
+        get(admin::trips).post(admin::create_trip),
+    );
     // Anything else under /api is the API's own 404, not the app's HTML page.
     r.route("/api/{*rest}", get(not_found).post(not_found))
 }

@@ -8,14 +8,19 @@ use serde::Deserialize;
 
 use super::ApiError;
 use super::extract::{Body, Path, Query};
-use crate::domain::{AppError, BookingCode, Booking, ClaimCode, CustomerName, Hold, SeatCode, Trip, WhatsApp};
+use crate::domain::{
+    AppError, Booking, BookingCode, ClaimCode, CustomerName, Hold, SeatCode, Trip, WhatsApp,
+};
 use crate::services::TripFilter;
 use crate::state::AppState;
 use crate::web::{session_of, session_or_new};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
-pub async fn list_trips(State(s): State<AppState>, Query(filter): Query<TripFilter>) -> ApiResult<Vec<Trip>> {
+pub async fn list_trips(
+    State(s): State<AppState>,
+    Query(filter): Query<TripFilter>,
+) -> ApiResult<Vec<Trip>> {
     Ok(Json(s.service.list_trips(&filter, s.clock.now()).await?))
 }
 
@@ -25,9 +30,16 @@ pub struct SeatMap {
     seats: Vec<crate::domain::Seat>,
 }
 
-pub async fn trip_seats(State(s): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> ApiResult<SeatMap> {
+pub async fn trip_seats(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> ApiResult<SeatMap> {
     let session = session_of(&headers);
-    let (trip, seats) = s.service.trip_seats(id, session.as_ref(), s.clock.now()).await?;
+    let (trip, seats) = s
+        .service
+        .trip_seats(id, session.as_ref(), s.clock.now())
+        .await?;
     Ok(Json(SeatMap { trip, seats }))
 }
 
@@ -47,12 +59,22 @@ fn with_cookie(hold: Hold, cookie: Option<axum::http::HeaderValue>) -> Response 
     response
 }
 
-pub async fn hold(State(s): State<AppState>, headers: HeaderMap, Body(body): Body<HoldBody>) -> Result<Response, ApiError> {
+pub async fn hold(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Body(body): Body<HoldBody>,
+) -> Result<Response, ApiError> {
     if body.seats.len() > 64 {
-        return Err(AppError::TooManySeats { max: s.settings.policy.max_seats }.into());
+        return Err(AppError::TooManySeats {
+            max: s.settings.policy.max_seats,
+        }
+        .into());
     }
     let (session, cookie) = session_or_new(&headers, &s.settings);
-    let hold = s.service.hold(&session, body.trip_id, &body.seats, s.clock.now()).await?;
+    let hold = s
+        .service
+        .hold(&session, body.trip_id, &body.seats, s.clock.now())
+        .await?;
     Ok(with_cookie(hold, cookie))
 }
 
@@ -62,9 +84,17 @@ pub struct ReleaseBody {
     seats: Option<Vec<SeatCode>>,
 }
 
-pub async fn release(State(s): State<AppState>, headers: HeaderMap, Body(body): Body<ReleaseBody>) -> ApiResult<Hold> {
+pub async fn release(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Body(body): Body<ReleaseBody>,
+) -> ApiResult<Hold> {
     let session = session_of(&headers).ok_or(AppError::NoActiveHold)?;
-    Ok(Json(s.service.release(&session, body.seats.as_deref(), s.clock.now()).await?))
+    Ok(Json(
+        s.service
+            .release(&session, body.seats.as_deref(), s.clock.now())
+            .await?,
+    ))
 }
 
 pub async fn current_hold(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Hold> {
@@ -76,7 +106,11 @@ pub async fn current_hold(State(s): State<AppState>, headers: HeaderMap) -> ApiR
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
-pub async fn extend(State(s): State<AppState>, headers: HeaderMap, Body(_): Body<Empty>) -> ApiResult<Hold> {
+pub async fn extend(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Body(_): Body<Empty>,
+) -> ApiResult<Hold> {
     let session = session_of(&headers).ok_or(AppError::NoActiveHold)?;
     Ok(Json(s.service.extend(&session, s.clock.now()).await?))
 }
@@ -96,7 +130,11 @@ pub async fn attach_contact(
     let name = CustomerName::parse(&body.name)?;
     let whatsapp = WhatsApp::parse(&body.whatsapp)?;
     let session = session_of(&headers).ok_or(AppError::NoActiveHold)?;
-    Ok(Json(s.service.attach_contact(&session, &name, &whatsapp, s.clock.now()).await?))
+    Ok(Json(
+        s.service
+            .attach_contact(&session, &name, &whatsapp, s.clock.now())
+            .await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -105,7 +143,11 @@ pub struct ClaimBody {
     claim_code: String,
 }
 
-pub async fn claim(State(s): State<AppState>, headers: HeaderMap, Body(body): Body<ClaimBody>) -> Result<Response, ApiError> {
+pub async fn claim(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Body(body): Body<ClaimBody>,
+) -> Result<Response, ApiError> {
     // A code that cannot exist is simply not found.
     let code = ClaimCode::parse(&body.claim_code).map_err(|_| AppError::ClaimNotFound)?;
     let (session, cookie) = session_or_new(&headers, &s.settings);
@@ -125,5 +167,9 @@ pub async fn booking(
 ) -> ApiResult<Booking> {
     let code = BookingCode::parse(&code).map_err(|_| AppError::BookingNotFound)?;
     let whatsapp = q.whatsapp.ok_or(AppError::BookingNotFound)?;
-    Ok(Json(s.service.find_booking(&code, &whatsapp, s.clock.now()).await?))
+    Ok(Json(
+        s.service
+            .find_booking(&code, &whatsapp, s.clock.now())
+            .await?,
+    ))
 }

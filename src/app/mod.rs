@@ -3,11 +3,12 @@
 pub mod components;
 pub mod i18n;
 pub mod pages;
+pub mod seat_nav;
 
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    ParamSegment, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -79,6 +80,7 @@ pub fn App() -> impl IntoView {
             <main id="main" class="main">
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=StaticSegment("") view=pages::home::HomePage />
+                    <Route path=(StaticSegment("trips"), ParamSegment("id")) view=pages::trip::TripPage />
                 </Routes>
             </main>
             <components::Footer />

@@ -40,8 +40,14 @@ pub fn neighbour(seats: &[Seat], from: SeatCode, m: Move) -> Option<SeatCode> {
     };
     let (row, col) = (i32::from(cur.row), i32::from(cur.col));
     match m {
-        Move::Right => pick(&mut seats.iter().filter(|s| s.row == cur.row && s.col > cur.col), &|s| (i32::from(s.col) - col, 0)),
-        Move::Left => pick(&mut seats.iter().filter(|s| s.row == cur.row && s.col < cur.col), &|s| (col - i32::from(s.col), 0)),
+        Move::Right => pick(
+            &mut seats.iter().filter(|s| s.row == cur.row && s.col > cur.col),
+            &|s| (i32::from(s.col) - col, 0),
+        ),
+        Move::Left => pick(
+            &mut seats.iter().filter(|s| s.row == cur.row && s.col < cur.col),
+            &|s| (col - i32::from(s.col), 0),
+        ),
         Move::Down => pick(&mut seats.iter().filter(|s| s.row > cur.row), &|s| {
             (i32::from(s.row) - row, (i32::from(s.col) - col).abs())
         }),

@@ -20,7 +20,10 @@ fn decode_char(c: char) -> Option<u8> {
         'O' => '0',
         other => other,
     };
-    ALPHABET.iter().position(|&a| a as char == c).map(|p| p as u8)
+    ALPHABET
+        .iter()
+        .position(|&a| a as char == c)
+        .map(|p| p as u8)
 }
 
 /// Normalises `input` to `len` canonical Crockford characters, ignoring
@@ -55,10 +58,13 @@ pub struct ClaimCode(String);
 impl ClaimCode {
     pub fn parse(input: &str) -> Result<Self, AppError> {
         if input.len() > 64 {
-            return Err(AppError::invalid("A claim code has 8 characters, such as A1B2-C3D4."));
+            return Err(AppError::invalid(
+                "A claim code has 8 characters, such as A1B2-C3D4.",
+            ));
         }
-        let s = normalise(input, 8)
-            .ok_or_else(|| AppError::invalid("A claim code has 8 characters, such as A1B2-C3D4."))?;
+        let s = normalise(input, 8).ok_or_else(|| {
+            AppError::invalid("A claim code has 8 characters, such as A1B2-C3D4.")
+        })?;
         Ok(Self(format!("{}-{}", &s[..4], &s[4..])))
     }
 
@@ -186,7 +192,14 @@ mod tests {
 
     #[test]
     fn claim_codes_refuse_wrong_length_and_letters_outside_the_alphabet() {
-        for bad in ["", "A1B2-C3D", "A1B2-C3D45", "U1B2-C3D4", "A1B2_C3D4", "Ä1B2-C3D4"] {
+        for bad in [
+            "",
+            "A1B2-C3D",
+            "A1B2-C3D45",
+            "U1B2-C3D4",
+            "A1B2_C3D4",
+            "Ä1B2-C3D4",
+        ] {
             assert!(ClaimCode::parse(bad).is_err(), "{bad:?} should be refused");
         }
         assert!(ClaimCode::parse(&"A".repeat(10_000)).is_err());
@@ -206,15 +219,28 @@ mod tests {
         for input in ["bk-7q2m9x", "BK7Q2M9X", " bk 7Q2M9X", "7Q2M9X"] {
             assert_eq!(BookingCode::parse(input).unwrap(), want, "{input:?}");
         }
-        assert_eq!(BookingCode::parse("bk-ioloil").unwrap().as_str(), "BK-101011");
+        assert_eq!(
+            BookingCode::parse("bk-ioloil").unwrap().as_str(),
+            "BK-101011"
+        );
         assert_eq!(BookingCode::from_random(0).as_str(), "BK-000000");
         assert_eq!(BookingCode::parse("BK1234").unwrap().as_str(), "BK-BK1234");
     }
 
     #[test]
     fn booking_codes_refuse_other_shapes() {
-        for bad in ["", "BK-", "BK-12345", "BK-1234567", "XX-123456", "BK-12345U"] {
-            assert!(BookingCode::parse(bad).is_err(), "{bad:?} should be refused");
+        for bad in [
+            "",
+            "BK-",
+            "BK-12345",
+            "BK-1234567",
+            "XX-123456",
+            "BK-12345U",
+        ] {
+            assert!(
+                BookingCode::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 }

@@ -16,8 +16,13 @@ impl CustomerName {
     pub const MAX_CHARS: usize = 80;
 
     pub fn parse(input: &str) -> Result<Self, AppError> {
-        if input.chars().any(|c| c.is_control() && !c.is_whitespace() || is_bidi_control(c)) {
-            return Err(AppError::invalid("The name contains characters that cannot be printed."));
+        if input
+            .chars()
+            .any(|c| c.is_control() && !c.is_whitespace() || is_bidi_control(c))
+        {
+            return Err(AppError::invalid(
+                "The name contains characters that cannot be printed.",
+            ));
         }
         let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
         if name.is_empty() {
@@ -161,34 +166,60 @@ mod tests {
             "81234567890",
             "006281234567890",
         ] {
-            assert_eq!(WhatsApp::parse(input).unwrap().as_str(), "6281234567890", "{input:?}");
+            assert_eq!(
+                WhatsApp::parse(input).unwrap().as_str(),
+                "6281234567890",
+                "{input:?}"
+            );
         }
     }
 
     #[test]
     fn other_countries_keep_their_code() {
-        assert_eq!(WhatsApp::parse("+65 9123 4567").unwrap().as_str(), "6591234567");
+        assert_eq!(
+            WhatsApp::parse("+65 9123 4567").unwrap().as_str(),
+            "6591234567"
+        );
     }
 
     #[test]
     fn numbers_outside_nine_to_fifteen_digits_are_refused() {
-        for bad in ["", "0812", "+62 8", "1234567", "+1234567890123456", "0812345678901234"] {
+        for bad in [
+            "",
+            "0812",
+            "+62 8",
+            "1234567",
+            "+1234567890123456",
+            "0812345678901234",
+        ] {
             assert!(WhatsApp::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
 
     #[test]
     fn letters_and_stray_symbols_are_refused() {
-        for bad in ["0812abc4567", "0812+34567890", "+0812345678", "0812'; DROP TABLE", "٠٨١٢٣٤٥٦٧٨٩"] {
+        for bad in [
+            "0812abc4567",
+            "0812+34567890",
+            "+0812345678",
+            "0812'; DROP TABLE",
+            "٠٨١٢٣٤٥٦٧٨٩",
+        ] {
             assert!(WhatsApp::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
 
     #[test]
     fn names_are_trimmed_and_collapsed() {
-        assert_eq!(CustomerName::parse("  Budi \t Santoso ").unwrap().as_str(), "Budi Santoso");
+        assert_eq!(
+            CustomerName::parse("  Budi \t Santoso ").unwrap().as_str(),
+            "Budi Santoso"
+        );
         assert_eq!(CustomerName::parse("Siti 🚌").unwrap().as_str(), "Siti 🚌");
-        assert_eq!(CustomerName::parse("عبد الله").unwrap().as_str(), "عبد الله");
+        assert_eq!(
+            CustomerName::parse("عبد الله").unwrap().as_str(),
+            "عبد الله"
+        );
     }
 
     #[test]

@@ -123,7 +123,10 @@ mod tests {
             seats: vec![SeatCode::parse("1A").unwrap()],
         };
         let json = serde_json::to_value(&err).unwrap();
-        assert_eq!(json, serde_json::json!({"code": "seats_unavailable", "seats": ["1A"]}));
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "seats_unavailable", "seats": ["1A"]})
+        );
         assert_eq!(err.code(), "seats_unavailable");
         assert_eq!(err.status(), 409);
     }

@@ -61,7 +61,8 @@ impl HoldPolicy {
         already_extended: bool,
         now: DateTime<Utc>,
     ) -> bool {
-        self.passenger_extend(started, expires, already_extended, now).is_ok()
+        self.passenger_extend(started, expires, already_extended, now)
+            .is_ok()
     }
 
     /// The new expiry of the passenger's one extension.
@@ -130,7 +131,10 @@ mod tests {
             contact_hold: min(1),
             ..p
         };
-        assert_eq!(p.contact_expiry(t0(), t0() + min(10), t0() + min(5)), t0() + min(10));
+        assert_eq!(
+            p.contact_expiry(t0(), t0() + min(10), t0() + min(5)),
+            t0() + min(10)
+        );
     }
 
     #[test]
@@ -141,7 +145,10 @@ mod tests {
             p.passenger_extend(t0(), exp, false, t0() + min(5)),
             Err(AppError::ExtendNotAllowed)
         );
-        assert_eq!(p.passenger_extend(t0(), exp, false, t0() + min(9)), Ok(exp + min(10)));
+        assert_eq!(
+            p.passenger_extend(t0(), exp, false, t0() + min(9)),
+            Ok(exp + min(10))
+        );
         assert_eq!(
             p.passenger_extend(t0(), exp, true, t0() + min(9)),
             Err(AppError::ExtendNotAllowed)
@@ -157,13 +164,22 @@ mod tests {
     fn nothing_lives_past_max_hold() {
         let p = HoldPolicy::default();
         let exp = t0() + min(119);
-        assert_eq!(p.passenger_extend(t0(), exp, false, t0() + min(118)), Ok(t0() + min(120)));
+        assert_eq!(
+            p.passenger_extend(t0(), exp, false, t0() + min(118)),
+            Ok(t0() + min(120))
+        );
         assert_eq!(
             p.admin_extend(t0(), t0() + min(120), min(30), t0() + min(100)),
             Err(AppError::ExtendNotAllowed)
         );
-        assert_eq!(p.admin_extend(t0(), t0() + min(30), min(30), t0()), Ok(t0() + min(60)));
-        assert_eq!(p.admin_extend(t0(), t0() + min(100), min(60), t0()), Ok(t0() + min(120)));
+        assert_eq!(
+            p.admin_extend(t0(), t0() + min(30), min(30), t0()),
+            Ok(t0() + min(60))
+        );
+        assert_eq!(
+            p.admin_extend(t0(), t0() + min(100), min(60), t0()),
+            Ok(t0() + min(120))
+        );
         let short = HoldPolicy {
             max_hold: min(5),
             ..p

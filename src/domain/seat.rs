@@ -121,7 +121,9 @@ impl BusType {
             "ECONOMY" => Ok(BusType::Economy),
             "EXECUTIVE" => Ok(BusType::Executive),
             "SLEEPER" => Ok(BusType::Sleeper),
-            _ => Err(AppError::invalid("bus_type must be ECONOMY, EXECUTIVE or SLEEPER.")),
+            _ => Err(AppError::invalid(
+                "bus_type must be ECONOMY, EXECUTIVE or SLEEPER.",
+            )),
         }
     }
 
@@ -177,12 +179,14 @@ impl BusType {
     pub fn layout(self) -> Vec<SeatPosition> {
         (1..=self.rows())
             .flat_map(|row| {
-                self.letters().iter().map(move |&(letter, col)| SeatPosition {
-                    code: SeatCode { row, letter },
-                    row,
-                    col,
-                    deck: self.deck_of_row(row),
-                })
+                self.letters()
+                    .iter()
+                    .map(move |&(letter, col)| SeatPosition {
+                        code: SeatCode { row, letter },
+                        row,
+                        col,
+                        deck: self.deck_of_row(row),
+                    })
             })
             .collect()
     }
@@ -246,7 +250,11 @@ mod tests {
         let layout = BusType::Executive.layout();
         assert_eq!(layout.len(), 30);
         assert_eq!(layout.last().unwrap().code.to_string(), "10C");
-        assert!(BusType::Executive.position(SeatCode::parse("1D").unwrap()).is_none());
+        assert!(
+            BusType::Executive
+                .position(SeatCode::parse("1D").unwrap())
+                .is_none()
+        );
     }
 
     #[test]
@@ -255,10 +263,20 @@ mod tests {
         assert_eq!(layout.len(), 22);
         assert_eq!(layout.iter().filter(|p| p.deck == 1).count(), 12);
         assert_eq!(layout.iter().filter(|p| p.deck == 2).count(), 10);
-        let upper = BusType::Sleeper.position(SeatCode::parse("7A").unwrap()).unwrap();
+        let upper = BusType::Sleeper
+            .position(SeatCode::parse("7A").unwrap())
+            .unwrap();
         assert_eq!(upper.deck, 2);
-        assert!(BusType::Sleeper.position(SeatCode::parse("12A").unwrap()).is_none());
-        assert!(BusType::Sleeper.position(SeatCode::parse("1C").unwrap()).is_none());
+        assert!(
+            BusType::Sleeper
+                .position(SeatCode::parse("12A").unwrap())
+                .is_none()
+        );
+        assert!(
+            BusType::Sleeper
+                .position(SeatCode::parse("1C").unwrap())
+                .is_none()
+        );
     }
 
     #[test]

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{AppError, Trip};
 
+pub mod trip;
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

@@ -37,13 +37,18 @@ mod ssr {
             return Ok(crate::web::session_of(&parts.headers));
         }
         let (key, cookie) = crate::web::session_or_new(&parts.headers, &s.settings);
-        if let (Some(cookie), Some(resp)) = (cookie, use_context::<leptos_axum::ResponseOptions>()) {
+        if let (Some(cookie), Some(resp)) = (cookie, use_context::<leptos_axum::ResponseOptions>())
+        {
             resp.insert_header(http::header::SET_COOKIE, cookie);
         }
         Ok(Some(key))
     }
 
-    pub async fn view(s: &AppState, trip_id: i64, session: Option<&SessionKey>) -> Result<SeatMapView, AppError> {
+    pub async fn view(
+        s: &AppState,
+        trip_id: i64,
+        session: Option<&SessionKey>,
+    ) -> Result<SeatMapView, AppError> {
         let now = s.clock.now();
         let (trip, seats) = s.service.trip_seats(trip_id, session, now).await?;
         let live = match session {
@@ -60,9 +65,9 @@ mod ssr {
             None => (None, None),
         };
         let policy = s.service.policy();
-        let may_extend = hold
-            .as_ref()
-            .is_some_and(|h| policy.passenger_may_extend(h.started_at, h.expires_at, h.extended, now));
+        let may_extend = hold.as_ref().is_some_and(|h| {
+            policy.passenger_may_extend(h.started_at, h.expires_at, h.extended, now)
+        });
         Ok(SeatMapView {
             card: super::super::card(trip, s.service.tz()),
             seats,
@@ -120,11 +125,17 @@ pub async fn extend_hold(trip_id: i64) -> Result<SeatMapView, AppError> {
 
 /// Attaches the passenger's name and WhatsApp number to the hold.
 #[server(prefix = "/sf", endpoint = "attach_contact")]
-pub async fn attach_contact(trip_id: i64, name: String, whatsapp: String) -> Result<SeatMapView, AppError> {
+pub async fn attach_contact(
+    trip_id: i64,
+    name: String,
+    whatsapp: String,
+) -> Result<SeatMapView, AppError> {
     let s = super::state()?;
     let name = crate::domain::CustomerName::parse(&name)?;
     let whatsapp = crate::domain::WhatsApp::parse(&whatsapp)?;
     let session = ssr::session(false)?.ok_or(AppError::NoActiveHold)?;
-    s.service.attach_contact(&session, &name, &whatsapp, s.clock.now()).await?;
+    s.service
+        .attach_contact(&session, &name, &whatsapp, s.clock.now())
+        .await?;
     ssr::view(&s, trip_id, Some(&session)).await
 }

@@ -7,7 +7,9 @@ use chrono::{DateTime, Duration, Utc};
 use super::holds::{audit, unused_booking_code};
 use super::views::{effective_status, trip_view};
 use super::{Actor, Service};
-use crate::domain::{AppError, Booking, BookingCode, BusType, ClaimCode, Hold, HoldStatus, SeatCode, Trip, WhatsApp};
+use crate::domain::{
+    AppError, Booking, BookingCode, BusType, ClaimCode, Hold, HoldStatus, SeatCode, Trip, WhatsApp,
+};
 use crate::storage::{self, HoldQuery, NewTrip, to_ms};
 
 /// The admin's hold search.
@@ -36,7 +38,12 @@ impl Service {
     /// code and gives it a booking code. Booking again returns the same
     /// booking. An expired hold (a late payment) is booked only when every
     /// one of its seats is still available; otherwise nothing changes.
-    pub async fn book(&self, actor: &Actor, code: &ClaimCode, now: DateTime<Utc>) -> Result<Booking, AppError> {
+    pub async fn book(
+        &self,
+        actor: &Actor,
+        code: &ClaimCode,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, AppError> {
         let mut tx = self.begin(now).await?;
         let hold = storage::hold_by_claim_code(&mut tx, code.as_str())
             .await?
@@ -74,10 +81,23 @@ impl Service {
         let booking_code = unused_booking_code(&mut tx).await?;
         storage::mark_booked(&mut tx, hold.id, &booking_code, to_ms(now)).await?;
         let seats = storage::seats_of_hold(&mut tx, hold.id).await?;
-        audit(&mut tx, now, actor, "book", hold.trip_id, hold.id, &seats, &booking_code).await?;
-        let row = storage::hold_by_id(&mut tx, hold.id).await?.ok_or(AppError::Internal)?;
+        audit(
+            &mut tx,
+            now,
+            actor,
+            "book",
+            hold.trip_id,
+            hold.id,
+            &seats,
+            &booking_code,
+        )
+        .await?;
+        let row = storage::hold_by_id(&mut tx, hold.id)
+            .await?
+            .ok_or(AppError::Internal)?;
         let booking = self.booking_view(&mut tx, &row, now).await?;
         tx.commit().await?;
+        self.notify(row.trip_id);
         Ok(booking)
     }
 
@@ -100,23 +120,53 @@ impl Service {
         )?;
         storage::set_expiry(&mut tx, hold.id, to_ms(new), hold.passenger_extended).await?;
         let detail = format!("until {}", new.to_rfc3339());
-        audit(&mut tx, now, actor, "extend", hold.trip_id, hold.id, &[], &detail).await?;
-        let row = storage::hold_by_id(&mut tx, hold.id).await?.ok_or(AppError::Internal)?;
+        audit(
+            &mut tx,
+            now,
+            actor,
+            "extend",
+            hold.trip_id,
+            hold.id,
+            &[],
+            &detail,
+        )
+        .await?;
+        let row = storage::hold_by_id(&mut tx, hold.id)
+            .await?
+            .ok_or(AppError::Internal)?;
         let view = self.hold_view(&mut tx, &row, now).await?;
         tx.commit().await?;
         Ok(view)
     }
 
     /// Releases every seat of a live hold (a passenger who will not pay).
-    pub async fn admin_release(&self, actor: &Actor, code: &ClaimCode, now: DateTime<Utc>) -> Result<Hold, AppError> {
+    pub async fn admin_release(
+        &self,
+        actor: &Actor,
+        code: &ClaimCode,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
         let mut tx = self.begin(now).await?;
         let hold = self.live_hold_by_claim(&mut tx, code, now).await?;
         let seats = storage::free_held_seats(&mut tx, hold.id).await?;
         storage::end_hold(&mut tx, hold.id, "RELEASED", to_ms(now)).await?;
-        audit(&mut tx, now, actor, "release", hold.trip_id, hold.id, &seats, "").await?;
-        let row = storage::hold_by_id(&mut tx, hold.id).await?.ok_or(AppError::Internal)?;
+        audit(
+            &mut tx,
+            now,
+            actor,
+            "release",
+            hold.trip_id,
+            hold.id,
+            &seats,
+            "",
+        )
+        .await?;
+        let row = storage::hold_by_id(&mut tx, hold.id)
+            .await?
+            .ok_or(AppError::Internal)?;
         let view = self.hold_view(&mut tx, &row, now).await?;
         tx.commit().await?;
+        self.notify(row.trip_id);
         Ok(view)
     }
 
@@ -138,23 +188,46 @@ impl Service {
 
     /// Cancels a booking: its seats become available again. Cancelling
     /// twice is harmless.
-    pub async fn cancel_booking(&self, actor: &Actor, code: &BookingCode, now: DateTime<Utc>) -> Result<Booking, AppError> {
+    pub async fn cancel_booking(
+        &self,
+        actor: &Actor,
+        code: &BookingCode,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, AppError> {
         let mut tx = self.begin(now).await?;
         let hold = storage::hold_by_booking_code(&mut tx, code.as_str())
             .await?
             .ok_or(AppError::BookingNotFound)?;
         if hold.status == "BOOKED" {
             let seats = storage::cancel_booking(&mut tx, hold.id, to_ms(now)).await?;
-            audit(&mut tx, now, actor, "cancel", hold.trip_id, hold.id, &seats, code.as_str()).await?;
+            audit(
+                &mut tx,
+                now,
+                actor,
+                "cancel",
+                hold.trip_id,
+                hold.id,
+                &seats,
+                code.as_str(),
+            )
+            .await?;
         }
-        let row = storage::hold_by_id(&mut tx, hold.id).await?.ok_or(AppError::Internal)?;
+        let row = storage::hold_by_id(&mut tx, hold.id)
+            .await?
+            .ok_or(AppError::Internal)?;
         let booking = self.booking_view(&mut tx, &row, now).await?;
         tx.commit().await?;
+        self.notify(row.trip_id);
         Ok(booking)
     }
 
     /// A booking, shown to whoever gives its WhatsApp number.
-    pub async fn find_booking(&self, code: &BookingCode, whatsapp: &str, now: DateTime<Utc>) -> Result<Booking, AppError> {
+    pub async fn find_booking(
+        &self,
+        code: &BookingCode,
+        whatsapp: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, AppError> {
         let whatsapp = WhatsApp::parse(whatsapp).map_err(|_| AppError::BookingNotFound)?;
         let mut conn = self.storage.reader().acquire().await?;
         let hold = storage::hold_by_booking_code(&mut conn, code.as_str())
@@ -165,14 +238,23 @@ impl Service {
     }
 
     /// Holds with contact details for the admin, newest first.
-    pub async fn admin_holds(&self, filter: &HoldFilter, now: DateTime<Utc>) -> Result<Vec<Hold>, AppError> {
+    pub async fn admin_holds(
+        &self,
+        filter: &HoldFilter,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Hold>, AppError> {
         let text = filter
             .q
             .as_deref()
             .map(str::trim)
             .filter(|q| !q.is_empty())
             .map(|q| q.chars().take(100).collect::<String>());
-        let status = match filter.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let status = match filter
+            .status
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
             Some(s) => Some(HoldStatus::parse(s).ok_or_else(|| {
                 AppError::invalid("status must be HELD, BOOKED, RELEASED, EXPIRED or CANCELLED.")
@@ -182,12 +264,15 @@ impl Service {
         // HELD and EXPIRED as clients see them depend on the time: a stored
         // HELD past its expiry is EXPIRED.
         let q = HoldQuery {
-            claim_code: text.as_deref().and_then(|t| ClaimCode::parse(t).ok()).map(|c| c.to_string()),
+            claim_code: text
+                .as_deref()
+                .and_then(|t| ClaimCode::parse(t).ok())
+                .map(|c| c.to_string()),
             text,
-            status: status.map(|s| match s {
+            status: status.and_then(|s| match s {
                 HoldStatus::Expired => None,
                 s => Some(s.as_str().to_string()),
-            }).flatten(),
+            }),
             live_at: (status == Some(HoldStatus::Held)).then_some(now_ms),
             expired_at: None,
             trip_id: filter.trip_id,
@@ -214,11 +299,18 @@ impl Service {
     }
 
     /// Creates a trip and lays out its seats from the bus type.
-    pub async fn create_trip(&self, actor: &Actor, input: &NewTripInput, now: DateTime<Utc>) -> Result<Trip, AppError> {
+    pub async fn create_trip(
+        &self,
+        actor: &Actor,
+        input: &NewTripInput,
+        now: DateTime<Utc>,
+    ) -> Result<Trip, AppError> {
         let route_from = clean_place(&input.route_from, "route_from")?;
         let route_to = clean_place(&input.route_to, "route_to")?;
         if !(0..=100_000_000).contains(&input.price) {
-            return Err(AppError::invalid("price must be whole rupiah between 0 and 100.000.000."));
+            return Err(AppError::invalid(
+                "price must be whole rupiah between 0 and 100.000.000.",
+            ));
         }
         if input.depart_at <= now {
             return Err(AppError::invalid("depart_at must be in the future."));
@@ -247,7 +339,9 @@ impl Service {
             },
         )
         .await?;
-        let row = storage::trip_by_id(&mut tx, id, to_ms(now)).await?.ok_or(AppError::Internal)?;
+        let row = storage::trip_by_id(&mut tx, id, to_ms(now))
+            .await?
+            .ok_or(AppError::Internal)?;
         tx.commit().await?;
         trip_view(&row)
     }
@@ -256,7 +350,9 @@ impl Service {
 fn clean_place(s: &str, field: &str) -> Result<String, AppError> {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.is_empty() || s.chars().count() > 60 || s.chars().any(char::is_control) {
-        return Err(AppError::invalid(format!("{field} must be a place name of 1 to 60 characters.")));
+        return Err(AppError::invalid(format!(
+            "{field} must be a place name of 1 to 60 characters."
+        )));
     }
     Ok(s)
 }

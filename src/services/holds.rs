@@ -4,10 +4,14 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 
 use super::{Actor, Service, SessionKey};
-use crate::domain::{AppError, BusType, ClaimCode, CustomerName, Hold, HoldStatus, SeatCode, WhatsApp};
+use crate::domain::{
+    AppError, BusType, ClaimCode, CustomerName, Hold, HoldStatus, SeatCode, WhatsApp,
+};
 use crate::storage::{self, NewAudit, WriteTx, to_ms};
 
-/// Writes one audit row for a hold.
+/// Writes one audit row for a hold. (Eight plain arguments read better at
+/// the call sites than a struct built for one call.)
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn audit(
     tx: &mut WriteTx,
     now: DateTime<Utc>,
@@ -68,17 +72,26 @@ impl Service {
             .await?
             .filter(|t| t.is_active && t.depart_at > now_ms)
             .ok_or(AppError::TripNotFound)?;
-        let bus = BusType::parse(&trip.bus_type).map_err(|_| super::views::corrupt("trips.bus_type"))?;
+        let bus =
+            BusType::parse(&trip.bus_type).map_err(|_| super::views::corrupt("trips.bus_type"))?;
         if let Some(bad) = requested.iter().find(|c| bus.position(**c).is_none()) {
             return Err(AppError::invalid(format!("This bus has no seat {bad}.")));
         }
 
-        let (hold_id, current) = match storage::live_hold_of_session(&mut tx, session.hash()).await? {
-            Some(h) if h.trip_id != trip_id => return Err(AppError::HoldOnOtherTrip { trip_id: h.trip_id }),
+        let (hold_id, current) = match storage::live_hold_of_session(&mut tx, session.hash())
+            .await?
+        {
+            Some(h) if h.trip_id != trip_id => {
+                return Err(AppError::HoldOnOtherTrip { trip_id: h.trip_id });
+            }
             Some(h) => (h.id, storage::seats_of_hold(&mut tx, h.id).await?),
             None => {
                 let expires = self.policy.initial_expiry(now);
-                (storage::insert_hold(&mut tx, trip_id, session.hash(), now_ms, to_ms(expires)).await?, Vec::new())
+                (
+                    storage::insert_hold(&mut tx, trip_id, session.hash(), now_ms, to_ms(expires))
+                        .await?,
+                    Vec::new(),
+                )
             }
         };
         let new: Vec<String> = requested
@@ -103,14 +116,30 @@ impl Service {
             storage::add_hold_seat(&mut tx, hold_id, code).await?;
         }
         if !new.is_empty() {
-            audit(&mut tx, now, &Actor::Session(session.clone()), "hold", trip_id, hold_id, &new, "").await?;
+            audit(
+                &mut tx,
+                now,
+                &Actor::Session(session.clone()),
+                "hold",
+                trip_id,
+                hold_id,
+                &new,
+                "",
+            )
+            .await?;
         }
         let view = self.live_view(&mut tx, hold_id, now).await?;
         tx.commit().await?;
+        self.notify(trip_id);
         Ok(view)
     }
 
-    async fn live_view(&self, tx: &mut WriteTx, hold_id: i64, now: DateTime<Utc>) -> Result<Hold, AppError> {
+    async fn live_view(
+        &self,
+        tx: &mut WriteTx,
+        hold_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
         let row = storage::hold_by_id(tx, hold_id)
             .await?
             .ok_or_else(|| super::views::corrupt("holds.id"))?;
@@ -147,7 +176,17 @@ impl Service {
         }
         if !released.is_empty() {
             let actor = Actor::Session(session.clone());
-            audit(&mut tx, now, &actor, "release", hold.trip_id, hold.id, &released, "").await?;
+            audit(
+                &mut tx,
+                now,
+                &actor,
+                "release",
+                hold.trip_id,
+                hold.id,
+                &released,
+                "",
+            )
+            .await?;
         }
         let row = if released.len() == current.len() {
             storage::end_hold(&mut tx, hold.id, "RELEASED", to_ms(now)).await?;
@@ -157,11 +196,16 @@ impl Service {
         };
         let view = self.hold_view(&mut tx, &row, now).await?;
         tx.commit().await?;
+        self.notify(row.trip_id);
         Ok(view)
     }
 
     /// The session's live hold.
-    pub async fn current_hold(&self, session: &SessionKey, now: DateTime<Utc>) -> Result<Hold, AppError> {
+    pub async fn current_hold(
+        &self,
+        session: &SessionKey,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
         let mut conn = self.storage.reader().acquire().await?;
         let row = storage::live_hold_of_session(&mut conn, session.hash())
             .await?
@@ -184,7 +228,17 @@ impl Service {
         storage::set_expiry(&mut tx, hold.id, to_ms(new), true).await?;
         let detail = format!("until {}", new.to_rfc3339());
         let actor = Actor::Session(session.clone());
-        audit(&mut tx, now, &actor, "extend", hold.trip_id, hold.id, &[], &detail).await?;
+        audit(
+            &mut tx,
+            now,
+            &actor,
+            "extend",
+            hold.trip_id,
+            hold.id,
+            &[],
+            &detail,
+        )
+        .await?;
         let view = self.live_view(&mut tx, hold.id, now).await?;
         tx.commit().await?;
         Ok(view)
@@ -204,7 +258,9 @@ impl Service {
             .await?
             .ok_or(AppError::NoActiveHold)?;
         let max = self.policy.max_active_per_whatsapp;
-        if storage::count_live_holds_of_whatsapp(&mut tx, whatsapp.as_str(), hold.id).await? >= i64::from(max) {
+        if storage::count_live_holds_of_whatsapp(&mut tx, whatsapp.as_str(), hold.id).await?
+            >= i64::from(max)
+        {
             return Err(AppError::TooManyActiveHolds { max });
         }
         let claim = match &hold.claim_code {
@@ -216,10 +272,28 @@ impl Service {
             storage::from_ms(hold.expires_at),
             now,
         );
-        storage::set_contact(&mut tx, hold.id, name.as_str(), whatsapp.as_str(), &claim, to_ms(expires)).await?;
+        storage::set_contact(
+            &mut tx,
+            hold.id,
+            name.as_str(),
+            whatsapp.as_str(),
+            &claim,
+            to_ms(expires),
+        )
+        .await?;
         let detail = format!("until {}", expires.to_rfc3339());
         let actor = Actor::Session(session.clone());
-        audit(&mut tx, now, &actor, "contact", hold.trip_id, hold.id, &[], &detail).await?;
+        audit(
+            &mut tx,
+            now,
+            &actor,
+            "contact",
+            hold.trip_id,
+            hold.id,
+            &[],
+            &detail,
+        )
+        .await?;
         let view = self.live_view(&mut tx, hold.id, now).await?;
         tx.commit().await?;
         Ok(view)
@@ -227,7 +301,12 @@ impl Service {
 
     /// Moves the hold with this claim code to `session` ("restore my
     /// session" on another device). The previous browser loses control.
-    pub async fn claim(&self, session: &SessionKey, code: &ClaimCode, now: DateTime<Utc>) -> Result<Hold, AppError> {
+    pub async fn claim(
+        &self,
+        session: &SessionKey,
+        code: &ClaimCode,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
         let mut tx = self.begin(now).await?;
         let hold = storage::hold_by_claim_code(&mut tx, code.as_str())
             .await?
@@ -240,17 +319,33 @@ impl Service {
         if hold.session_hash != session.hash() {
             if let Some(mine) = storage::live_hold_of_session(&mut tx, session.hash()).await? {
                 return Err(if mine.trip_id != hold.trip_id {
-                    AppError::HoldOnOtherTrip { trip_id: mine.trip_id }
+                    AppError::HoldOnOtherTrip {
+                        trip_id: mine.trip_id,
+                    }
                 } else {
-                    AppError::SessionHasHold { trip_id: mine.trip_id }
+                    AppError::SessionHasHold {
+                        trip_id: mine.trip_id,
+                    }
                 });
             }
             storage::set_session(&mut tx, hold.id, session.hash()).await?;
             let actor = Actor::Session(session.clone());
-            audit(&mut tx, now, &actor, "claim", hold.trip_id, hold.id, &[], "").await?;
+            audit(
+                &mut tx,
+                now,
+                &actor,
+                "claim",
+                hold.trip_id,
+                hold.id,
+                &[],
+                "",
+            )
+            .await?;
         }
         let view = self.live_view(&mut tx, hold.id, now).await?;
         tx.commit().await?;
+        // Which browser's seats are "mine" changed.
+        self.notify(hold.trip_id);
         Ok(view)
     }
 }

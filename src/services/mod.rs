@@ -22,6 +22,7 @@ pub use trips::TripFilter;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use tokio::sync::broadcast;
 
 use crate::domain::{AppError, HoldPolicy};
 use crate::storage::{self, NewAudit, Storage, WriteTx, to_ms};
@@ -61,15 +62,29 @@ pub struct Service {
     storage: Storage,
     policy: HoldPolicy,
     tz: Tz,
+    /// Trip ids whose seats just changed, for live seat maps.
+    events: broadcast::Sender<i64>,
 }
 
 impl Service {
     pub fn new(storage: Storage, policy: HoldPolicy, tz: Tz) -> Self {
+        let (events, _) = broadcast::channel(1024);
         Self {
             storage,
             policy,
             tz,
+            events,
         }
+    }
+
+    /// Trip ids whose seats changed, as they happen (live seat maps).
+    pub fn subscribe(&self) -> broadcast::Receiver<i64> {
+        self.events.subscribe()
+    }
+
+    /// Tells live seat maps of `trip_id` to refresh. Nobody listening is fine.
+    fn notify(&self, trip_id: i64) {
+        let _ = self.events.send(trip_id);
     }
 
     pub fn storage(&self) -> &Storage {
@@ -87,7 +102,11 @@ impl Service {
     /// Starts a write: takes the writer and expires every due hold first.
     async fn begin(&self, now: DateTime<Utc>) -> Result<WriteTx, AppError> {
         let mut tx = self.storage.begin().await?;
-        expire_due(&mut tx, now, i64::MAX).await?;
+        // Announced before the commit: readers already see these seats as
+        // free, because expiry is computed from the time on every read.
+        for trip in expire_due(&mut tx, now, i64::MAX).await? {
+            self.notify(trip);
+        }
         Ok(tx)
     }
 
@@ -96,8 +115,12 @@ impl Service {
     /// treat expired holds as released, so the sweep only tidies the table.
     pub async fn sweep_step(&self, now: DateTime<Utc>, batch: i64) -> Result<usize, AppError> {
         let mut tx = self.storage.begin().await?;
-        let n = expire_due(&mut tx, now, batch).await?;
+        let trips = expire_due(&mut tx, now, batch).await?;
         tx.commit().await?;
+        let n = trips.len();
+        for trip in trips {
+            self.notify(trip);
+        }
         Ok(n)
     }
 
@@ -116,8 +139,13 @@ impl Service {
 
 /// Expires up to `limit` live holds whose time is up: frees their seats,
 /// marks them EXPIRED (keeping their seats, contact and claim code for a
-/// late payment) and writes one audit row each.
-async fn expire_due(tx: &mut WriteTx, now: DateTime<Utc>, limit: i64) -> Result<usize, AppError> {
+/// late payment) and writes one audit row each. Returns the trip of each
+/// expired hold.
+async fn expire_due(
+    tx: &mut WriteTx,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<i64>, AppError> {
     let now_ms = to_ms(now);
     let due = storage::due_holds(tx, now_ms, limit).await?;
     for hold in &due {
@@ -137,5 +165,5 @@ async fn expire_due(tx: &mut WriteTx, now: DateTime<Utc>, limit: i64) -> Result<
         )
         .await?;
     }
-    Ok(due.len())
+    Ok(due.iter().map(|h| h.trip_id).collect())
 }

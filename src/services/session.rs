@@ -22,7 +22,11 @@ impl SessionKey {
     /// truncated, forged or empty cookie) is no session at all.
     pub fn from_token(token: &str) -> Option<Self> {
         let ok = token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
-        ok.then(|| Self(hex::encode(Sha256::digest(token.to_ascii_lowercase().as_bytes()))))
+        ok.then(|| {
+            Self(hex::encode(Sha256::digest(
+                token.to_ascii_lowercase().as_bytes(),
+            )))
+        })
     }
 
     pub fn hash(&self) -> &str {

@@ -1,7 +1,7 @@
 //! Staff accounts: Argon2id password hashes and the bootstrap account.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Utc};
 use rand::{Rng, RngCore};
 
@@ -24,13 +24,22 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
 impl Service {
     /// Creates or resets a staff account.
-    pub async fn set_staff_password(&self, username: &str, password: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+    pub async fn set_staff_password(
+        &self,
+        username: &str,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
         let username = username.trim();
         if username.is_empty() || username.len() > 64 {
             return Err(AppError::invalid("A username has 1 to 64 characters."));

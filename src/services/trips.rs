@@ -18,7 +18,11 @@ pub struct TripFilter {
 
 impl Service {
     /// Listed trips (active, departing after `now`) matching the filter.
-    pub async fn list_trips(&self, filter: &TripFilter, now: DateTime<Utc>) -> Result<Vec<Trip>, AppError> {
+    pub async fn list_trips(
+        &self,
+        filter: &TripFilter,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Trip>, AppError> {
         let clean = |s: &Option<String>| {
             s.as_deref()
                 .map(str::trim)
@@ -28,8 +32,9 @@ impl Service {
         let depart_between = match clean(&filter.date) {
             None => None,
             Some(d) => {
-                let day = NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                    .map_err(|_| AppError::invalid("date must be a day such as 2026-12-24 (YYYY-MM-DD)."))?;
+                let day = NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
+                    AppError::invalid("date must be a day such as 2026-12-24 (YYYY-MM-DD).")
+                })?;
                 Some(self.local_day_bounds(day)?)
             }
         };
@@ -75,12 +80,15 @@ impl Service {
             .await?
             .ok_or(AppError::TripNotFound)?;
         let trip = trip_view(&row)?;
-        let rows = storage::seats_of_trip(&mut conn, trip_id, session.map(SessionKey::hash), now_ms).await?;
+        let rows =
+            storage::seats_of_trip(&mut conn, trip_id, session.map(SessionKey::hash), now_ms)
+                .await?;
         let seats = rows
             .into_iter()
             .map(|r| {
                 Ok(Seat {
-                    code: SeatCode::parse(&r.code).map_err(|_| super::views::corrupt("seats.code"))?,
+                    code: SeatCode::parse(&r.code)
+                        .map_err(|_| super::views::corrupt("seats.code"))?,
                     row: r.seat_row as u8,
                     col: r.seat_col as u8,
                     deck: r.deck as u8,

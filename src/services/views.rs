@@ -55,7 +55,11 @@ pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
 }
 
 fn join_seats(seats: &[SeatCode]) -> String {
-    seats.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+    seats
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The `wa.me` link a passenger uses to pay: the admin's number and a
@@ -70,13 +74,22 @@ pub(crate) fn whatsapp_pay_url(row: &HoldRow, claim: &str, seats: &[SeatCode], t
         seats = join_seats(seats),
         total = crate::domain::format_rupiah(row.price * seats.len() as i64),
     );
-    format!("https://wa.me/{}?text={}", row.admin_wa, urlencoding::encode(&message))
+    format!(
+        "https://wa.me/{}?text={}",
+        row.admin_wa,
+        urlencoding::encode(&message)
+    )
 }
 
 impl Service {
-    pub(crate) async fn hold_view(&self, conn: &mut Conn, row: &HoldRow, now: DateTime<Utc>) -> Result<Hold, AppError> {
+    pub(crate) async fn hold_view(
+        &self,
+        conn: &mut Conn,
+        row: &HoldRow,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
         let seats = parse_seats(&storage::seats_of_hold(conn, row.id).await?)?;
-        Ok(self.hold_view_with_seats(row, seats, now)?)
+        self.hold_view_with_seats(row, seats, now)
     }
 
     pub(crate) fn hold_view_with_seats(
@@ -122,7 +135,12 @@ impl Service {
         })
     }
 
-    pub(crate) async fn booking_view(&self, conn: &mut Conn, row: &HoldRow, now: DateTime<Utc>) -> Result<Booking, AppError> {
+    pub(crate) async fn booking_view(
+        &self,
+        conn: &mut Conn,
+        row: &HoldRow,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, AppError> {
         let trip = storage::trip_by_id(conn, row.trip_id, storage::to_ms(now))
             .await?
             .ok_or_else(|| corrupt("holds.trip_id"))?;

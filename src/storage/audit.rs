@@ -44,9 +44,11 @@ pub async fn insert_audit(conn: &mut Conn, a: &NewAudit<'_>) -> DbResult<()> {
 
 /// The whole log in order (tests replay it; the admin reads slices of it).
 pub async fn audit_log(conn: &mut Conn) -> DbResult<Vec<AuditEntry>> {
-    sqlx::query_as("SELECT id, at, actor, action, trip_id, hold_id, seats, detail FROM audit_log ORDER BY id")
-        .fetch_all(conn)
-        .await
+    sqlx::query_as(
+        "SELECT id, at, actor, action, trip_id, hold_id, seats, detail FROM audit_log ORDER BY id",
+    )
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn audit_of_hold(conn: &mut Conn, hold_id: i64) -> DbResult<Vec<AuditEntry>> {

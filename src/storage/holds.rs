@@ -47,19 +47,26 @@ pub async fn free_held_seats(conn: &mut Conn, hold_id: i64) -> DbResult<Vec<Stri
 
 /// Moves a hold from HELD to `status`; false when it was not HELD.
 pub async fn end_hold(conn: &mut Conn, hold_id: i64, status: &str, at: i64) -> DbResult<bool> {
-    let done = sqlx::query("UPDATE holds SET status = ?, ended_at = ? WHERE id = ? AND status = 'HELD'")
-        .bind(status)
-        .bind(at)
-        .bind(hold_id)
-        .execute(conn)
-        .await?;
+    let done =
+        sqlx::query("UPDATE holds SET status = ?, ended_at = ? WHERE id = ? AND status = 'HELD'")
+            .bind(status)
+            .bind(at)
+            .bind(hold_id)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// The session's HELD hold, if any (callers expire due holds first).
-pub async fn live_hold_of_session(conn: &mut Conn, session_hash: &str) -> DbResult<Option<HoldRow>> {
+pub async fn live_hold_of_session(
+    conn: &mut Conn,
+    session_hash: &str,
+) -> DbResult<Option<HoldRow>> {
     let sql = format!("{HOLD_SELECT} WHERE h.session_hash = ? AND h.status = 'HELD'");
-    sqlx::query_as(&sql).bind(session_hash).fetch_optional(conn).await
+    sqlx::query_as(&sql)
+        .bind(session_hash)
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn hold_by_id(conn: &mut Conn, id: i64) -> DbResult<Option<HoldRow>> {
@@ -69,7 +76,10 @@ pub async fn hold_by_id(conn: &mut Conn, id: i64) -> DbResult<Option<HoldRow>> {
 
 pub async fn hold_by_claim_code(conn: &mut Conn, claim_code: &str) -> DbResult<Option<HoldRow>> {
     let sql = format!("{HOLD_SELECT} WHERE h.claim_code = ?");
-    sqlx::query_as(&sql).bind(claim_code).fetch_optional(conn).await
+    sqlx::query_as(&sql)
+        .bind(claim_code)
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn hold_by_booking_code(conn: &mut Conn, code: &str) -> DbResult<Option<HoldRow>> {
@@ -144,7 +154,13 @@ pub async fn insert_hold(
 }
 
 /// Gives an AVAILABLE seat to a hold; false when the seat is not available.
-pub async fn take_seat(conn: &mut Conn, trip_id: i64, code: &str, hold_id: i64, status: &str) -> DbResult<bool> {
+pub async fn take_seat(
+    conn: &mut Conn,
+    trip_id: i64,
+    code: &str,
+    hold_id: i64,
+    status: &str,
+) -> DbResult<bool> {
     let done = sqlx::query(
         "UPDATE seats SET status = ?, hold_id = ? WHERE trip_id = ? AND code = ? AND status = 'AVAILABLE'",
     )
@@ -193,25 +209,34 @@ pub async fn set_contact(
     claim_code: &str,
     expires_at: i64,
 ) -> DbResult<()> {
-    sqlx::query("UPDATE holds SET name = ?, whatsapp = ?, claim_code = ?, expires_at = ? WHERE id = ?")
-        .bind(name)
-        .bind(whatsapp)
-        .bind(claim_code)
-        .bind(expires_at)
-        .bind(hold_id)
-        .execute(conn)
-        .await
-        .map(|_| ())
+    sqlx::query(
+        "UPDATE holds SET name = ?, whatsapp = ?, claim_code = ?, expires_at = ? WHERE id = ?",
+    )
+    .bind(name)
+    .bind(whatsapp)
+    .bind(claim_code)
+    .bind(expires_at)
+    .bind(hold_id)
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
-pub async fn set_expiry(conn: &mut Conn, hold_id: i64, expires_at: i64, passenger_extended: bool) -> DbResult<()> {
-    sqlx::query("UPDATE holds SET expires_at = ?, passenger_extended = ? WHERE id = ? AND status = 'HELD'")
-        .bind(expires_at)
-        .bind(passenger_extended)
-        .bind(hold_id)
-        .execute(conn)
-        .await
-        .map(|_| ())
+pub async fn set_expiry(
+    conn: &mut Conn,
+    hold_id: i64,
+    expires_at: i64,
+    passenger_extended: bool,
+) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE holds SET expires_at = ?, passenger_extended = ? WHERE id = ? AND status = 'HELD'",
+    )
+    .bind(expires_at)
+    .bind(passenger_extended)
+    .bind(hold_id)
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 pub async fn set_session(conn: &mut Conn, hold_id: i64, session_hash: &str) -> DbResult<()> {
@@ -224,12 +249,18 @@ pub async fn set_session(conn: &mut Conn, hold_id: i64, session_hash: &str) -> D
 }
 
 /// Live holds of a WhatsApp number other than `except` (the per-number cap).
-pub async fn count_live_holds_of_whatsapp(conn: &mut Conn, whatsapp: &str, except: i64) -> DbResult<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM holds WHERE whatsapp = ? AND status = 'HELD' AND id <> ?")
-        .bind(whatsapp)
-        .bind(except)
-        .fetch_one(conn)
-        .await
+pub async fn count_live_holds_of_whatsapp(
+    conn: &mut Conn,
+    whatsapp: &str,
+    except: i64,
+) -> DbResult<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM holds WHERE whatsapp = ? AND status = 'HELD' AND id <> ?",
+    )
+    .bind(whatsapp)
+    .bind(except)
+    .fetch_one(conn)
+    .await
 }
 
 pub async fn claim_code_taken(conn: &mut Conn, code: &str) -> DbResult<bool> {
@@ -256,7 +287,12 @@ pub async fn book_held_seats(conn: &mut Conn, hold_id: i64) -> DbResult<u64> {
 }
 
 /// Marks a hold BOOKED with its code (from HELD or, for a late payment, EXPIRED).
-pub async fn mark_booked(conn: &mut Conn, hold_id: i64, booking_code: &str, at: i64) -> DbResult<()> {
+pub async fn mark_booked(
+    conn: &mut Conn,
+    hold_id: i64,
+    booking_code: &str,
+    at: i64,
+) -> DbResult<()> {
     sqlx::query(
         "UPDATE holds SET status = 'BOOKED', booking_code = ?, booked_at = ?, ended_at = ?
          WHERE id = ? AND status IN ('HELD', 'EXPIRED')",
@@ -278,11 +314,13 @@ pub async fn cancel_booking(conn: &mut Conn, hold_id: i64, at: i64) -> DbResult<
     .bind(hold_id)
     .fetch_all(&mut *conn)
     .await?;
-    sqlx::query("UPDATE holds SET status = 'CANCELLED', ended_at = ? WHERE id = ? AND status = 'BOOKED'")
-        .bind(at)
-        .bind(hold_id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE holds SET status = 'CANCELLED', ended_at = ? WHERE id = ? AND status = 'BOOKED'",
+    )
+    .bind(at)
+    .bind(hold_id)
+    .execute(conn)
+    .await?;
     Ok(seats)
 }
 
@@ -346,5 +384,7 @@ pub async fn live_hold_seats(conn: &mut Conn, now_ms: i64) -> DbResult<Vec<LiveH
 
 /// A hold's id and stored status, for consistency checks.
 pub async fn hold_statuses(conn: &mut Conn) -> DbResult<Vec<(i64, String)>> {
-    sqlx::query_as("SELECT id, status FROM holds ORDER BY id").fetch_all(conn).await
+    sqlx::query_as("SELECT id, status FROM holds ORDER BY id")
+        .fetch_all(conn)
+        .await
 }

@@ -51,7 +51,10 @@ pub async fn list_trips(pool: &SqlitePool, q: &TripQuery, now_ms: i64) -> DbResu
 /// Every trip, for the admin, newest departure first.
 pub async fn all_trips(pool: &SqlitePool, now_ms: i64) -> DbResult<Vec<TripRow>> {
     let sql = format!("{TRIP_SELECT} ORDER BY t.depart_at DESC, t.id DESC LIMIT 1000");
-    sqlx::query_as::<_, TripRow>(&sql).bind(now_ms).fetch_all(pool).await
+    sqlx::query_as::<_, TripRow>(&sql)
+        .bind(now_ms)
+        .fetch_all(pool)
+        .await
 }
 
 pub async fn trip_by_id(conn: &mut Conn, id: i64, now_ms: i64) -> DbResult<Option<TripRow>> {
@@ -133,5 +136,7 @@ async fn insert_seats(conn: &mut Conn, trip_id: i64, layout: &[SeatPosition]) ->
 }
 
 pub async fn count_trips(conn: &mut Conn) -> DbResult<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM trips").fetch_one(conn).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM trips")
+        .fetch_one(conn)
+        .await
 }

@@ -74,7 +74,11 @@ pub async fn trip(service: &Service, bus_type: BusType) -> i64 {
         bus_type,
         admin_wa: "081200001111".into(),
     };
-    service.create_trip(&admin(), &input, t0()).await.unwrap().id
+    service
+        .create_trip(&admin(), &input, t0())
+        .await
+        .unwrap()
+        .id
 }
 
 /// The whole app served over real HTTP on a free port, with its own
@@ -99,7 +103,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut kursi::config::Settings)) -
     settings.admin_api_key = Some(Secret::new(ADMIN_KEY));
     settings.admin_password = Some(Secret::new("staff-password-1"));
     adjust(&mut settings);
-    let options = leptos::prelude::LeptosOptions::builder().output_name("kursi").build();
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("kursi")
+        .build();
     let state = kursi::server::prepare(settings, options, kursi::state::Clock::default())
         .await
         .expect("prepare app");
@@ -107,9 +113,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut kursi::config::Settings)) -
     let addr = listener.local_addr().unwrap();
     let app = kursi::server::router(state.clone());
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .await
-            .unwrap();
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     TestApp {
         base: format!("http://{addr}"),
@@ -121,7 +130,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut kursi::config::Settings)) -
 impl TestApp {
     /// A browser-like client with its own cookie jar.
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder().cookie_store(true).build().unwrap()
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {

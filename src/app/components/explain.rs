@@ -4,15 +4,29 @@ use crate::app::i18n::Lang;
 use crate::domain::AppError;
 
 pub fn explain(lang: Lang, err: &AppError) -> String {
-    let list = |seats: &[crate::domain::SeatCode]| seats.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
+    let list = |seats: &[crate::domain::SeatCode]| {
+        seats
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match (lang, err) {
         (Lang::Id, AppError::SeatsUnavailable { seats }) => {
-            format!("Kursi {} baru saja diambil penumpang lain. Pilih kursi lain.", list(seats))
+            format!(
+                "Kursi {} baru saja diambil penumpang lain. Pilih kursi lain.",
+                list(seats)
+            )
         }
         (Lang::En, AppError::SeatsUnavailable { seats }) => {
-            format!("Seat {} was just taken by another passenger. Please pick another.", list(seats))
+            format!(
+                "Seat {} was just taken by another passenger. Please pick another.",
+                list(seats)
+            )
         }
-        (Lang::Id, AppError::TooManySeats { max }) => format!("Maksimal {max} kursi per pemesanan."),
+        (Lang::Id, AppError::TooManySeats { max }) => {
+            format!("Maksimal {max} kursi per pemesanan.")
+        }
         (Lang::En, AppError::TooManySeats { max }) => format!("At most {max} seats per booking."),
         (_, AppError::HoldOnOtherTrip { .. } | AppError::SessionHasHold { .. }) => lang
             .t(
@@ -21,13 +35,22 @@ pub fn explain(lang: Lang, err: &AppError) -> String {
             )
             .into(),
         (_, AppError::TripNotFound) => lang
-            .t("Perjalanan ini sudah tidak dibuka untuk pemesanan.", "This trip is no longer open for booking.")
+            .t(
+                "Perjalanan ini sudah tidak dibuka untuk pemesanan.",
+                "This trip is no longer open for booking.",
+            )
             .into(),
         (_, AppError::NoActiveHold | AppError::HoldExpired) => lang
-            .t("Waktu penahanan kursi sudah habis.", "Your hold on these seats has ended.")
+            .t(
+                "Waktu penahanan kursi sudah habis.",
+                "Your hold on these seats has ended.",
+            )
             .into(),
         (_, AppError::ExtendNotAllowed) => lang
-            .t("Waktu hanya bisa diperpanjang sekali, di 2 menit terakhir.", "You can extend once, in the last 2 minutes.")
+            .t(
+                "Waktu hanya bisa diperpanjang sekali, di 2 menit terakhir.",
+                "You can extend once, in the last 2 minutes.",
+            )
             .into(),
         (Lang::Id, AppError::TooManyActiveHolds { max }) => {
             format!("Nomor WhatsApp ini sudah punya {max} pesanan yang menunggu pembayaran.")
@@ -36,10 +59,16 @@ pub fn explain(lang: Lang, err: &AppError) -> String {
             format!("This WhatsApp number already has {max} holds waiting for payment.")
         }
         (_, AppError::ClaimNotFound) => lang
-            .t("Kode klaim tidak ditemukan. Periksa lagi kodenya.", "No hold has this claim code. Please check it.")
+            .t(
+                "Kode klaim tidak ditemukan. Periksa lagi kodenya.",
+                "No hold has this claim code. Please check it.",
+            )
             .into(),
         (_, AppError::AlreadyBooked) => lang
-            .t("Pesanan ini sudah dibayar dan dikonfirmasi.", "This hold is already paid and confirmed.")
+            .t(
+                "Pesanan ini sudah dibayar dan dikonfirmasi.",
+                "This hold is already paid and confirmed.",
+            )
             .into(),
         (Lang::Id, AppError::RateLimited { retry_after }) => {
             format!("Terlalu banyak percobaan. Coba lagi dalam {retry_after} detik.")
@@ -55,7 +84,10 @@ pub fn explain(lang: Lang, err: &AppError) -> String {
             .into(),
         (_, AppError::InvalidRequest { message }) => message.clone(),
         _ => lang
-            .t("Terjadi gangguan. Silakan coba lagi.", "Something went wrong. Please try again.")
+            .t(
+                "Terjadi gangguan. Silakan coba lagi.",
+                "Something went wrong. Please try again.",
+            )
             .into(),
     }
 }

@@ -32,6 +32,7 @@ pub fn Header() -> impl IntoView {
                     <a href="/claim">{lang.t("Pulihkan pesanan", "Restore a hold")}</a>
                     <a
                         class="lang-switch"
+                        rel="external"
                         href=switch_href
                         hreflang=lang.other().code()
                         lang=lang.other().code()

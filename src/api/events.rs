@@ -1,0 +1,38 @@
+//! `GET /api/trips/{id}/events/`: server-sent events for live seat maps.
+//!
+//! Each event says "the seats of this trip changed"; the page then fetches
+//! the fresh map. A slow client that lags behind gets one event instead of
+//! many. Streams end when the server shuts down, so draining never waits on
+//! an idle browser.
+
+use std::convert::Infallible;
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::{Stream, StreamExt};
+use tokio_stream::wrappers::BroadcastStream;
+
+use super::ApiError;
+use super::extract::Path;
+use crate::state::AppState;
+
+pub async fn trip_events(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    // 404 for trips that do not exist, before holding a connection open.
+    s.service.trip_seats(id, None, s.clock.now()).await?;
+    let mut stop = s.stop.subscribe();
+    let changes = BroadcastStream::new(s.service.subscribe()).filter_map(move |msg| async move {
+        match msg {
+            Ok(trip) if trip != id => None,
+            // A lagging receiver missed some events: one refresh covers them.
+            _ => Some(Ok(Event::default().event("seats").data("changed"))),
+        }
+    });
+    let hello = futures::stream::once(async { Ok(Event::default().event("ready").data("ok")) });
+    let stream = hello.chain(changes).take_until(async move {
+        let _ = stop.wait_for(|stopping| *stopping).await;
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}

@@ -1,0 +1,559 @@
+//! `/trips/{id}`: the seat map, the hold countdown and the contact step.
+//!
+//! The map is drawn to the bus layout (aisle, decks, driver) and stays live:
+//! a server-sent event tells the page that the trip's seats changed and the
+//! page fetches the fresh map. Every seat is a button with a spoken label;
+//! arrow keys move across the map (one tab stop for the whole map).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::app::components::{bus_label, explain};
+use crate::app::i18n::Lang;
+use crate::app::seat_nav::{Countdown, Move, Phase, neighbour};
+use crate::domain::{AppError, CustomerName, Seat, SeatCode, SeatStatus, WhatsApp, format_rupiah};
+use crate::server_fns::trip::{
+    SeatMapView, attach_contact, extend_hold, release_all, seat_map, toggle_seat,
+};
+
+fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
+    }
+}
+
+#[component]
+pub fn TripPage() -> impl IntoView {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let params = use_params_map();
+    let trip_id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
+    let map = Resource::new(trip_id, |id| async move {
+        match id {
+            Some(id) => seat_map(id).await,
+            None => Err(AppError::TripNotFound),
+        }
+    });
+    view! {
+        <Suspense fallback=move || view! { <p class="wrap muted">{lang.t("Memuat denah…", "Loading the seat map…")}</p> }>
+            {move || {
+                map.get()
+                    .map(|result| match result {
+                        Ok(view) => view! { <SeatMapPage initial=view /> }.into_any(),
+                        Err(_) => view! { <crate::app::pages::not_found::NotFound /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let trip_id = initial.card.trip.id;
+    let layout: Vec<Seat> = initial.seats.clone();
+    let title = format!(
+        "{} → {}",
+        initial.card.trip.route_from, initial.card.trip.route_to
+    );
+    let state = RwSignal::new(initial);
+    let notice = RwSignal::new(None::<(bool, String)>); // (is_error, text)
+    let busy = RwSignal::new(false);
+    let focus = RwSignal::new(layout.first().map(|s| s.code));
+
+    let apply = move |result: Result<SeatMapView, AppError>| match result {
+        Ok(v) => state.set(v),
+        Err(e) => notice.set(Some((true, explain(lang, &e)))),
+    };
+    let refresh = move || {
+        spawn_local(async move {
+            if let Ok(v) = seat_map(trip_id).await {
+                state.set(v);
+            }
+        })
+    };
+
+    // Live updates: the browser reconnects an EventSource by itself; after a
+    // reconnect ("ready" again) the map is fetched in case events were missed.
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        Effect::new(move |_| {
+            let Ok(source) = web_sys::EventSource::new(&format!("/api/trips/{trip_id}/events/"))
+            else {
+                return;
+            };
+            let on_change = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| refresh());
+            let _ = source
+                .add_event_listener_with_callback("seats", on_change.as_ref().unchecked_ref());
+            let _ = source
+                .add_event_listener_with_callback("ready", on_change.as_ref().unchecked_ref());
+            on_change.forget();
+            let source = StoredValue::new_local(source);
+            on_cleanup(move || source.with_value(|s| s.close()));
+        });
+    }
+
+    // The countdown runs on the browser's clock from the seconds the server
+    // sent; before hydration it shows the server's figure.
+    let now = RwSignal::new(0.0_f64);
+    let deadline = RwSignal::new(None::<Countdown>);
+    Effect::new(move |_| {
+        let secs = state.with(|v| v.hold.as_ref().map(|h| h.expires_in_seconds));
+        let t = now_ms();
+        now.set(t);
+        deadline.set(secs.map(|s| Countdown::new(t, s)));
+    });
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || now.set(now_ms()),
+            std::time::Duration::from_millis(500),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let phase = Memo::new(move |_| deadline.get().map(|c| c.phase(now.get())));
+    // At expiry the seats go back to everyone: say so and show it.
+    Effect::new(move |prev: Option<Option<Phase>>| {
+        let p = phase.get();
+        if p == Some(Phase::Expired) && prev.flatten() != Some(Phase::Expired) {
+            notice.set(Some((
+                true,
+                lang.t(
+                    "Waktu habis. Kursi Anda sudah dilepas.",
+                    "Time is up. Your seats were released.",
+                )
+                .into(),
+            )));
+            refresh();
+        }
+        p
+    });
+
+    let click = move |code: SeatCode| {
+        if busy.get_untracked() {
+            return;
+        }
+        let Some(seat) = state.with_untracked(|v| v.seats.iter().find(|s| s.code == code).cloned())
+        else {
+            return;
+        };
+        let hold = match (seat.status, seat.mine) {
+            (_, true) => false,
+            (SeatStatus::Available, false) => true,
+            (SeatStatus::Booked, _) => {
+                notice.set(Some((
+                    true,
+                    format!(
+                        "{} {code} {}",
+                        lang.t("Kursi", "Seat"),
+                        lang.t("sudah terisi.", "is already booked.")
+                    ),
+                )));
+                return;
+            }
+            (SeatStatus::Hold, false) => {
+                notice.set(Some((
+                    true,
+                    format!(
+                        "{} {code} {}",
+                        lang.t("Kursi", "Seat"),
+                        lang.t(
+                            "sedang ditahan penumpang lain.",
+                            "is being held by another passenger."
+                        )
+                    ),
+                )));
+                return;
+            }
+        };
+        busy.set(true);
+        notice.set(None);
+        spawn_local(async move {
+            let result = toggle_seat(trip_id, code.to_string(), hold).await;
+            if result.is_ok() {
+                let text = if hold {
+                    lang.t("dipilih", "selected")
+                } else {
+                    lang.t("dilepas", "released")
+                };
+                notice.set(Some((
+                    false,
+                    format!("{} {code} {text}.", lang.t("Kursi", "Seat")),
+                )));
+            } else {
+                refresh();
+            }
+            apply(result);
+            busy.set(false);
+        });
+    };
+
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let Some(m) = Move::from_key(&ev.key()) else {
+            return;
+        };
+        let Some(from) = focus.get_untracked() else {
+            return;
+        };
+        ev.prevent_default();
+        let next = state.with_untracked(|v| neighbour(&v.seats, from, m));
+        if let Some(next) = next {
+            focus.set(Some(next));
+            #[cfg(feature = "hydrate")]
+            {
+                use wasm_bindgen::JsCast;
+                if let Some(el) = document()
+                    .query_selector(&format!("[data-seat='{next}']"))
+                    .ok()
+                    .flatten()
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = el.focus();
+                }
+            }
+        }
+    };
+
+    let decks: Vec<u8> = {
+        let mut d: Vec<u8> = layout.iter().map(|s| s.deck).collect();
+        d.sort();
+        d.dedup();
+        d
+    };
+    let bus = state.with_untracked(|v| v.card.trip.bus_type);
+    let cols = bus.columns();
+    let aisle = bus.aisle_col();
+    let two_decks = decks.len() > 1;
+
+    let seat_button = move |seat: Seat, first_row: u8| {
+        let code = seat.code;
+        let current = move || state.with(|v| v.seats.iter().find(|s| s.code == code).cloned());
+        let status = move || {
+            current()
+                .map(|s| (s.status, s.mine))
+                .unwrap_or((SeatStatus::Booked, false))
+        };
+        let label = move || {
+            let what = match status() {
+                (_, true) => lang.t("pilihan Anda", "your choice"),
+                (SeatStatus::Available, _) => lang.t("tersedia", "available"),
+                (SeatStatus::Hold, _) => {
+                    lang.t("ditahan penumpang lain", "held by another passenger")
+                }
+                (SeatStatus::Booked, _) => lang.t("terisi", "booked"),
+            };
+            format!("{} {code}, {what}", lang.t("Kursi", "Seat"))
+        };
+        let style = format!(
+            "grid-row:{};grid-column:{}",
+            seat.row - first_row + 2,
+            seat.col
+        );
+        view! {
+            <button
+                type="button"
+                class="seat"
+                class:available=move || status() == (SeatStatus::Available, false)
+                class:held=move || status() == (SeatStatus::Hold, false)
+                class:booked=move || status().0 == SeatStatus::Booked
+                class:mine=move || status().1
+                style=style
+                data-seat=code.to_string()
+                data-status=move || if status().1 { "MINE" } else { status().0.as_str() }
+                aria-label=label
+                aria-pressed=move || if status().1 { "true" } else { "false" }
+                tabindex=move || if focus.get() == Some(code) { "0" } else { "-1" }
+                on:focus=move |_| focus.set(Some(code))
+                on:click=move |_| click(code)
+            >
+                <span aria-hidden="true">{code.to_string()}</span>
+            </button>
+        }
+    };
+
+    let deck_views = decks
+        .iter()
+        .map(|&deck| {
+            let seats: Vec<Seat> = layout.iter().filter(|s| s.deck == deck).cloned().collect();
+            let first_row = seats.iter().map(|s| s.row).min().unwrap_or(1);
+            let last_row = seats.iter().map(|s| s.row).max().unwrap_or(1);
+            let heading = match (two_decks, deck) {
+                (false, _) => None,
+                (true, 1) => Some(lang.t("Dek bawah", "Lower deck")),
+                (true, _) => Some(lang.t("Dek atas", "Upper deck")),
+            };
+            let grid_style = format!("grid-template-columns:repeat({cols}, var(--seat-size))");
+            let row_labels = (first_row..=last_row)
+                .map(|r| {
+                    let style = format!("grid-row:{};grid-column:{aisle}", r - first_row + 2);
+                    view! { <span class="row-label" style=style aria-hidden="true">{r}</span> }
+                })
+                .collect_view();
+            let front = (deck == 1).then(|| {
+                let driver_style = format!("grid-row:1;grid-column:{cols}");
+                view! {
+                    <span class="front-label" aria-hidden="true">{lang.t("Depan", "Front")}</span>
+                    <span class="driver" style=driver_style title=lang.t("Sopir", "Driver") aria-hidden="true">"⊙"</span>
+                }
+            });
+            view! {
+                <div class="deck">
+                    {heading.map(|h| view! { <h3 class="deck-title">{h}</h3> })}
+                    <div class="seat-grid" style=grid_style>
+                        {front}
+                        {row_labels}
+                        {seats.into_iter().map(|s| seat_button(s, first_row)).collect_view()}
+                    </div>
+                </div>
+            }
+        })
+        .collect_view();
+
+    let price = state.with_untracked(|v| v.card.trip.price);
+    let card = state.with_untracked(|v| v.card.clone());
+    let my_seats =
+        move || state.with(|v| v.hold.as_ref().map(|h| h.seats.clone()).unwrap_or_default());
+    let has_hold = move || state.with(|v| v.hold.as_ref().is_some_and(|h| !h.seats.is_empty()));
+    let claim = move || state.with(|v| v.hold.as_ref().and_then(|h| h.claim_code.clone()));
+    let countdown_label = move || match deadline.get() {
+        Some(c) => c.label(now.get()),
+        None => state.with(|v| {
+            let s = v.hold.as_ref().map(|h| h.expires_in_seconds).unwrap_or(0);
+            format!("{}:{:02}", s / 60, s % 60)
+        }),
+    };
+    let warning = move || phase.get() == Some(Phase::Warning);
+    let may_extend = move || {
+        state.with(|v| v.may_extend)
+            || (warning() && state.with(|v| v.hold.as_ref().is_some_and(|h| !h.extended)))
+    };
+
+    let extend = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            let r = extend_hold(trip_id).await;
+            if r.is_ok() {
+                notice.set(Some((
+                    false,
+                    lang.t("Waktu ditambah.", "Time extended.").into(),
+                )));
+            }
+            apply(r);
+            busy.set(false);
+        });
+    };
+    let release = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            let r = release_all(trip_id).await;
+            if r.is_ok() {
+                notice.set(Some((
+                    false,
+                    lang.t("Semua kursi dilepas.", "All seats released.").into(),
+                )));
+            }
+            apply(r);
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <Title text=title.clone() />
+        <section class="trip-head">
+            <div class="wrap">
+                <p class="crumb"><a href="/">{lang.t("← Semua jadwal", "← All departures")}</a></p>
+                <h1>{title}</h1>
+                <p class="trip-meta">
+                    <time datetime=card.trip.depart_at.to_rfc3339()>
+                        {lang.date(card.depart_local)} " · " <strong>{lang.time(card.depart_local)}</strong> " " {card.tz_abbr.clone()}
+                    </time>
+                    " · " {bus_label(lang, card.trip.bus_type)} " · " {format_rupiah(price)} {lang.t(" per kursi", " per seat")}
+                </p>
+            </div>
+        </section>
+        <div class="wrap trip-layout">
+            <section class="map-panel" aria-labelledby="map-title">
+                <h2 id="map-title">{lang.t("Pilih kursi", "Choose seats")}</h2>
+                <noscript><p class="panel">{lang.t("Aktifkan JavaScript untuk memilih kursi.", "Turn on JavaScript to pick seats.")}</p></noscript>
+                {move || state.with(|v| v.hold_elsewhere).map(|other| view! {
+                    <p class="panel warn">
+                        {lang.t("Anda sedang menahan kursi di perjalanan lain. ", "You are holding seats on another trip. ")}
+                        <a href=format!("/trips/{other}")>{lang.t("Buka perjalanan itu", "Open that trip")}</a>
+                    </p>
+                })}
+                <ul class="legend" aria-label=lang.t("Keterangan", "Legend")>
+                    <li><span class="swatch available"></span>{lang.t("Tersedia", "Available")}</li>
+                    <li><span class="swatch mine"></span>{lang.t("Pilihan Anda", "Your choice")}</li>
+                    <li><span class="swatch held"></span>{lang.t("Ditahan", "Held")}</li>
+                    <li><span class="swatch booked"></span>{lang.t("Terisi", "Booked")}</li>
+                </ul>
+                <div
+                    class="seat-map"
+                    role="group"
+                    aria-label=lang.t("Denah kursi. Gunakan tombol panah untuk berpindah.", "Seat map. Use the arrow keys to move.")
+                    aria-busy=move || if busy.get() { "true" } else { "false" }
+                    on:keydown=on_key
+                    data-testid="seat-map"
+                >
+                    {deck_views}
+                </div>
+            </section>
+            <aside class="summary" aria-labelledby="summary-title">
+                <h2 id="summary-title">{lang.t("Pesanan Anda", "Your booking")}</h2>
+                <p class="notice" role="status" aria-live="polite" class:error=move || notice.with(|n| n.as_ref().is_some_and(|n| n.0))>
+                    {move || notice.get().map(|n| n.1)}
+                </p>
+                <Show
+                    when=has_hold
+                    fallback=move || view! { <p class="muted">{lang.t("Ketuk kursi di denah untuk menahannya selama 10 menit.", "Tap a seat on the map to hold it for 10 minutes.")}</p> }
+                >
+                    <dl class="facts">
+                        <dt>{lang.t("Kursi", "Seats")}</dt>
+                        <dd data-testid="my-seats">{move || my_seats().iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")}</dd>
+                        <dt>{lang.t("Total", "Total")}</dt>
+                        <dd data-testid="total">{move || format_rupiah(price * my_seats().len() as i64)}</dd>
+                        <dt>{lang.t("Sisa waktu", "Time left")}</dt>
+                        <dd><span class="countdown" class:warning=warning data-testid="countdown">{countdown_label}</span></dd>
+                    </dl>
+                    <Show when=warning>
+                        <div class="panel warn" role="alert">
+                            <p>{lang.t("Waktu hampir habis.", "Your time is almost up.")}</p>
+                            <Show when=may_extend>
+                                <button type="button" class="button" on:click=extend disabled=move || busy.get()>
+                                    {lang.t("Tambah waktu", "Extend time")}
+                                </button>
+                            </Show>
+                        </div>
+                    </Show>
+                    <Show
+                        when=move || claim().is_some()
+                        fallback=move || view! { <ContactForm trip_id state busy notice /> }
+                    >
+                        <PayPanel state />
+                    </Show>
+                    <button type="button" class="link-button" on:click=release disabled=move || busy.get()>
+                        {lang.t("Lepas semua kursi", "Release all seats")}
+                    </button>
+                </Show>
+                <p class="muted small">
+                    {move || format!("{} {} {}", lang.t("Maksimal", "At most"), state.with(|v| v.max_seats), lang.t("kursi per pemesanan.", "seats per booking."))}
+                </p>
+            </aside>
+        </div>
+    }
+}
+
+/// Name and WhatsApp, checked as they are typed with the server's parsers.
+#[component]
+fn ContactForm(
+    trip_id: i64,
+    state: RwSignal<SeatMapView>,
+    busy: RwSignal<bool>,
+    notice: RwSignal<Option<(bool, String)>>,
+) -> impl IntoView {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let name = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let touched = RwSignal::new(false);
+    let name_error = move || {
+        (touched.get() || !name.get().is_empty())
+            .then(|| CustomerName::parse(&name.get()).err())
+            .flatten()
+            .map(|_| {
+                lang.t(
+                    "Isi nama Anda (maksimal 80 huruf).",
+                    "Enter your name (at most 80 characters).",
+                )
+            })
+    };
+    let phone_error = move || {
+        (touched.get() || !phone.get().is_empty())
+            .then(|| WhatsApp::parse(&phone.get()).err())
+            .flatten()
+            .map(|_| {
+                lang.t(
+                    "Nomor WhatsApp seperti 0812 3456 7890.",
+                    "A WhatsApp number such as 0812 3456 7890.",
+                )
+            })
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touched.set(true);
+        if name_error().is_some() || phone_error().is_some() {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            match attach_contact(trip_id, name.get_untracked(), phone.get_untracked()).await {
+                Ok(v) => {
+                    state.set(v);
+                    notice.set(None);
+                }
+                Err(e) => notice.set(Some((true, explain(lang, &e)))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="contact" on:submit=submit novalidate>
+            <h3>{lang.t("Data pemesan", "Your details")}</h3>
+            <div class="field">
+                <label for="contact-name">{lang.t("Nama", "Name")}</label>
+                <input id="contact-name" type="text" autocomplete="name" maxlength="80"
+                    aria-invalid=move || if name_error().is_some() { "true" } else { "false" }
+                    aria-describedby="contact-name-error"
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev)) />
+                <p id="contact-name-error" class="field-error">{name_error}</p>
+            </div>
+            <div class="field">
+                <label for="contact-wa">{lang.t("Nomor WhatsApp", "WhatsApp number")}</label>
+                <input id="contact-wa" type="tel" inputmode="tel" autocomplete="tel" placeholder="0812 3456 7890"
+                    aria-invalid=move || if phone_error().is_some() { "true" } else { "false" }
+                    aria-describedby="contact-wa-error"
+                    prop:value=move || phone.get()
+                    on:input=move |ev| phone.set(event_target_value(&ev)) />
+                <p id="contact-wa-error" class="field-error">{phone_error}</p>
+            </div>
+            <button type="submit" class="button" disabled=move || busy.get()>
+                {lang.t("Lanjut ke pembayaran", "Continue to payment")}
+            </button>
+        </form>
+    }
+}
+
+/// The claim code, the admin's number and the WhatsApp button.
+#[component]
+fn PayPanel(state: RwSignal<SeatMapView>) -> impl IntoView {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let hold = move || state.with(|v| v.hold.clone());
+    view! {
+        {move || hold().map(|h| {
+            let code = h.claim_code.map(|c| c.to_string()).unwrap_or_default();
+            let url = h.whatsapp_url.unwrap_or_default();
+            view! {
+                <div class="pay">
+                    <p class="muted">{lang.t("Kode klaim Anda", "Your claim code")}</p>
+                    <p class="claim-code" data-testid="claim-code">{code}</p>
+                    <p>
+                        {lang.t("Bayar ke admin di WhatsApp ", "Pay the admin on WhatsApp at ")}
+                        <strong>"+" {h.admin_wa.clone()}</strong>
+                        {lang.t(". Sebutkan kode klaim ini. Kode ini juga memulihkan pesanan di perangkat lain.", ". Mention this claim code. It also restores the hold on another device.")}
+                    </p>
+                    <a class="button whatsapp" href=url target="_blank" rel="noopener external" data-testid="whatsapp-link">
+                        {lang.t("Bayar lewat WhatsApp", "Pay over WhatsApp")}
+                    </a>
+                </div>
+            }
+        })}
+    }
+}
