@@ -9,6 +9,9 @@
 //!   [`services`] (every operation, time passed in), [`api`] (the JSON API),
 //!   [`web`] (cookies and keys), [`state`], [`server`] (router and run loop).
 
+// Leptos view types nest deeply; the trip page needs more than the default.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod domain;
 pub mod server_fns;

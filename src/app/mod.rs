@@ -81,6 +81,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=StaticSegment("") view=pages::home::HomePage />
                     <Route path=(StaticSegment("trips"), ParamSegment("id")) view=pages::trip::TripPage />
+                    <Route path=StaticSegment("claim") view=pages::claim::ClaimPage />
+                    <Route path=(StaticSegment("ticket"), ParamSegment("code")) view=pages::ticket::TicketPage />
                 </Routes>
             </main>
             <components::Footer />

@@ -139,3 +139,47 @@ pub async fn attach_contact(
         .await?;
     ssr::view(&s, trip_id, Some(&session)).await
 }
+
+/// Restores a hold in this browser from its claim code, then goes to its
+/// trip (a redirect, so the form works without JavaScript too).
+#[server(prefix = "/sf", endpoint = "claim_hold")]
+pub async fn claim_hold(claim_code: String) -> Result<i64, AppError> {
+    let s = super::state()?;
+    let code = crate::domain::ClaimCode::parse(&claim_code).map_err(|_| AppError::ClaimNotFound)?;
+    let session = ssr::session(true)?.ok_or(AppError::Internal)?;
+    let hold = s.service.claim(&session, &code, s.clock.now()).await?;
+    leptos_axum::redirect(&format!("/trips/{}", hold.trip_id));
+    Ok(hold.trip_id)
+}
+
+/// A booking as its ticket page shows it, with a QR code of its code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TicketView {
+    pub booking: crate::domain::Booking,
+    pub card: TripCard,
+    /// An SVG QR code of the booking code, for boarding.
+    pub qr_svg: String,
+}
+
+/// The booking with this code, for whoever gives its WhatsApp number.
+#[server(prefix = "/sf", endpoint = "find_ticket")]
+pub async fn find_ticket(code: String, whatsapp: String) -> Result<TicketView, AppError> {
+    let s = super::state()?;
+    let code = crate::domain::BookingCode::parse(&code).map_err(|_| AppError::BookingNotFound)?;
+    let booking = s
+        .service
+        .find_booking(&code, &whatsapp, s.clock.now())
+        .await?;
+    let qr = qrcode::QrCode::new(booking.booking_code.as_str().as_bytes())
+        .map_err(|_| AppError::Internal)?;
+    let qr_svg = qr
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(180, 180)
+        .quiet_zone(true)
+        .build();
+    Ok(TicketView {
+        card: super::card(booking.trip.clone(), s.service.tz()),
+        booking,
+        qr_svg,
+    })
+}

@@ -1,5 +1,7 @@
 //! One file per route.
 
+pub mod claim;
 pub mod home;
 pub mod not_found;
+pub mod ticket;
 pub mod trip;

@@ -1,0 +1,55 @@
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import * as fs from "node:fs";
+
+export const ADMIN_KEY = process.env.ADMIN_API_KEY ?? "e2e-admin-key";
+
+let counter = 0;
+
+/** Creates a trip of its own for one test, through the admin JSON API. */
+export async function createTrip(
+  request: APIRequestContext,
+  busType: "ECONOMY" | "EXECUTIVE" | "SLEEPER" = "ECONOMY",
+): Promise<{ id: number; from: string; to: string }> {
+  counter += 1;
+  const from = `Kota${process.pid}x${counter}${Date.now() % 100000}`;
+  const to = "Tujuan";
+  const departAt = new Date(Date.now() + 3 * 24 * 3600 * 1000).toISOString();
+  const res = await request.post("/api/admin/trips/", {
+    headers: { "X-ADMIN-KEY": ADMIN_KEY },
+    data: {
+      route_from: from,
+      route_to: to,
+      depart_at: departAt,
+      price: 175000,
+      bus_type: busType,
+      admin_wa: "081299990000",
+    },
+  });
+  expect(res.status()).toBe(200);
+  const trip = await res.json();
+  return { id: trip.id, from, to };
+}
+
+export async function hydrated(page: Page) {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+export function seat(page: Page, code: string) {
+  return page.locator(`[data-seat="${code}"]`);
+}
+
+/** Saves phone and desktop screenshots and asserts axe finds nothing serious. */
+export async function lookAndScan(page: Page, name: string) {
+  fs.mkdirSync("screenshots", { recursive: true });
+  for (const [label, size] of [
+    ["phone", { width: 360, height: 780 }],
+    ["desktop", { width: 1280, height: 900 }],
+  ] as const) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: `screenshots/${name}-${label}.png`, fullPage: true });
+    const results = await new AxeBuilder({ page }).analyze();
+    const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(" ")})`)).toEqual([]);
+  }
+}
