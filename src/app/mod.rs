@@ -8,7 +8,7 @@ pub mod seat_nav;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    ParamSegment, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -79,10 +79,20 @@ pub fn App() -> impl IntoView {
             <components::Header />
             <main id="main" class="main">
                 <Routes fallback=pages::not_found::NotFound>
-                    <Route path=StaticSegment("") view=pages::home::HomePage />
-                    <Route path=(StaticSegment("trips"), ParamSegment("id")) view=pages::trip::TripPage />
+                    // Async: the server sends each page complete, so it reads
+                    // without JavaScript and nothing shifts when it hydrates.
+                    <Route path=StaticSegment("") view=pages::home::HomePage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("trips"), ParamSegment("id"))
+                        view=pages::trip::TripPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("claim") view=pages::claim::ClaimPage />
-                    <Route path=(StaticSegment("ticket"), ParamSegment("code")) view=pages::ticket::TicketPage />
+                    <Route
+                        path=(StaticSegment("ticket"), ParamSegment("code"))
+                        view=pages::ticket::TicketPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <components::Footer />

@@ -71,12 +71,38 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
         Ok(v) => state.set(v),
         Err(e) => notice.set(Some((true, explain(lang, &e)))),
     };
+    // Clicks and live refreshes race: a refresh that started before a click
+    // finished (or before the click's cookie existed) would bring back an
+    // older map. Each click bumps `epoch`; a refresh only lands when no click
+    // happened meanwhile, and an event that arrives mid-click refreshes after.
+    let epoch = StoredValue::new(0_u64);
+    let stale = StoredValue::new(false);
     let refresh = move || {
+        if busy.get_untracked() {
+            stale.set_value(true);
+            return;
+        }
+        let started = epoch.get_value();
         spawn_local(async move {
-            if let Ok(v) = seat_map(trip_id).await {
+            if let Ok(v) = seat_map(trip_id).await
+                && epoch.get_value() == started
+                && !busy.get_untracked()
+            {
                 state.set(v);
             }
         })
+    };
+    let begin_action = move || {
+        busy.set(true);
+        epoch.update_value(|e| *e += 1);
+    };
+    let end_action = move || {
+        epoch.update_value(|e| *e += 1);
+        busy.set(false);
+        if stale.get_value() {
+            stale.set_value(false);
+            refresh();
+        }
     };
 
     // Live updates: the browser reconnects an EventSource by itself; after a
@@ -174,11 +200,12 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
                 return;
             }
         };
-        busy.set(true);
+        begin_action();
         notice.set(None);
         spawn_local(async move {
             let result = toggle_seat(trip_id, code.to_string(), hold).await;
-            if result.is_ok() {
+            let failed = result.is_err();
+            if !failed {
                 let text = if hold {
                     lang.t("dipilih", "selected")
                 } else {
@@ -188,11 +215,13 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
                     false,
                     format!("{} {code} {text}.", lang.t("Kursi", "Seat")),
                 )));
-            } else {
-                refresh();
             }
             apply(result);
-            busy.set(false);
+            end_action();
+            if failed {
+                // The map may have changed under us: show it as it is.
+                refresh();
+            }
         });
     };
 
@@ -337,7 +366,7 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
     };
 
     let extend = move |_| {
-        busy.set(true);
+        begin_action();
         spawn_local(async move {
             let r = extend_hold(trip_id).await;
             if r.is_ok() {
@@ -347,11 +376,11 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
                 )));
             }
             apply(r);
-            busy.set(false);
+            end_action();
         });
     };
     let release = move |_| {
-        busy.set(true);
+        begin_action();
         spawn_local(async move {
             let r = release_all(trip_id).await;
             if r.is_ok() {
@@ -361,7 +390,7 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
                 )));
             }
             apply(r);
-            busy.set(false);
+            end_action();
         });
     };
 
