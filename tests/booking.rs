@@ -662,18 +662,7 @@ async fn booking_books_exactly_the_holds_seats_and_is_idempotent() {
 async fn a_late_payment_books_an_expired_hold_when_its_seats_are_free() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
-    let me = session();
-    db.service
-        .hold(&me, trip, &seats(&["4A", "4B"]), t0())
-        .await
-        .unwrap();
-    let code = claim(
-        &db.service
-            .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0())
-            .await
-            .unwrap()
-            .claim_code,
-    );
+    let (_, code) = held_with_contact(&db.service, trip, &["4A", "4B"]).await;
     let late = t0() + mins(45);
     let booking = db.service.book(&admin(), &code, late).await.unwrap();
     assert_eq!(booking.seats, seats(&["4A", "4B"]));
@@ -684,18 +673,7 @@ async fn a_late_payment_books_an_expired_hold_when_its_seats_are_free() {
 async fn a_late_payment_is_refused_when_a_seat_was_taken_and_nothing_changes() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
-    let me = session();
-    db.service
-        .hold(&me, trip, &seats(&["4A", "4B"]), t0())
-        .await
-        .unwrap();
-    let code = claim(
-        &db.service
-            .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0())
-            .await
-            .unwrap()
-            .claim_code,
-    );
+    let (_, code) = held_with_contact(&db.service, trip, &["4A", "4B"]).await;
     let late = t0() + mins(45);
     db.service
         .hold(&session(), trip, &seats(&["4B"]), late)
@@ -718,18 +696,7 @@ async fn a_late_payment_is_refused_when_a_seat_was_taken_and_nothing_changes() {
 async fn an_admin_releases_a_hold() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
-    let me = session();
-    db.service
-        .hold(&me, trip, &seats(&["6A"]), t0())
-        .await
-        .unwrap();
-    let code = claim(
-        &db.service
-            .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0())
-            .await
-            .unwrap()
-            .claim_code,
-    );
+    let (_, code) = held_with_contact(&db.service, trip, &["6A"]).await;
     let h = db
         .service
         .admin_release(&admin(), &code, t0())
@@ -750,18 +717,7 @@ async fn an_admin_releases_a_hold() {
 async fn cancelling_a_booking_frees_its_seats_once() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Sleeper).await;
-    let me = session();
-    db.service
-        .hold(&me, trip, &seats(&["7A", "7B"]), t0())
-        .await
-        .unwrap();
-    let code = claim(
-        &db.service
-            .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0())
-            .await
-            .unwrap()
-            .claim_code,
-    );
+    let (_, code) = held_with_contact(&db.service, trip, &["7A", "7B"]).await;
     let booking = db.service.book(&admin(), &code, t0()).await.unwrap();
     let cancelled = db
         .service
@@ -792,18 +748,7 @@ async fn cancelling_a_booking_frees_its_seats_once() {
 async fn every_change_is_in_the_audit_log_with_its_actor() {
     let db = fresh().await;
     let trip = trip(&db.service, BusType::Economy).await;
-    let me = session();
-    db.service
-        .hold(&me, trip, &seats(&["1A"]), t0())
-        .await
-        .unwrap();
-    let code = claim(
-        &db.service
-            .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0())
-            .await
-            .unwrap()
-            .claim_code,
-    );
+    let (_, code) = held_with_contact(&db.service, trip, &["1A"]).await;
     let other = session();
     db.service.claim(&other, &code, t0()).await.unwrap();
     db.service.extend(&other, t0() + mins(29)).await.unwrap();

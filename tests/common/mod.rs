@@ -64,6 +64,22 @@ pub fn claim(code: &Option<ClaimCode>) -> ClaimCode {
     code.clone().expect("the hold has a claim code")
 }
 
+/// A new session holding `codes` on `trip`, with contact details attached,
+/// all at `t0`; returns the session and the claim code.
+pub async fn held_with_contact(
+    service: &Service,
+    trip: i64,
+    codes: &[&str],
+) -> (SessionKey, ClaimCode) {
+    let me = session();
+    service.hold(&me, trip, &seats(codes), t0()).await.unwrap();
+    let hold = service
+        .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0())
+        .await
+        .unwrap();
+    (me, claim(&hold.claim_code))
+}
+
 /// Creates a trip departing a week after `t0`.
 pub async fn trip(service: &Service, bus_type: BusType) -> i64 {
     let input = NewTripInput {
