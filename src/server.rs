@@ -75,6 +75,7 @@ pub async fn prepare(
     Ok(AppState {
         leptos_options,
         service,
+        limits: Arc::new(crate::limits::RateLimits::new(&settings)),
         settings: Arc::new(settings),
         clock,
         stop: Arc::new(watch::channel(false).0),
@@ -88,7 +89,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/lang/{code}", get(set_language))
-        .merge(crate::api::routes())
+        .merge(crate::api::routes(&state))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -167,8 +168,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 
     let state = prepare(settings, leptos_options, Clock::default()).await?;
     let sweeper = tokio::spawn(sweep_loop(
-        state.service.clone(),
-        state.clock.clone(),
+        state.clone(),
         sweep_every,
         state.stop.subscribe(),
     ));
@@ -200,12 +200,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 
 /// The background sweep: a loop around [`Service::sweep`], which tests call
 /// directly. Expired holds already read as released; this only tidies.
-async fn sweep_loop(
-    service: Service,
-    clock: Clock,
-    every: Duration,
-    mut stop: watch::Receiver<bool>,
-) {
+async fn sweep_loop(state: AppState, every: Duration, mut stop: watch::Receiver<bool>) {
+    let (service, clock) = (&state.service, &state.clock);
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -216,6 +212,7 @@ async fn sweep_loop(
                     Ok(n) => tracing::info!(expired = n, "sweep expired holds"),
                     Err(e) => tracing::warn!(error = %e, "sweep failed; will retry"),
                 }
+                state.limits.tidy();
             }
             _ = stop.changed() => return,
         }

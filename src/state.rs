@@ -35,6 +35,8 @@ pub struct AppState {
     pub service: Service,
     pub settings: Arc<Settings>,
     pub clock: Clock,
+    /// Per-IP limits on holds, claims and sign-in.
+    pub limits: Arc<crate::limits::RateLimits>,
     /// Set to true when the server begins to shut down; live streams end.
     pub stop: Arc<tokio::sync::watch::Sender<bool>>,
 }

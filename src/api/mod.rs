@@ -8,6 +8,7 @@ mod admin;
 mod error;
 mod events;
 mod extract;
+mod guard;
 mod passenger;
 
 pub use error::ApiError;
@@ -24,7 +25,8 @@ fn both(router: Router<AppState>, path: &str, route: MethodRouter<AppState>) -> 
         .route(path.trim_end_matches('/'), route)
 }
 
-pub fn routes() -> Router<AppState> {
+/// The API routes with their CORS and same-origin guards.
+pub fn routes(state: &AppState) -> Router<AppState> {
     let r = Router::new();
     let r = both(r, "/api/trips/", get(passenger::list_trips));
     let r = both(r, "/api/trips/{id}/seats/", get(passenger::trip_seats));
@@ -52,6 +54,11 @@ pub fn routes() -> Router<AppState> {
     );
     // Anything else under /api is the API's own 404, not the app's HTML page.
     r.route("/api/{*rest}", get(not_found).post(not_found))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::same_origin_writes,
+        ))
+        .layer(guard::cors(&state.settings))
 }
 
 async fn not_found() -> ApiError {

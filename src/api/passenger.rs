@@ -8,9 +8,11 @@ use serde::Deserialize;
 
 use super::ApiError;
 use super::extract::{Body, Path, Query};
+use super::guard::ClientIp;
 use crate::domain::{
     AppError, Booking, BookingCode, ClaimCode, CustomerName, Hold, SeatCode, Trip, WhatsApp,
 };
+use crate::limits::Limit;
 use crate::services::TripFilter;
 use crate::state::AppState;
 use crate::web::{session_of, session_or_new};
@@ -61,6 +63,7 @@ fn with_cookie(hold: Hold, cookie: Option<axum::http::HeaderValue>) -> Response 
 
 pub async fn hold(
     State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Body(body): Body<HoldBody>,
 ) -> Result<Response, ApiError> {
@@ -70,6 +73,7 @@ pub async fn hold(
         }
         .into());
     }
+    s.limits.check(Limit::Hold, ip)?;
     let (session, cookie) = session_or_new(&headers, &s.settings);
     let hold = s
         .service
@@ -145,9 +149,12 @@ pub struct ClaimBody {
 
 pub async fn claim(
     State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Body(body): Body<ClaimBody>,
 ) -> Result<Response, ApiError> {
+    // Counted before parsing: guessing with malformed codes costs the same.
+    s.limits.check(Limit::Claim, ip)?;
     // A code that cannot exist is simply not found.
     let code = ClaimCode::parse(&body.claim_code).map_err(|_| AppError::ClaimNotFound)?;
     let (session, cookie) = session_or_new(&headers, &s.settings);

@@ -44,6 +44,11 @@ mod ssr {
         Ok(Some(key))
     }
 
+    pub fn rate_limit(s: &AppState, kind: crate::limits::Limit) -> Result<(), AppError> {
+        let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+        s.limits.check_request(kind, &parts)
+    }
+
     pub async fn view(
         s: &AppState,
         trip_id: i64,
@@ -92,6 +97,9 @@ pub async fn seat_map(trip_id: i64) -> Result<SeatMapView, AppError> {
 pub async fn toggle_seat(trip_id: i64, seat: String, hold: bool) -> Result<SeatMapView, AppError> {
     let s = super::state()?;
     let code = crate::domain::SeatCode::parse(&seat)?;
+    if hold {
+        ssr::rate_limit(&s, crate::limits::Limit::Hold)?;
+    }
     let session = ssr::session(hold)?;
     match (&session, hold) {
         (Some(k), true) => {
@@ -145,6 +153,7 @@ pub async fn attach_contact(
 #[server(prefix = "/sf", endpoint = "claim_hold")]
 pub async fn claim_hold(claim_code: String) -> Result<i64, AppError> {
     let s = super::state()?;
+    ssr::rate_limit(&s, crate::limits::Limit::Claim)?;
     let code = crate::domain::ClaimCode::parse(&claim_code).map_err(|_| AppError::ClaimNotFound)?;
     let session = ssr::session(true)?.ok_or(AppError::Internal)?;
     let hold = s.service.claim(&session, &code, s.clock.now()).await?;
