@@ -553,11 +553,24 @@ async fn cors_preflight_is_allowed_for_configured_origins_only() {
     };
     let ok = preflight("http://localhost:5173").await.unwrap();
     assert!(ok.status().is_success());
-    assert_eq!(ok.headers()["access-control-allow-origin"], "http://localhost:5173");
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "http://localhost:5173"
+    );
     assert_eq!(ok.headers()["access-control-allow-credentials"], "true");
     let refused = preflight("https://evil.example").await.unwrap();
-    assert!(refused.headers().get("access-control-allow-origin").is_none());
-    let get = client.get(app.url("/api/trips/")).header("origin", "https://evil.example").send().await.unwrap();
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let get = client
+        .get(app.url("/api/trips/"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
     assert!(get.headers().get("access-control-allow-origin").is_none());
 }
 
@@ -566,7 +579,13 @@ async fn a_cross_origin_cookie_post_is_refused() {
     let app = spawn_app().await;
     let id = app.trip(BusType::Economy).await;
     let client = app.client();
-    let (status, _) = post(&client, &app, "/api/seats/hold/", json!({"trip_id": id, "seats": ["1A"]})).await;
+    let (status, _) = post(
+        &client,
+        &app,
+        "/api/seats/hold/",
+        json!({"trip_id": id, "seats": ["1A"]}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let forged = client
         .post(app.url("/api/seats/release/"))
@@ -576,10 +595,23 @@ async fn a_cross_origin_cookie_post_is_refused() {
         .await
         .unwrap();
     let (status, err) = body(forged).await;
-    assert_eq!((status, err["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
     let (_, hold) = body(client.get(app.url("/api/hold/")).send().await.unwrap()).await;
-    assert_eq!(hold["seats"], json!(["1A"]), "the forged request changed nothing");
-    let own = client.post(app.url("/api/seats/release/")).header("origin", app.base.clone()).json(&json!({})).send().await.unwrap();
+    assert_eq!(
+        hold["seats"],
+        json!(["1A"]),
+        "the forged request changed nothing"
+    );
+    let own = client
+        .post(app.url("/api/seats/release/"))
+        .header("origin", app.base.clone())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(own.status(), StatusCode::OK);
 }
 
@@ -596,7 +628,12 @@ async fn holds_and_claims_are_rate_limited_per_client_and_recover() {
     let mut refused = None;
     for i in 0..61 {
         let seat = if i % 2 == 0 { "1A" } else { "1B" };
-        let resp = client.post(app.url("/api/seats/hold/")).json(&json!({"trip_id": id, "seats": [seat]})).send().await.unwrap();
+        let resp = client
+            .post(app.url("/api/seats/hold/"))
+            .json(&json!({"trip_id": id, "seats": [seat]}))
+            .send()
+            .await
+            .unwrap();
         if resp.status() == StatusCode::TOO_MANY_REQUESTS {
             refused = Some((i, resp));
             break;
@@ -604,18 +641,46 @@ async fn holds_and_claims_are_rate_limited_per_client_and_recover() {
     }
     let (i, resp) = refused.expect("the 61st hold in a minute is refused");
     assert_eq!(i, 60);
-    let retry: u64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=2).contains(&retry));
     assert_eq!(resp.json::<Value>().await.unwrap()["code"], "rate_limited");
     // A client that waits as told gets in again.
     tokio::time::sleep(std::time::Duration::from_secs(retry)).await;
-    let again = client.post(app.url("/api/seats/hold/")).json(&json!({"trip_id": id, "seats": ["2A"]})).send().await.unwrap();
+    let again = client
+        .post(app.url("/api/seats/hold/"))
+        .json(&json!({"trip_id": id, "seats": ["2A"]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), StatusCode::OK);
 
     // Claim-code guessing is limited too, malformed guesses included.
     for code in ["AAAA-AAAA", "nonsense"] {
-        assert_eq!(post(&client, &app, "/api/hold/claim/", json!({"claim_code": code})).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(
+            post(
+                &client,
+                &app,
+                "/api/hold/claim/",
+                json!({"claim_code": code})
+            )
+            .await
+            .0,
+            StatusCode::NOT_FOUND
+        );
     }
-    let (status, err) = post(&client, &app, "/api/hold/claim/", json!({"claim_code": "BBBB-BBBB"})).await;
-    assert_eq!((status, err["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")));
+    let (status, err) = post(
+        &client,
+        &app,
+        "/api/hold/claim/",
+        json!({"claim_code": "BBBB-BBBB"}),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
 }

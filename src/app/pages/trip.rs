@@ -365,33 +365,33 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
             || (warning() && state.with(|v| v.hold.as_ref().is_some_and(|h| !h.extended)))
     };
 
-    let extend = move |_| {
+    // A whole-hold action (extend, release all): one request, then the map
+    // it answers with, and a short confirmation when it worked.
+    let run = move |request: std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<SeatMapView, AppError>>>,
+    >,
+                    done: &'static str| {
         begin_action();
         spawn_local(async move {
-            let r = extend_hold(trip_id).await;
+            let r = request.await;
             if r.is_ok() {
-                notice.set(Some((
-                    false,
-                    lang.t("Waktu ditambah.", "Time extended.").into(),
-                )));
+                notice.set(Some((false, done.into())));
             }
             apply(r);
             end_action();
         });
     };
+    let extend = move |_| {
+        run(
+            Box::pin(extend_hold(trip_id)),
+            lang.t("Waktu ditambah.", "Time extended."),
+        )
+    };
     let release = move |_| {
-        begin_action();
-        spawn_local(async move {
-            let r = release_all(trip_id).await;
-            if r.is_ok() {
-                notice.set(Some((
-                    false,
-                    lang.t("Semua kursi dilepas.", "All seats released.").into(),
-                )));
-            }
-            apply(r);
-            end_action();
-        });
+        run(
+            Box::pin(release_all(trip_id)),
+            lang.t("Semua kursi dilepas.", "All seats released."),
+        )
     };
 
     view! {
