@@ -33,17 +33,28 @@ e2e() {
     ADMIN_USERNAME=admin ADMIN_PASSWORD=e2e-password-123 ADMIN_API_KEY=e2e-admin-key \
     RUST_LOG=warn "$CARGO_TARGET_DIR/release/kursi" >"$tmp/server.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-    sleep 0.1
+  # A second server whose holds last 6 seconds, for the expiry journey.
+  sport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  LEPTOS_OUTPUT_NAME=kursi LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
+    LEPTOS_SITE_ADDR="127.0.0.1:$sport" DATABASE_URL="sqlite://$tmp/short.db" \
+    HOLD_MINUTES=0.1 CONTACT_HOLD_MINUTES=0.2 SWEEP_SECONDS=0.5 SEED_DEMO=false \
+    ADMIN_USERNAME=admin ADMIN_PASSWORD=e2e-password-123 ADMIN_API_KEY=e2e-admin-key \
+    RUST_LOG=warn "$CARGO_TARGET_DIR/release/kursi" >"$tmp/short.log" 2>&1 &
+  spid=$!
+  for p in "$port" "$sport"; do
+    for _ in $(seq 1 100); do
+      curl -fs "http://127.0.0.1:$p/healthz" >/dev/null 2>&1 && break
+      sleep 0.1
+    done
   done
-  (cd end2end && BASE_URL="http://127.0.0.1:$port" ADMIN_API_KEY=e2e-admin-key npx playwright test)
+  (cd end2end && BASE_URL="http://127.0.0.1:$port" SHORT_BASE_URL="http://127.0.0.1:$sport" \
+    ADMIN_API_KEY=e2e-admin-key npx playwright test)
   rc=$?
-  kill -TERM "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  kill -TERM "$pid" "$spid" 2>/dev/null
+  wait "$pid" "$spid" 2>/dev/null
   if [ $rc -ne 0 ]; then
     echo "--- server log (last 40 lines) ---"
-    tail -n 40 "$tmp/server.log"
+    tail -n 40 "$tmp/server.log" "$tmp/short.log"
   fi
   rm -rf "$tmp"
   return $rc
