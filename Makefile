@@ -1,5 +1,5 @@
 # The two commands of the README, and a few conveniences.
-.PHONY: run test check fmt
+.PHONY: run test check fmt lighthouse
 
 run:   ## Build a release and serve http://127.0.0.1:3000 (SQLite, demo data)
 	bash scripts/run.sh
@@ -12,3 +12,6 @@ check: ## Fast type check of the server side
 
 fmt:
 	cargo fmt
+
+lighthouse: ## Lighthouse scores (mobile) of / and /trips/1 on a release build
+	bash scripts/lighthouse.sh

@@ -33,11 +33,11 @@ e2e() {
     ADMIN_USERNAME=admin ADMIN_PASSWORD=e2e-password-123 ADMIN_API_KEY=e2e-admin-key \
     RUST_LOG=warn "$CARGO_TARGET_DIR/release/kursi" >"$tmp/server.log" 2>&1 &
   pid=$!
-  # A second server whose holds last 6 seconds, for the expiry journey.
+  # A second server whose holds last 12 seconds, for the expiry journey.
   sport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   LEPTOS_OUTPUT_NAME=kursi LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
     LEPTOS_SITE_ADDR="127.0.0.1:$sport" DATABASE_URL="sqlite://$tmp/short.db" \
-    HOLD_MINUTES=0.1 CONTACT_HOLD_MINUTES=0.2 SWEEP_SECONDS=0.5 SEED_DEMO=false \
+    HOLD_MINUTES=0.2 CONTACT_HOLD_MINUTES=0.3 SWEEP_SECONDS=0.5 SEED_DEMO=false \
     ADMIN_USERNAME=admin ADMIN_PASSWORD=e2e-password-123 ADMIN_API_KEY=e2e-admin-key \
     RUST_LOG=warn "$CARGO_TARGET_DIR/release/kursi" >"$tmp/short.log" 2>&1 &
   spid=$!

@@ -17,7 +17,11 @@ test("a claim code restores the hold in a second browser; the first loses it; th
   await laptop.goto("/claim");
   await hydrated(laptop);
   await laptop.getByLabel("Kode klaim").fill("ZZZZ-ZZZZ");
-  await laptop.getByRole("button", { name: "Pulihkan" }).click();
+  const [refused] = await Promise.all([
+    laptop.waitForResponse((r) => r.url().includes("/sf/claim_hold")),
+    laptop.getByRole("button", { name: "Pulihkan" }).click(),
+  ]);
+  expect(refused.status(), "an unknown claim code is a 404, never a 500").toBe(404);
   await expect(laptop.getByRole("alert")).toContainText("tidak ditemukan");
   await lookAndScan(laptop, "claim");
   await laptop.getByLabel("Kode klaim").fill(code.toLowerCase().replace("-", ""));

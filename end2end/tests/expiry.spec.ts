@@ -1,13 +1,14 @@
 import { test, expect } from "@playwright/test";
 import { createTrip, hydrated, lookAndScan, seat } from "./helpers";
 
-// These journeys run against a second server whose holds last 6 seconds
-// (HOLD_MINUTES=0.1), started by scripts/test.sh as SHORT_BASE_URL.
+// These journeys run against a second server whose holds last 12 seconds
+// (HOLD_MINUTES=0.2), started by scripts/test.sh as SHORT_BASE_URL.
 // Run outside scripts/test.sh, it fails loudly rather than passing vacuously.
 const short = process.env.SHORT_BASE_URL ?? "http://127.0.0.1:1";
 test.use({ baseURL: short });
 
 test("the hold warns, extends once, then expires and the seats go back to everyone", async ({ browser, request }) => {
+  test.setTimeout(60_000);
   const trip = await createTrip(request);
   const page = await (await browser.newContext()).newPage();
   const other = await (await browser.newContext()).newPage();
@@ -24,10 +25,10 @@ test("the hold warns, extends once, then expires and the seats go back to everyo
   // alert, for screen readers too) and offers the one extension.
   const warning = page.getByRole("alert").filter({ hasText: "Waktu hampir habis" });
   await expect(warning).toBeVisible();
-  await lookAndScan(page, "trip-warning");
   await page.getByRole("button", { name: "Tambah waktu" }).click();
   await expect(page.getByRole("status")).toContainText("Waktu ditambah");
   await expect(page.getByRole("button", { name: "Tambah waktu" })).toHaveCount(0);
+  await lookAndScan(page, "trip-warning");
 
   // Then time runs out: the page says so and the seat is free for everyone.
   await expect(page.getByRole("status")).toContainText("Waktu habis", { timeout: 20_000 });

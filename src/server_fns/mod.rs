@@ -45,6 +45,32 @@ fn state() -> Result<crate::state::AppState, AppError> {
     })
 }
 
+/// Gives a failed server function the HTTP status of its error (a refused
+/// claim is a 404, not a 500), for the browser's network log and for
+/// clients that look at statuses.
+#[cfg(feature = "ssr")]
+pub(crate) fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    // A plain HTML form post (no JavaScript) is answered with a redirect
+    // back to the form carrying the error, and a page render with the page
+    // itself; a status here would override both.
+    let wants_html = use_context::<http::request::Parts>().is_some_and(|p| {
+        p.headers
+            .get(http::header::ACCEPT)
+            .and_then(|a| a.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"))
+    });
+    if let Err(e) = &result
+        && !wants_html
+        && let Some(resp) = use_context::<leptos_axum::ResponseOptions>()
+    {
+        resp.set_status(
+            axum::http::StatusCode::from_u16(e.status())
+                .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
+    }
+    result
+}
+
 #[cfg(feature = "ssr")]
 fn card(trip: Trip, tz: chrono_tz::Tz) -> TripCard {
     let local = trip.depart_at.with_timezone(&tz);
@@ -62,9 +88,14 @@ pub async fn search_trips(
     to: Option<String>,
     date: Option<String>,
 ) -> Result<Vec<TripCard>, AppError> {
-    let s = state()?;
-    let filter = crate::services::TripFilter { from, to, date };
-    let trips = s.service.list_trips(&filter, s.clock.now()).await?;
-    let tz = s.service.tz();
-    Ok(trips.into_iter().map(|t| card(t, tz)).collect())
+    with_status(
+        async move {
+            let s = state()?;
+            let filter = crate::services::TripFilter { from, to, date };
+            let trips = s.service.list_trips(&filter, s.clock.now()).await?;
+            let tz = s.service.tz();
+            Ok(trips.into_iter().map(|t| card(t, tz)).collect())
+        }
+        .await,
+    )
 }

@@ -87,48 +87,68 @@ mod ssr {
 /// The seat map of a trip as this browser sees it.
 #[server(prefix = "/sf", endpoint = "seat_map")]
 pub async fn seat_map(trip_id: i64) -> Result<SeatMapView, AppError> {
-    let s = super::state()?;
-    let session = ssr::session(false)?;
-    ssr::view(&s, trip_id, session.as_ref()).await
+    super::with_status(
+        async move {
+            let s = super::state()?;
+            let session = ssr::session(false)?;
+            ssr::view(&s, trip_id, session.as_ref()).await
+        }
+        .await,
+    )
 }
 
 /// Holds (`hold = true`) or releases one seat.
 #[server(prefix = "/sf", endpoint = "toggle_seat")]
 pub async fn toggle_seat(trip_id: i64, seat: String, hold: bool) -> Result<SeatMapView, AppError> {
-    let s = super::state()?;
-    let code = crate::domain::SeatCode::parse(&seat)?;
-    if hold {
-        ssr::rate_limit(&s, crate::limits::Limit::Hold)?;
-    }
-    let session = ssr::session(hold)?;
-    match (&session, hold) {
-        (Some(k), true) => {
-            s.service.hold(k, trip_id, &[code], s.clock.now()).await?;
+    super::with_status(
+        async move {
+            let s = super::state()?;
+            let code = crate::domain::SeatCode::parse(&seat)?;
+            if hold {
+                ssr::rate_limit(&s, crate::limits::Limit::Hold)?;
+            }
+            let session = ssr::session(hold)?;
+            match (&session, hold) {
+                (Some(k), true) => {
+                    s.service.hold(k, trip_id, &[code], s.clock.now()).await?;
+                }
+                (Some(k), false) => {
+                    s.service.release(k, Some(&[code]), s.clock.now()).await?;
+                }
+                (None, _) => return Err(AppError::NoActiveHold),
+            }
+            ssr::view(&s, trip_id, session.as_ref()).await
         }
-        (Some(k), false) => {
-            s.service.release(k, Some(&[code]), s.clock.now()).await?;
-        }
-        (None, _) => return Err(AppError::NoActiveHold),
-    }
-    ssr::view(&s, trip_id, session.as_ref()).await
+        .await,
+    )
 }
 
 /// Releases every seat of this browser's hold.
 #[server(prefix = "/sf", endpoint = "release_all")]
 pub async fn release_all(trip_id: i64) -> Result<SeatMapView, AppError> {
-    let s = super::state()?;
-    let session = ssr::session(false)?.ok_or(AppError::NoActiveHold)?;
-    s.service.release(&session, None, s.clock.now()).await?;
-    ssr::view(&s, trip_id, Some(&session)).await
+    super::with_status(
+        async move {
+            let s = super::state()?;
+            let session = ssr::session(false)?.ok_or(AppError::NoActiveHold)?;
+            s.service.release(&session, None, s.clock.now()).await?;
+            ssr::view(&s, trip_id, Some(&session)).await
+        }
+        .await,
+    )
 }
 
 /// The passenger's one extension.
 #[server(prefix = "/sf", endpoint = "extend_hold")]
 pub async fn extend_hold(trip_id: i64) -> Result<SeatMapView, AppError> {
-    let s = super::state()?;
-    let session = ssr::session(false)?.ok_or(AppError::NoActiveHold)?;
-    s.service.extend(&session, s.clock.now()).await?;
-    ssr::view(&s, trip_id, Some(&session)).await
+    super::with_status(
+        async move {
+            let s = super::state()?;
+            let session = ssr::session(false)?.ok_or(AppError::NoActiveHold)?;
+            s.service.extend(&session, s.clock.now()).await?;
+            ssr::view(&s, trip_id, Some(&session)).await
+        }
+        .await,
+    )
 }
 
 /// Attaches the passenger's name and WhatsApp number to the hold.
@@ -138,27 +158,38 @@ pub async fn attach_contact(
     name: String,
     whatsapp: String,
 ) -> Result<SeatMapView, AppError> {
-    let s = super::state()?;
-    let name = crate::domain::CustomerName::parse(&name)?;
-    let whatsapp = crate::domain::WhatsApp::parse(&whatsapp)?;
-    let session = ssr::session(false)?.ok_or(AppError::NoActiveHold)?;
-    s.service
-        .attach_contact(&session, &name, &whatsapp, s.clock.now())
-        .await?;
-    ssr::view(&s, trip_id, Some(&session)).await
+    super::with_status(
+        async move {
+            let s = super::state()?;
+            let name = crate::domain::CustomerName::parse(&name)?;
+            let whatsapp = crate::domain::WhatsApp::parse(&whatsapp)?;
+            let session = ssr::session(false)?.ok_or(AppError::NoActiveHold)?;
+            s.service
+                .attach_contact(&session, &name, &whatsapp, s.clock.now())
+                .await?;
+            ssr::view(&s, trip_id, Some(&session)).await
+        }
+        .await,
+    )
 }
 
 /// Restores a hold in this browser from its claim code, then goes to its
 /// trip (a redirect, so the form works without JavaScript too).
 #[server(prefix = "/sf", endpoint = "claim_hold")]
 pub async fn claim_hold(claim_code: String) -> Result<i64, AppError> {
-    let s = super::state()?;
-    ssr::rate_limit(&s, crate::limits::Limit::Claim)?;
-    let code = crate::domain::ClaimCode::parse(&claim_code).map_err(|_| AppError::ClaimNotFound)?;
-    let session = ssr::session(true)?.ok_or(AppError::Internal)?;
-    let hold = s.service.claim(&session, &code, s.clock.now()).await?;
-    leptos_axum::redirect(&format!("/trips/{}", hold.trip_id));
-    Ok(hold.trip_id)
+    super::with_status(
+        async move {
+            let s = super::state()?;
+            ssr::rate_limit(&s, crate::limits::Limit::Claim)?;
+            let code = crate::domain::ClaimCode::parse(&claim_code)
+                .map_err(|_| AppError::ClaimNotFound)?;
+            let session = ssr::session(true)?.ok_or(AppError::Internal)?;
+            let hold = s.service.claim(&session, &code, s.clock.now()).await?;
+            leptos_axum::redirect(&format!("/trips/{}", hold.trip_id));
+            Ok(hold.trip_id)
+        }
+        .await,
+    )
 }
 
 /// A booking as its ticket page shows it, with a QR code of its code.
@@ -173,22 +204,28 @@ pub struct TicketView {
 /// The booking with this code, for whoever gives its WhatsApp number.
 #[server(prefix = "/sf", endpoint = "find_ticket")]
 pub async fn find_ticket(code: String, whatsapp: String) -> Result<TicketView, AppError> {
-    let s = super::state()?;
-    let code = crate::domain::BookingCode::parse(&code).map_err(|_| AppError::BookingNotFound)?;
-    let booking = s
-        .service
-        .find_booking(&code, &whatsapp, s.clock.now())
-        .await?;
-    let qr = qrcode::QrCode::new(booking.booking_code.as_str().as_bytes())
-        .map_err(|_| AppError::Internal)?;
-    let qr_svg = qr
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(180, 180)
-        .quiet_zone(true)
-        .build();
-    Ok(TicketView {
-        card: super::card(booking.trip.clone(), s.service.tz()),
-        booking,
-        qr_svg,
-    })
+    super::with_status(
+        async move {
+            let s = super::state()?;
+            let code =
+                crate::domain::BookingCode::parse(&code).map_err(|_| AppError::BookingNotFound)?;
+            let booking = s
+                .service
+                .find_booking(&code, &whatsapp, s.clock.now())
+                .await?;
+            let qr = qrcode::QrCode::new(booking.booking_code.as_str().as_bytes())
+                .map_err(|_| AppError::Internal)?;
+            let qr_svg = qr
+                .render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(180, 180)
+                .quiet_zone(true)
+                .build();
+            Ok(TicketView {
+                card: super::card(booking.trip.clone(), s.service.tz()),
+                booking,
+                qr_svg,
+            })
+        }
+        .await,
+    )
 }
