@@ -6,7 +6,11 @@
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-source scripts/setup.sh --test || { echo "SUMMARY: FAIL (setup)"; exit 1; }
+# Run the setup on its own first: inside `source … ||` bash would ignore its
+# failures. Sourcing it afterwards (everything is installed by then) only
+# brings its environment (PATH, CARGO_TARGET_DIR) into this shell.
+bash scripts/setup.sh --test || { echo "SUMMARY: FAIL at 'setup'"; exit 1; }
+source scripts/setup.sh --test
 set +e
 
 START=$(date +%s)

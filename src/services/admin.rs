@@ -118,23 +118,9 @@ impl Service {
             by.unwrap_or(self.policy.hold),
             now,
         )?;
-        storage::set_expiry(&mut tx, hold.id, to_ms(new), hold.passenger_extended).await?;
-        let detail = format!("until {}", new.to_rfc3339());
-        audit(
-            &mut tx,
-            now,
-            actor,
-            "extend",
-            hold.trip_id,
-            hold.id,
-            &[],
-            &detail,
-        )
-        .await?;
-        let row = storage::hold_by_id(&mut tx, hold.id)
-            .await?
-            .ok_or(AppError::Internal)?;
-        let view = self.hold_view(&mut tx, &row, now).await?;
+        let view = self
+            .extend_to(&mut tx, actor, &hold, new, false, now)
+            .await?;
         tx.commit().await?;
         Ok(view)
     }

@@ -225,13 +225,32 @@ impl Service {
         let new = self
             .policy
             .passenger_extend(started, expires, hold.passenger_extended, now)?;
-        storage::set_expiry(&mut tx, hold.id, to_ms(new), true).await?;
-        let detail = format!("until {}", new.to_rfc3339());
         let actor = Actor::Session(session.clone());
+        let view = self
+            .extend_to(&mut tx, &actor, &hold, new, true, now)
+            .await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Moves a live hold's expiry to `new` and records who did it. The
+    /// passenger's one extension stays used once used.
+    pub(crate) async fn extend_to(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        hold: &storage::HoldRow,
+        new: DateTime<Utc>,
+        by_passenger: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
+        let used = by_passenger || hold.passenger_extended;
+        storage::set_expiry(tx, hold.id, to_ms(new), used).await?;
+        let detail = format!("until {}", new.to_rfc3339());
         audit(
-            &mut tx,
+            tx,
             now,
-            &actor,
+            actor,
             "extend",
             hold.trip_id,
             hold.id,
@@ -239,9 +258,7 @@ impl Service {
             &detail,
         )
         .await?;
-        let view = self.live_view(&mut tx, hold.id, now).await?;
-        tx.commit().await?;
-        Ok(view)
+        self.live_view(tx, hold.id, now).await
     }
 
     /// Attaches the passenger's name and WhatsApp number: the hold gets a
