@@ -71,6 +71,12 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
         Ok(v) => state.set(v),
         Err(e) => notice.set(Some((true, explain(lang, &e)))),
     };
+    let now = RwSignal::new(0.0_f64);
+    let deadline = RwSignal::new(None::<Countdown>);
+    let expired_text = lang.t(
+        "Waktu habis. Kursi Anda sudah dilepas.",
+        "Time is up. Your seats were released.",
+    );
     // Clicks and live refreshes race: a refresh that started before a click
     // finished (or before the click's cookie existed) would bring back an
     // older map. Each click bumps `epoch`; a refresh only lands when no click
@@ -88,6 +94,22 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
                 && epoch.get_value() == started
                 && !busy.get_untracked()
             {
+                // Only time, an admin or another device takes a hold away
+                // without a click here; say which, as far as we can tell.
+                if state.with_untracked(|s| s.hold.is_some()) && v.hold.is_none() {
+                    let ran_out = deadline
+                        .get_untracked()
+                        .is_none_or(|c| c.seconds_left(now_ms()) <= 2);
+                    let text = if ran_out {
+                        expired_text
+                    } else {
+                        lang.t(
+                            "Kursi ini tidak lagi ditahan untuk browser ini.",
+                            "These seats are no longer held for this browser.",
+                        )
+                    };
+                    notice.set(Some((true, text.into())));
+                }
                 state.set(v);
             }
         })
@@ -129,8 +151,6 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
 
     // The countdown runs on the browser's clock from the seconds the server
     // sent; before hydration it shows the server's figure.
-    let now = RwSignal::new(0.0_f64);
-    let deadline = RwSignal::new(None::<Countdown>);
     Effect::new(move |_| {
         let secs = state.with(|v| v.hold.as_ref().map(|h| h.expires_in_seconds));
         let t = now_ms();
@@ -150,14 +170,7 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
     Effect::new(move |prev: Option<Option<Phase>>| {
         let p = phase.get();
         if p == Some(Phase::Expired) && prev.flatten() != Some(Phase::Expired) {
-            notice.set(Some((
-                true,
-                lang.t(
-                    "Waktu habis. Kursi Anda sudah dilepas.",
-                    "Time is up. Your seats were released.",
-                )
-                .into(),
-            )));
+            notice.set(Some((true, expired_text.into())));
             refresh();
         }
         p
