@@ -61,7 +61,7 @@ pub async fn prepare(
         tracing::warn!(
             username = %settings.admin_username,
             password = %generated,
-            "created the first staff account with a random password; change it with `kursi staff`"
+            "created the first staff account with a random password (printed only now; set ADMIN_USERNAME/ADMIN_PASSWORD to choose them)"
         );
     }
     if settings.seed_demo {
