@@ -41,6 +41,8 @@ pub struct Settings {
     pub policy: HoldPolicy,
     /// `SESSION_TTL_MINUTES`: max age of the hold cookie.
     pub session_ttl: Duration,
+    /// `STAFF_SESSION_MINUTES`: how long a staff sign-in lasts (default 720).
+    pub staff_session_ttl: Duration,
     /// `DISPLAY_TZ`: the time zone departures are shown in.
     pub display_tz: Tz,
     /// `LEPTOS_SITE_ADDR`: where the server listens.
@@ -149,6 +151,7 @@ impl Settings {
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/kursi.db".into()),
             policy,
             session_ttl: minutes("SESSION_TTL_MINUTES", 60.0)?,
+            staff_session_ttl: minutes("STAFF_SESSION_MINUTES", 720.0)?,
             display_tz,
             site_addr,
             hold_rate_per_minute: number("HOLD_RATE_PER_MINUTE", 30)?,

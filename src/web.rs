@@ -11,6 +11,8 @@ use crate::config::Settings;
 use crate::services::{SessionKey, new_token};
 
 pub const HOLD_COOKIE: &str = "seat_hold_token";
+/// The staff session cookie: HttpOnly, SameSite=Strict.
+pub const STAFF_COOKIE: &str = "kursi_staff";
 
 /// The value of cookie `name`, if the request has one.
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -71,4 +73,29 @@ pub fn admin_key_ok(headers: &HeaderMap, settings: &Settings) -> bool {
     let a = Sha256::digest(expected.expose().as_bytes());
     let b = Sha256::digest(given.as_bytes());
     a.ct_eq(&b).into()
+}
+
+/// The staff session of a request, when it carries a well-formed cookie
+/// (whether it is live is the service's question).
+pub fn staff_key_of(headers: &HeaderMap) -> Option<SessionKey> {
+    cookie_value(headers, STAFF_COOKIE).and_then(|t| SessionKey::from_token(&t))
+}
+
+/// `kursi_staff`: HttpOnly, SameSite=Strict (never sent on a request that
+/// starts on another site), Path=/, Secure when `COOKIE_SECURE=true`. An
+/// empty token with max age 0 signs the browser out.
+pub fn staff_cookie(token: &str, settings: &Settings) -> HeaderValue {
+    let max_age = if token.is_empty() {
+        0
+    } else {
+        settings.staff_session_ttl.num_seconds()
+    };
+    let cookie = Cookie::build((STAFF_COOKIE, token.to_string()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .secure(settings.cookie_secure)
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).expect("cookie is ASCII")
 }

@@ -1,18 +1,24 @@
 //! Admin routes. Every handler takes [`Admin`], which refuses the request
-//! with 401 unless it carries the admin key (staff sessions come with the
-//! admin pages).
+//! with 401 unless it carries the admin key or a live staff session.
 
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, SET_COOKIE};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::ApiError;
-use super::extract::{Body, Query};
-use crate::domain::{AppError, Booking, BookingCode, ClaimCode, Hold, Trip};
-use crate::services::{Actor, HoldFilter, NewTripInput};
+use super::extract::{Body, Path, Query};
+use super::guard::ClientIp;
+use crate::domain::{
+    AppError, AuditEvent, Booking, BookingCode, ClaimCode, Hold, Manifest, StaffUser, Trip,
+};
+use crate::limits::Limit;
+use crate::services::{Actor, HoldFilter, NewTripInput, TripUpdate};
 use crate::state::AppState;
-use crate::web::admin_key_ok;
+use crate::web::{admin_key_ok, staff_cookie, staff_key_of};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -29,10 +35,23 @@ impl FromRequestParts<AppState> for Admin {
         if admin_key_ok(&parts.headers, &state.settings) {
             return Ok(Admin(Actor::ApiKey));
         }
+        if let Some(key) = staff_key_of(&parts.headers)
+            && let Some(staff) = state.service.staff_session(&key, state.clock.now()).await?
+        {
+            return Ok(Admin(Actor::Staff(staff.username)));
+        }
         Err(AppError::Unauthorized.into())
     }
 }
 
+/// Holds with contact details, newest first.
+#[utoipa::path(get, path = "/api/admin/holds/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    params(HoldFilter),
+    responses(
+        (status = 200, description = "Holds with contact details", body = Vec<Hold>),
+        (status = 400, description = "invalid_request: a bad `status`", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn holds(
     State(s): State<AppState>,
     _: Admin,
@@ -41,9 +60,10 @@ pub async fn holds(
     Ok(Json(s.service.admin_holds(&filter, s.clock.now()).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimBody {
+    #[schema(example = "A1B2-C3D4")]
     claim_code: String,
 }
 
@@ -51,6 +71,18 @@ fn claim_code(raw: &str) -> Result<ClaimCode, ApiError> {
     ClaimCode::parse(raw).map_err(|_| AppError::ClaimNotFound.into())
 }
 
+/// Confirms payment: books the hold and returns its booking code.
+/// Idempotent; a late payment on an expired hold works while its seats are free.
+#[utoipa::path(post, path = "/api/admin/generate-booking-code/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    request_body = ClaimBody,
+    responses(
+        (status = 200, description = "The booking", body = Booking),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "claim_not_found", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "seats_unavailable (+ `seats`), booking_cancelled", body = crate::api::openapi::ErrorBody),
+        (status = 410, description = "hold_expired: the hold was released", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn book(
     State(s): State<AppState>,
     Admin(actor): Admin,
@@ -60,7 +92,7 @@ pub async fn book(
     Ok(Json(s.service.book(&actor, &code, s.clock.now()).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtendBody {
     claim_code: String,
@@ -68,6 +100,18 @@ pub struct ExtendBody {
     minutes: Option<f64>,
 }
 
+/// Extends a live hold by `minutes` (default `HOLD_MINUTES`), never past
+/// `MAX_HOLD_MINUTES` from its start.
+#[utoipa::path(post, path = "/api/admin/holds/extend/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    request_body = ExtendBody,
+    responses(
+        (status = 200, description = "The extended hold", body = Hold),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "claim_not_found", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "extend_not_allowed, already_booked", body = crate::api::openapi::ErrorBody),
+        (status = 410, description = "hold_expired", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn extend(
     State(s): State<AppState>,
     Admin(actor): Admin,
@@ -88,6 +132,17 @@ pub async fn extend(
     ))
 }
 
+/// Releases every seat of a live hold.
+#[utoipa::path(post, path = "/api/admin/holds/release/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    request_body = ClaimBody,
+    responses(
+        (status = 200, description = "The released hold", body = Hold),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "claim_not_found", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "already_booked", body = crate::api::openapi::ErrorBody),
+        (status = 410, description = "hold_expired", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn release(
     State(s): State<AppState>,
     Admin(actor): Admin,
@@ -101,12 +156,22 @@ pub async fn release(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CancelBody {
+    #[schema(example = "BK-7Q2M9X")]
     booking_code: String,
 }
 
+/// Cancels a booking; its seats become available. Cancelling twice is harmless.
+#[utoipa::path(post, path = "/api/admin/bookings/cancel/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    request_body = CancelBody,
+    responses(
+        (status = 200, description = "The cancelled booking", body = Booking),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "booking_not_found", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn cancel(
     State(s): State<AppState>,
     Admin(actor): Admin,
@@ -120,10 +185,24 @@ pub async fn cancel(
     ))
 }
 
+/// Every trip, listed or not, newest departure first.
+#[utoipa::path(get, path = "/api/admin/trips/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    responses(
+        (status = 200, description = "All trips", body = Vec<Trip>),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn trips(State(s): State<AppState>, _: Admin) -> ApiResult<Vec<Trip>> {
     Ok(Json(s.service.admin_trips(s.clock.now()).await?))
 }
 
+/// Creates a trip; the bus type lays out its seats.
+#[utoipa::path(post, path = "/api/admin/trips/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    request_body = NewTripInput,
+    responses(
+        (status = 200, description = "The new trip", body = Trip),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn create_trip(
     State(s): State<AppState>,
     Admin(actor): Admin,
@@ -132,4 +211,188 @@ pub async fn create_trip(
     Ok(Json(
         s.service.create_trip(&actor, &input, s.clock.now()).await?,
     ))
+}
+
+/// Edits or deactivates a trip (`"is_active": false`). The bus type changes
+/// only while no seat is held or booked.
+#[utoipa::path(patch, path = "/api/admin/trips/{id}/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    params(("id" = i64, Path, description = "Trip id")),
+    request_body = TripUpdate,
+    responses(
+        (status = 200, description = "The trip", body = Trip),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "trip_not_found", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "trip_has_bookings", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn update_trip(
+    State(s): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<i64>,
+    Body(change): Body<TripUpdate>,
+) -> ApiResult<Trip> {
+    Ok(Json(
+        s.service
+            .update_trip(&actor, id, &change, s.clock.now())
+            .await?,
+    ))
+}
+
+/// A trip's passenger manifest: booked seats and seats awaiting payment.
+#[utoipa::path(get, path = "/api/admin/trips/{id}/manifest/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    params(("id" = i64, Path, description = "Trip id")),
+    responses(
+        (status = 200, description = "The manifest", body = Manifest),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "trip_not_found", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn manifest(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(id): Path<i64>,
+) -> ApiResult<Manifest> {
+    Ok(Json(s.service.manifest(id, s.clock.now()).await?))
+}
+
+/// The manifest as a CSV file (UTF-8 with a byte order mark, so that
+/// spreadsheet programs read names with accents correctly).
+/// The manifest as CSV (UTF-8 with BOM): seat, name, whatsapp,
+/// booking_code, claim_code, status.
+#[utoipa::path(get, path = "/api/admin/trips/{id}/manifest.csv", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    params(("id" = i64, Path, description = "Trip id")),
+    responses(
+        (status = 200, description = "The manifest", content_type = "text/csv", body = String),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "trip_not_found", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn manifest_csv(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let manifest = s.service.manifest(id, s.clock.now()).await?;
+    let csv = crate::services::manifest_csv(&manifest)?;
+    let filename = format!("manifest-trip-{id}.csv");
+    Ok((
+        [
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                CONTENT_DISPOSITION,
+                HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+                    .map_err(|_| AppError::Internal)?,
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// The audit trail of a trip, newest first.
+#[utoipa::path(get, path = "/api/admin/trips/{id}/audit/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    params(("id" = i64, Path, description = "Trip id")),
+    responses(
+        (status = 200, description = "Audit events", body = Vec<AuditEvent>),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "trip_not_found", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn trip_audit(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(id): Path<i64>,
+) -> ApiResult<Vec<AuditEvent>> {
+    Ok(Json(s.service.trip_audit(id, s.clock.now()).await?))
+}
+
+/// The audit trail of a hold, oldest first.
+#[utoipa::path(get, path = "/api/admin/holds/{claim_code}/audit/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    params(("claim_code" = String, Path, description = "XXXX-XXXX")),
+    responses(
+        (status = 200, description = "Audit events", body = Vec<AuditEvent>),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "claim_not_found", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn hold_audit(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(code): Path<String>,
+) -> ApiResult<Vec<AuditEvent>> {
+    let code = claim_code(&code)?;
+    Ok(Json(s.service.hold_audit(&code).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    username: String,
+    password: String,
+}
+
+/// Staff sign-in: sets the `kursi_staff` session cookie.
+/// Staff sign-in: sets the `kursi_staff` cookie (HttpOnly, SameSite=Strict).
+#[utoipa::path(post, path = "/api/admin/login/", tag = "admin",
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "Signed in", body = StaffUser,
+            headers(("Set-Cookie" = String, description = "kursi_staff"))),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "invalid_credentials", body = crate::api::openapi::ErrorBody),
+        (status = 429, description = "rate_limited (+ Retry-After)", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn login(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Body(b): Body<LoginBody>,
+) -> Result<Response, ApiError> {
+    s.limits.check(Limit::Login, ip)?;
+    let (token, user) = s
+        .service
+        .sign_in(
+            &b.username,
+            &b.password,
+            s.settings.staff_session_ttl,
+            s.clock.now(),
+        )
+        .await?;
+    let mut response = Json(user).into_response();
+    response
+        .headers_mut()
+        .insert(SET_COOKIE, staff_cookie(&token, &s.settings));
+    Ok(response)
+}
+
+/// Signs out: ends the session and clears the cookie. Harmless when not
+/// signed in.
+/// Signs out: ends the staff session and clears its cookie.
+#[utoipa::path(post, path = "/api/admin/logout/", tag = "admin",
+    responses((status = 204, description = "Signed out")))]
+pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(key) = staff_key_of(&headers) {
+        s.service.sign_out(&key).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(SET_COOKIE, staff_cookie("", &s.settings));
+    Ok(response)
+}
+
+/// Who is signed in (or `api-key` for a key).
+/// Who is signed in (`api-key` for the admin key).
+#[utoipa::path(get, path = "/api/admin/me/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    responses(
+        (status = 200, description = "The staff member", body = StaffUser),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn me(Admin(actor): Admin) -> Json<StaffUser> {
+    let username = match actor {
+        Actor::Staff(name) => name,
+        other => other.label(),
+    };
+    Json(StaffUser { username })
 }

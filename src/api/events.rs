@@ -16,6 +16,14 @@ use super::ApiError;
 use super::extract::Path;
 use crate::state::AppState;
 
+/// Server-sent events: a `seats` event each time the trip's seats change
+/// (then fetch the seat map again).
+#[utoipa::path(get, path = "/api/trips/{id}/events/", tag = "passenger",
+    params(("id" = i64, Path, description = "Trip id")),
+    responses(
+        (status = 200, description = "An event stream", content_type = "text/event-stream", body = String),
+        (status = 404, description = "trip_not_found", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn trip_events(
     State(s): State<AppState>,
     Path(id): Path<i64>,

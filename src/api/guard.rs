@@ -27,7 +27,7 @@ pub fn cors(settings: &Settings) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_credentials(true)
-        .allow_methods([Method::GET, Method::POST])
+        .allow_methods([Method::GET, Method::POST, Method::PATCH])
         .allow_headers([
             header::CONTENT_TYPE,
             header::HeaderName::from_static("x-admin-key"),
@@ -35,12 +35,14 @@ pub fn cors(settings: &Settings) -> CorsLayer {
         .max_age(std::time::Duration::from_secs(600))
 }
 
-/// Refuses a cookie-carrying write from a page of another site: a POST whose
-/// `Origin` is neither this host nor an allowed CORS origin is 403. (Writes
+/// Refuses a cookie-carrying write from a page of another site: a write (any
+/// method but GET, HEAD and OPTIONS) whose `Origin` is neither this host nor
+/// an allowed CORS origin is 403. (Writes
 /// also need `Content-Type: application/json`, which a plain cross-site form
 /// cannot send without a preflight.)
 pub async fn same_origin_writes(State(s): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() == Method::POST
+    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if write
         && let Some(origin) = req
             .headers()
             .get(header::ORIGIN)

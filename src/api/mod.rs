@@ -9,12 +9,14 @@ mod error;
 mod events;
 mod extract;
 mod guard;
+mod openapi;
 mod passenger;
 
 pub use error::ApiError;
+pub use openapi::ApiDoc;
 
 use axum::Router;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, any, get, patch, post};
 
 use crate::state::AppState;
 
@@ -52,8 +54,24 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         "/api/admin/trips/",
         get(admin::trips).post(admin::create_trip),
     );
+    let r = both(r, "/api/admin/trips/{id}/", patch(admin::update_trip));
+    let r = both(r, "/api/admin/trips/{id}/manifest/", get(admin::manifest));
+    let r = r.route(
+        "/api/admin/trips/{id}/manifest.csv",
+        get(admin::manifest_csv),
+    );
+    let r = both(r, "/api/admin/trips/{id}/audit/", get(admin::trip_audit));
+    let r = both(
+        r,
+        "/api/admin/holds/{claim_code}/audit/",
+        get(admin::hold_audit),
+    );
+    let r = both(r, "/api/admin/login/", post(admin::login));
+    let r = both(r, "/api/admin/logout/", post(admin::logout));
+    let r = both(r, "/api/admin/me/", get(admin::me));
+    let r = r.route("/api/openapi.json", get(openapi::document));
     // Anything else under /api is the API's own 404, not the app's HTML page.
-    r.route("/api/{*rest}", get(not_found).post(not_found))
+    r.route("/api/{*rest}", any(not_found))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::same_origin_writes,

@@ -19,6 +19,13 @@ use crate::web::{session_of, session_or_new};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
+/// Listed trips (active, departing in the future), sorted by departure.
+#[utoipa::path(get, path = "/api/trips/", tag = "passenger",
+    params(crate::services::TripFilter),
+    responses(
+        (status = 200, description = "Listed trips", body = Vec<Trip>),
+        (status = 400, description = "invalid_request: a bad `date`", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn list_trips(
     State(s): State<AppState>,
     Query(filter): Query<TripFilter>,
@@ -26,12 +33,20 @@ pub async fn list_trips(
     Ok(Json(s.service.list_trips(&filter, s.clock.now()).await?))
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct SeatMap {
     trip: Trip,
     seats: Vec<crate::domain::Seat>,
 }
 
+/// A trip and its seat map; `mine` marks the asking session's seats.
+#[utoipa::path(get, path = "/api/trips/{id}/seats/", tag = "passenger",
+    params(("id" = i64, Path, description = "Trip id")),
+    responses(
+        (status = 200, description = "The trip and its seats", body = SeatMap),
+        (status = 400, description = "invalid_request: a malformed id", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "trip_not_found", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn trip_seats(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -45,9 +60,10 @@ pub async fn trip_seats(
     Ok(Json(SeatMap { trip, seats }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HoldBody {
+    #[schema(example = 1)]
     trip_id: i64,
     seats: Vec<SeatCode>,
 }
@@ -61,6 +77,18 @@ fn with_cookie(hold: Hold, cookie: Option<axum::http::HeaderValue>) -> Response 
     response
 }
 
+/// Holds seats for this browser session, all or nothing; sets the
+/// `seat_hold_token` cookie when the session is new.
+#[utoipa::path(post, path = "/api/seats/hold/", tag = "passenger",
+    request_body = HoldBody,
+    responses(
+        (status = 200, description = "The session's hold", body = Hold,
+            headers(("Set-Cookie" = String, description = "seat_hold_token, when the session is new"))),
+        (status = 400, description = "invalid_request, too_many_seats", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "trip_not_found", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "seats_unavailable (+ `seats`), hold_on_other_trip (+ `trip_id`)", body = crate::api::openapi::ErrorBody),
+        (status = 429, description = "rate_limited (+ Retry-After)", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn hold(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -82,12 +110,21 @@ pub async fn hold(
     Ok(with_cookie(hold, cookie))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReleaseBody {
+    /// The seats to release; absent: all of them.
     seats: Option<Vec<SeatCode>>,
 }
 
+/// Releases some seats of the session's hold, or all of them with `{}`.
+#[utoipa::path(post, path = "/api/seats/release/", tag = "passenger",
+    request_body = ReleaseBody,
+    responses(
+        (status = 200, description = "What remains of the hold", body = Hold),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "no_active_hold", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn release(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -101,15 +138,30 @@ pub async fn release(
     ))
 }
 
+/// The session's live hold.
+#[utoipa::path(get, path = "/api/hold/", tag = "passenger",
+    responses(
+        (status = 200, description = "The session's hold", body = Hold),
+        (status = 404, description = "no_active_hold", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn current_hold(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Hold> {
     let session = session_of(&headers).ok_or(AppError::NoActiveHold)?;
     Ok(Json(s.service.current_hold(&session, s.clock.now()).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
+/// The passenger's one extension, when less than 2 minutes are left.
+#[utoipa::path(post, path = "/api/hold/extend/", tag = "passenger",
+    request_body = Empty,
+    responses(
+        (status = 200, description = "The extended hold", body = Hold),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "no_active_hold", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "extend_not_allowed", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn extend(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -119,13 +171,26 @@ pub async fn extend(
     Ok(Json(s.service.extend(&session, s.clock.now()).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactBody {
+    #[schema(example = "Budi Santoso")]
     name: String,
+    /// `0812…`, `+62 812-…` or `62812…`.
+    #[schema(example = "081234567890")]
     whatsapp: String,
 }
 
+/// Attaches the passenger's name and WhatsApp number: the hold gets a claim
+/// code and lasts `CONTACT_HOLD_MINUTES` from now.
+#[utoipa::path(post, path = "/api/hold/attach-contact/", tag = "passenger",
+    request_body = ContactBody,
+    responses(
+        (status = 200, description = "The hold with claim_code, admin_wa and whatsapp_url", body = Hold),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "no_active_hold", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "too_many_active_holds (+ `max`)", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn attach_contact(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -141,12 +206,25 @@ pub async fn attach_contact(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimBody {
+    #[schema(example = "A1B2-C3D4")]
     claim_code: String,
 }
 
+/// Moves the hold with this claim code to this browser session.
+#[utoipa::path(post, path = "/api/hold/claim/", tag = "passenger",
+    request_body = ClaimBody,
+    responses(
+        (status = 200, description = "The claimed hold", body = Hold,
+            headers(("Set-Cookie" = String, description = "seat_hold_token, when the session is new"))),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "claim_not_found", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "hold_on_other_trip, session_has_hold, already_booked", body = crate::api::openapi::ErrorBody),
+        (status = 410, description = "hold_expired", body = crate::api::openapi::ErrorBody),
+        (status = 429, description = "rate_limited (+ Retry-After)", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn claim(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -162,11 +240,23 @@ pub async fn claim(
     Ok(with_cookie(hold, cookie))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BookingQuery {
+    /// The booking's WhatsApp number, in any usual form.
     whatsapp: Option<String>,
 }
 
+/// A booking, for whoever gives its WhatsApp number.
+#[utoipa::path(get, path = "/api/bookings/{booking_code}/", tag = "passenger",
+    params(
+        ("booking_code" = String, Path, description = "BK-XXXXXX"),
+        BookingQuery,
+    ),
+    responses(
+        (status = 200, description = "The booking", body = Booking),
+        (status = 404, description = "booking_not_found", body = crate::api::openapi::ErrorBody),
+    ))]
 pub async fn booking(
     State(s): State<AppState>,
     Path(code): Path<String>,

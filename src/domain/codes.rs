@@ -165,6 +165,50 @@ impl fmt::Debug for BookingCode {
     }
 }
 
+/// A string schema for the OpenAPI document.
+#[cfg(feature = "ssr")]
+pub(crate) fn string_schema(
+    description: &str,
+    pattern: &str,
+    example: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .pattern(Some(pattern))
+        .examples([serde_json::json!(example)])
+        .into()
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for ClaimCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        string_schema(
+            "8 Crockford base32 characters shown as XXXX-XXXX; any case, dash optional on input.",
+            "^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$",
+            "A1B2-C3D4",
+        )
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for ClaimCode {}
+
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for BookingCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        string_schema(
+            "BK- and 6 Crockford base32 characters.",
+            "^[Bb][Kk]-?[0-9A-Za-z]{6}$",
+            "BK-7Q2M9X",
+        )
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for BookingCode {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

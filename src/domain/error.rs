@@ -41,6 +41,10 @@ pub enum AppError {
     BookingNotFound,
     #[error("Sign in as staff, or send a valid X-ADMIN-KEY.")]
     Unauthorized,
+    #[error("The username or password is wrong.")]
+    InvalidCredentials,
+    #[error("This trip has bookings, so its bus type cannot change.")]
+    TripHasBookings,
     #[error("This request came from another site and was refused.")]
     Forbidden,
     #[error("Too many requests; try again in {retry_after} seconds.")]
@@ -52,6 +56,31 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Every error code, for the API's documentation.
+    pub const CODES: &[&str] = &[
+        "invalid_request",
+        "too_many_seats",
+        "trip_not_found",
+        "seats_unavailable",
+        "hold_on_other_trip",
+        "session_has_hold",
+        "no_active_hold",
+        "extend_not_allowed",
+        "too_many_active_holds",
+        "claim_not_found",
+        "hold_expired",
+        "already_booked",
+        "booking_cancelled",
+        "booking_not_found",
+        "unauthorized",
+        "invalid_credentials",
+        "trip_has_bookings",
+        "forbidden",
+        "rate_limited",
+        "not_found",
+        "internal",
+    ];
+
     pub fn invalid(message: impl Into<String>) -> Self {
         AppError::InvalidRequest {
             message: message.into(),
@@ -76,6 +105,8 @@ impl AppError {
             AppError::BookingCancelled => "booking_cancelled",
             AppError::BookingNotFound => "booking_not_found",
             AppError::Unauthorized => "unauthorized",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::TripHasBookings => "trip_has_bookings",
             AppError::Forbidden => "forbidden",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::NotFound => "not_found",
@@ -92,7 +123,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::InvalidRequest { .. } | AppError::TooManySeats { .. } => 400,
-            AppError::Unauthorized => 401,
+            AppError::Unauthorized | AppError::InvalidCredentials => 401,
             AppError::Forbidden => 403,
             AppError::TripNotFound
             | AppError::NoActiveHold
@@ -105,7 +136,8 @@ impl AppError {
             | AppError::ExtendNotAllowed
             | AppError::TooManyActiveHolds { .. }
             | AppError::AlreadyBooked
-            | AppError::BookingCancelled => 409,
+            | AppError::BookingCancelled
+            | AppError::TripHasBookings => 409,
             AppError::HoldExpired => 410,
             AppError::RateLimited { .. } => 429,
             AppError::Internal => 500,
@@ -139,9 +171,44 @@ mod tests {
             AppError::TripNotFound,
             AppError::HoldOnOtherTrip { trip_id: 1 },
             AppError::NoActiveHold,
+            AppError::InvalidCredentials,
+            AppError::TripHasBookings,
             AppError::RateLimited { retry_after: 3 },
             AppError::Internal,
         ];
+        for err in all {
+            let json = serde_json::to_value(&err).unwrap();
+            assert_eq!(json["code"], err.code());
+        }
+    }
+
+    #[test]
+    fn the_documented_codes_are_exactly_the_variants() {
+        let all = [
+            AppError::invalid("x"),
+            AppError::TooManySeats { max: 4 },
+            AppError::TripNotFound,
+            AppError::SeatsUnavailable { seats: vec![] },
+            AppError::HoldOnOtherTrip { trip_id: 1 },
+            AppError::SessionHasHold { trip_id: 1 },
+            AppError::NoActiveHold,
+            AppError::ExtendNotAllowed,
+            AppError::TooManyActiveHolds { max: 2 },
+            AppError::ClaimNotFound,
+            AppError::HoldExpired,
+            AppError::AlreadyBooked,
+            AppError::BookingCancelled,
+            AppError::BookingNotFound,
+            AppError::Unauthorized,
+            AppError::InvalidCredentials,
+            AppError::TripHasBookings,
+            AppError::Forbidden,
+            AppError::RateLimited { retry_after: 1 },
+            AppError::NotFound,
+            AppError::Internal,
+        ];
+        let codes: Vec<&str> = all.iter().map(AppError::code).collect();
+        assert_eq!(codes, AppError::CODES);
         for err in all {
             let json = serde_json::to_value(&err).unwrap();
             assert_eq!(json["code"], err.code());

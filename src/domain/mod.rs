@@ -15,7 +15,10 @@ mod seat;
 pub use codes::{BookingCode, ClaimCode};
 pub use contact::{CustomerName, WhatsApp};
 pub use error::AppError;
-pub use model::{Booking, Hold, HoldStatus, Seat, SeatStatus, Trip};
+pub use model::{
+    AuditEvent, Booking, Hold, HoldStatus, Manifest, ManifestEntry, Seat, SeatStatus, StaffUser,
+    Trip,
+};
 pub use money::format_rupiah;
 pub use policy::HoldPolicy;
 pub use seat::{BusType, SeatCode, SeatPosition};

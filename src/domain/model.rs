@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{BookingCode, BusType, ClaimCode, SeatCode};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Trip {
     pub id: i64,
     pub route_from: String,
@@ -23,6 +24,7 @@ pub struct Trip {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SeatStatus {
     Available,
@@ -41,6 +43,7 @@ impl SeatStatus {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Seat {
     pub code: SeatCode,
     pub row: u8,
@@ -52,6 +55,7 @@ pub struct Seat {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum HoldStatus {
     Held,
@@ -86,6 +90,7 @@ impl HoldStatus {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Hold {
     pub trip_id: i64,
     pub seats: Vec<SeatCode>,
@@ -107,6 +112,7 @@ pub struct Hold {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Booking {
     pub booking_code: BookingCode,
     pub trip: Trip,
@@ -116,4 +122,48 @@ pub struct Booking {
     pub booked_at: DateTime<Utc>,
     pub status: HoldStatus,
     pub amount: i64,
+}
+
+/// One seat of a trip's passenger manifest: a booked seat, or a seat held by
+/// a passenger who left contact details and has not paid yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ManifestEntry {
+    pub seat: SeatCode,
+    pub name: String,
+    pub whatsapp: String,
+    /// Set once the admin confirmed payment.
+    pub booking_code: Option<BookingCode>,
+    pub claim_code: Option<ClaimCode>,
+    /// `BOOKED`, or `HELD` while payment is pending.
+    pub status: HoldStatus,
+}
+
+/// A trip's passenger manifest, in seat order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Manifest {
+    pub trip: Trip,
+    pub passengers: Vec<ManifestEntry>,
+}
+
+/// One line of the audit trail of a hold or a trip.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AuditEvent {
+    pub at: DateTime<Utc>,
+    /// `session:<hash prefix>`, `admin:<username>`, `api-key` or `system`.
+    pub actor: String,
+    /// hold, release, expire, contact, claim, extend, book, cancel or trip.
+    pub action: String,
+    pub trip_id: i64,
+    pub seats: Vec<String>,
+    pub detail: String,
+}
+
+/// The signed-in staff member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StaffUser {
+    pub username: String,
 }

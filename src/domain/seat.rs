@@ -83,6 +83,7 @@ impl<'de> Deserialize<'de> for SeatCode {
 
 /// The kind of bus, which fixes the seat layout of a trip.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BusType {
     /// 2-2 layout, 10 rows, 40 seats.
@@ -218,6 +219,20 @@ impl fmt::Display for BusType {
         f.write_str(self.as_str())
     }
 }
+
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for SeatCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        super::codes::string_schema(
+            "A seat: row number and letter.",
+            "^[0-9]{1,2}[A-Da-d]$",
+            "1A",
+        )
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for SeatCode {}
 
 #[cfg(test)]
 mod tests {

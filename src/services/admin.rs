@@ -8,12 +8,14 @@ use super::holds::{audit, unused_booking_code};
 use super::views::{effective_status, trip_view};
 use super::{Actor, Service};
 use crate::domain::{
-    AppError, Booking, BookingCode, BusType, ClaimCode, Hold, HoldStatus, SeatCode, Trip, WhatsApp,
+    AppError, AuditEvent, Booking, BookingCode, BusType, ClaimCode, Hold, HoldStatus, Manifest,
+    ManifestEntry, SeatCode, Trip, WhatsApp,
 };
 use crate::storage::{self, HoldQuery, NewTrip, to_ms};
 
 /// The admin's hold search.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HoldFilter {
     /// A name (or part of it), a WhatsApp number, or a claim code.
     pub q: Option<String>,
@@ -23,7 +25,8 @@ pub struct HoldFilter {
 }
 
 /// A new trip as the admin enters it.
-#[derive(Clone, Debug, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewTripInput {
     pub route_from: String,
     pub route_to: String,
@@ -31,6 +34,37 @@ pub struct NewTripInput {
     pub price: i64,
     pub bus_type: BusType,
     pub admin_wa: String,
+}
+
+/// Changes to a trip; absent fields stay as they are.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TripUpdate {
+    pub route_from: Option<String>,
+    pub route_to: Option<String>,
+    pub depart_at: Option<DateTime<Utc>>,
+    pub price: Option<i64>,
+    pub bus_type: Option<BusType>,
+    pub admin_wa: Option<String>,
+    /// `false` deactivates the trip: it is no longer listed or bookable.
+    pub is_active: Option<bool>,
+}
+
+fn check_price(price: i64) -> Result<i64, AppError> {
+    if (0..=100_000_000).contains(&price) {
+        Ok(price)
+    } else {
+        Err(AppError::invalid(
+            "price must be whole rupiah between 0 and 100.000.000.",
+        ))
+    }
+}
+
+fn check_departure(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<i64, AppError> {
+    if at <= now {
+        return Err(AppError::invalid("depart_at must be in the future."));
+    }
+    Ok(to_ms(at))
 }
 
 impl Service {
@@ -147,12 +181,9 @@ impl Service {
             "",
         )
         .await?;
-        let row = storage::hold_by_id(&mut tx, hold.id)
-            .await?
-            .ok_or(AppError::Internal)?;
-        let view = self.hold_view(&mut tx, &row, now).await?;
+        let view = self.live_view(&mut tx, hold.id, now).await?;
         tx.commit().await?;
-        self.notify(row.trip_id);
+        self.notify(hold.trip_id);
         Ok(view)
     }
 
@@ -260,7 +291,6 @@ impl Service {
                 s => Some(s.as_str().to_string()),
             }),
             live_at: (status == Some(HoldStatus::Held)).then_some(now_ms),
-            expired_at: None,
             trip_id: filter.trip_id,
         };
         let rows = storage::search_holds(self.storage.reader(), &q).await?;
@@ -293,21 +323,15 @@ impl Service {
     ) -> Result<Trip, AppError> {
         let route_from = clean_place(&input.route_from, "route_from")?;
         let route_to = clean_place(&input.route_to, "route_to")?;
-        if !(0..=100_000_000).contains(&input.price) {
-            return Err(AppError::invalid(
-                "price must be whole rupiah between 0 and 100.000.000.",
-            ));
-        }
-        if input.depart_at <= now {
-            return Err(AppError::invalid("depart_at must be in the future."));
-        }
+        let price = check_price(input.price)?;
+        let depart_at = check_departure(input.depart_at, now)?;
         let admin_wa = WhatsApp::parse(&input.admin_wa)?;
         let mut tx = self.begin(now).await?;
         let trip = NewTrip {
             route_from: &route_from,
             route_to: &route_to,
-            depart_at: to_ms(input.depart_at),
-            price: input.price,
+            depart_at,
+            price,
             bus_type: input.bus_type,
             admin_wa: admin_wa.as_str(),
         };
@@ -333,6 +357,182 @@ impl Service {
     }
 }
 
+impl Service {
+    /// Edits a trip. The bus type (and so the seat layout) changes only
+    /// while no seat is held or booked, so no passenger ever loses a seat.
+    pub async fn update_trip(
+        &self,
+        actor: &Actor,
+        id: i64,
+        change: &TripUpdate,
+        now: DateTime<Utc>,
+    ) -> Result<Trip, AppError> {
+        let mut tx = self.begin(now).await?;
+        let old = storage::trip_by_id(&mut tx, id, to_ms(now))
+            .await?
+            .ok_or(AppError::TripNotFound)?;
+        let route_from = match &change.route_from {
+            Some(s) => clean_place(s, "route_from")?,
+            None => old.route_from.clone(),
+        };
+        let route_to = match &change.route_to {
+            Some(s) => clean_place(s, "route_to")?,
+            None => old.route_to.clone(),
+        };
+        let price = change
+            .price
+            .map(check_price)
+            .transpose()?
+            .unwrap_or(old.price);
+        let depart_at = match change.depart_at {
+            Some(at) => check_departure(at, now)?,
+            None => old.depart_at,
+        };
+        let admin_wa = match &change.admin_wa {
+            Some(s) => WhatsApp::parse(s)?.as_str().to_string(),
+            None => old.admin_wa.clone(),
+        };
+        let old_bus =
+            BusType::parse(&old.bus_type).map_err(|_| super::views::corrupt("trips.bus_type"))?;
+        let bus_type = change.bus_type.unwrap_or(old_bus);
+        let relayout = bus_type != old_bus;
+        if relayout && storage::count_taken_seats(&mut tx, id).await? > 0 {
+            return Err(AppError::TripHasBookings);
+        }
+        let is_active = change.is_active.unwrap_or(old.is_active);
+        let trip = NewTrip {
+            route_from: &route_from,
+            route_to: &route_to,
+            depart_at,
+            price,
+            bus_type,
+            admin_wa: &admin_wa,
+        };
+        storage::update_trip(&mut tx, id, &trip, is_active).await?;
+        if relayout {
+            storage::relayout_seats(&mut tx, id, bus_type).await?;
+        }
+        let mut changed = Vec::new();
+        for (field, differs) in [
+            ("route_from", route_from != old.route_from),
+            ("route_to", route_to != old.route_to),
+            ("depart_at", depart_at != old.depart_at),
+            ("price", price != old.price),
+            ("bus_type", relayout),
+            ("admin_wa", admin_wa != old.admin_wa),
+            ("is_active", is_active != old.is_active),
+        ] {
+            if differs {
+                changed.push(field);
+            }
+        }
+        let detail = if changed.is_empty() {
+            "edited: nothing changed".to_string()
+        } else if changed == ["is_active"] {
+            if is_active {
+                "reactivated"
+            } else {
+                "deactivated"
+            }
+            .to_string()
+        } else {
+            format!("edited: {}", changed.join(", "))
+        };
+        storage::insert_audit(
+            &mut tx,
+            &storage::NewAudit {
+                at: to_ms(now),
+                actor: &actor.label(),
+                action: "trip",
+                trip_id: id,
+                hold_id: None,
+                seats: &[],
+                detail: &detail,
+            },
+        )
+        .await?;
+        let row = storage::trip_by_id(&mut tx, id, to_ms(now))
+            .await?
+            .ok_or(AppError::Internal)?;
+        tx.commit().await?;
+        self.notify(id);
+        trip_view(&row)
+    }
+
+    /// A trip's passenger manifest: booked seats, and held seats whose
+    /// passenger left contact details (payment pending).
+    pub async fn manifest(&self, trip_id: i64, now: DateTime<Utc>) -> Result<Manifest, AppError> {
+        let mut conn = self.storage.reader().acquire().await?;
+        let trip = storage::trip_by_id(&mut conn, trip_id, to_ms(now))
+            .await?
+            .ok_or(AppError::TripNotFound)?;
+        drop(conn);
+        let rows = storage::manifest(self.storage.reader(), trip_id, to_ms(now)).await?;
+        let passengers = rows
+            .into_iter()
+            .map(|r| {
+                Ok(ManifestEntry {
+                    seat: SeatCode::parse(&r.code)?,
+                    name: r.name.unwrap_or_default(),
+                    whatsapp: r.whatsapp.unwrap_or_default(),
+                    booking_code: r
+                        .booking_code
+                        .as_deref()
+                        .and_then(|c| BookingCode::parse(c).ok()),
+                    claim_code: r
+                        .claim_code
+                        .as_deref()
+                        .and_then(|c| ClaimCode::parse(c).ok()),
+                    status: if r.status == "BOOKED" {
+                        HoldStatus::Booked
+                    } else {
+                        HoldStatus::Held
+                    },
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Ok(Manifest {
+            trip: trip_view(&trip)?,
+            passengers,
+        })
+    }
+
+    /// The audit trail of the hold with this claim code, oldest first.
+    pub async fn hold_audit(&self, code: &ClaimCode) -> Result<Vec<AuditEvent>, AppError> {
+        let mut conn = self.storage.reader().acquire().await?;
+        let hold = storage::hold_by_claim_code(&mut conn, code.as_str())
+            .await?
+            .ok_or(AppError::ClaimNotFound)?;
+        let rows = storage::audit_of_hold(&mut conn, hold.id).await?;
+        Ok(rows.into_iter().map(audit_event).collect())
+    }
+
+    /// The audit trail of a trip, newest first (at most 1,000 lines).
+    pub async fn trip_audit(
+        &self,
+        trip_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<AuditEvent>, AppError> {
+        let mut conn = self.storage.reader().acquire().await?;
+        storage::trip_by_id(&mut conn, trip_id, to_ms(now))
+            .await?
+            .ok_or(AppError::TripNotFound)?;
+        let rows = storage::audit_of_trip(&mut conn, trip_id).await?;
+        Ok(rows.into_iter().map(audit_event).collect())
+    }
+}
+
+fn audit_event(row: storage::AuditEntry) -> AuditEvent {
+    AuditEvent {
+        at: storage::from_ms(row.at),
+        actor: row.actor,
+        action: row.action,
+        trip_id: row.trip_id,
+        seats: row.seats.split_whitespace().map(str::to_string).collect(),
+        detail: row.detail,
+    }
+}
+
 fn clean_place(s: &str, field: &str) -> Result<String, AppError> {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.is_empty() || s.chars().count() > 60 || s.chars().any(char::is_control) {
@@ -341,4 +541,50 @@ fn clean_place(s: &str, field: &str) -> Result<String, AppError> {
         )));
     }
     Ok(s)
+}
+
+/// The manifest as CSV: a byte order mark (spreadsheets then read UTF-8),
+/// a header row and one row per seat. A cell that a spreadsheet would run
+/// as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) is prefixed
+/// with `'`, so a passenger's name can never become a formula.
+pub fn manifest_csv(manifest: &Manifest) -> Result<Vec<u8>, AppError> {
+    fn cell(s: &str) -> String {
+        if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{s}")
+        } else {
+            s.to_string()
+        }
+    }
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let fail = |e: csv::Error| {
+        tracing::error!(error = %e, "manifest CSV");
+        AppError::Internal
+    };
+    out.write_record([
+        "seat",
+        "name",
+        "whatsapp",
+        "booking_code",
+        "claim_code",
+        "status",
+    ])
+    .map_err(fail)?;
+    for p in &manifest.passengers {
+        out.write_record([
+            p.seat.to_string(),
+            cell(&p.name),
+            cell(&p.whatsapp),
+            p.booking_code
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            p.claim_code
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            p.status.as_str().to_string(),
+        ])
+        .map_err(fail)?;
+    }
+    out.into_inner().map_err(|_| AppError::Internal)
 }

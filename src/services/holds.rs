@@ -134,7 +134,7 @@ impl Service {
         Ok(view)
     }
 
-    async fn live_view(
+    pub(crate) async fn live_view(
         &self,
         tx: &mut WriteTx,
         hold_id: i64,

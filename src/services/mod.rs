@@ -15,7 +15,7 @@ mod staff;
 mod trips;
 mod views;
 
-pub use admin::{HoldFilter, NewTripInput};
+pub use admin::{HoldFilter, NewTripInput, TripUpdate, manifest_csv};
 pub use session::{SessionKey, new_token};
 pub use staff::{hash_password, verify_password};
 pub use trips::TripFilter;

@@ -5,8 +5,8 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use chrono::{DateTime, Utc};
 use rand::{Rng, RngCore};
 
-use super::Service;
-use crate::domain::AppError;
+use super::{Service, SessionKey, new_token};
+use crate::domain::{AppError, StaffUser};
 use crate::storage::{self, to_ms};
 
 pub fn hash_password(password: &str) -> Result<String, AppError> {
@@ -50,6 +50,8 @@ impl Service {
         let hash = hash_password(password)?;
         let mut tx = self.storage.begin().await?;
         storage::upsert_staff(&mut tx, username, &hash, to_ms(now)).await?;
+        // A new password signs the account out everywhere.
+        storage::delete_sessions_of_staff(&mut tx, username).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -83,5 +85,87 @@ impl Service {
                 Ok(Some(pw))
             }
         }
+    }
+}
+
+/// A hash to verify against when the username is unknown, so a wrong
+/// username costs as long as a wrong password and does not reveal itself.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy password, never valid").unwrap_or_default())
+}
+
+impl Service {
+    /// Signs a staff member in: checks the password against its Argon2 hash
+    /// and starts a session. Returns the new session token (for the cookie;
+    /// only its hash is stored) and who signed in.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        ttl: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<(String, StaffUser), AppError> {
+        let username = username.trim();
+        if username.is_empty() || username.len() > 64 || password.len() > 1024 {
+            return Err(AppError::InvalidCredentials);
+        }
+        let mut conn = self.storage.reader().acquire().await?;
+        let account = storage::staff_by_username(&mut conn, username).await?;
+        drop(conn);
+        // Argon2 is slow on purpose; keep it off the async workers.
+        let (hash, pw) = (
+            account
+                .as_ref()
+                .map_or_else(|| decoy_hash().to_string(), |a| a.password_hash.clone()),
+            password.to_string(),
+        );
+        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
+            .await
+            .map_err(|_| AppError::Internal)?;
+        let account = match account {
+            Some(a) if ok => a,
+            _ => return Err(AppError::InvalidCredentials),
+        };
+        let token = new_token();
+        let key = SessionKey::from_token(&token).ok_or(AppError::Internal)?;
+        let mut tx = self.storage.begin().await?;
+        storage::purge_staff_sessions(&mut tx, to_ms(now)).await?;
+        storage::insert_staff_session(
+            &mut tx,
+            key.hash(),
+            account.id,
+            to_ms(now),
+            to_ms(now + ttl),
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(username = %account.username, "staff signed in");
+        Ok((
+            token,
+            StaffUser {
+                username: account.username,
+            },
+        ))
+    }
+
+    /// The staff member of a live session.
+    pub async fn staff_session(
+        &self,
+        key: &SessionKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<StaffUser>, AppError> {
+        let mut conn = self.storage.reader().acquire().await?;
+        Ok(storage::staff_of_session(&mut conn, key.hash(), to_ms(now))
+            .await?
+            .map(|username| StaffUser { username }))
+    }
+
+    /// Ends a staff session (signing out twice is harmless).
+    pub async fn sign_out(&self, key: &SessionKey) -> Result<(), AppError> {
+        let mut tx = self.storage.begin().await?;
+        storage::delete_staff_session(&mut tx, key.hash()).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

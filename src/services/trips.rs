@@ -8,9 +8,12 @@ use crate::domain::{AppError, BusType, Seat, SeatCode, SeatStatus, Trip};
 use crate::storage::{self, NewTrip, TripQuery, to_ms};
 
 /// The passenger's search: all parts optional.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TripFilter {
+    /// Part of the origin, any case.
     pub from: Option<String>,
+    /// Part of the destination, any case.
     pub to: Option<String>,
     /// A day in the display time zone, `YYYY-MM-DD`.
     pub date: Option<String>,

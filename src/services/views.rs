@@ -89,15 +89,6 @@ impl Service {
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
         let seats = parse_seats(&storage::seats_of_hold(conn, row.id).await?)?;
-        self.hold_view_with_seats(row, seats, now)
-    }
-
-    pub(crate) fn hold_view_with_seats(
-        &self,
-        row: &HoldRow,
-        seats: Vec<SeatCode>,
-        now: DateTime<Utc>,
-    ) -> Result<Hold, AppError> {
         let status = effective_status(row, now)?;
         let expires_at = from_ms(row.expires_at);
         let claim_code = row

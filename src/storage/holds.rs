@@ -97,7 +97,6 @@ pub struct HoldQuery {
     pub status: Option<String>,
     /// With `status = HELD`: only those still live at this time (ms).
     pub live_at: Option<i64>,
-    pub expired_at: Option<i64>,
     pub trip_id: Option<i64>,
 }
 
@@ -109,8 +108,7 @@ pub async fn search_holds(pool: &SqlitePool, q: &HoldQuery) -> DbResult<Vec<Hold
            AND (?1 IS NULL OR lower(h.name) LIKE ?1 ESCAPE '\\' OR h.claim_code = ?2 OR h.whatsapp LIKE ?1 ESCAPE '\\')
            AND (?3 IS NULL OR h.status = ?3)
            AND (?4 IS NULL OR h.expires_at > ?4)
-           AND (?5 IS NULL OR h.expires_at <= ?5)
-           AND (?6 IS NULL OR h.trip_id = ?6)
+           AND (?5 IS NULL OR h.trip_id = ?5)
          ORDER BY h.started_at DESC, h.id DESC
          LIMIT 500"
     );
@@ -119,7 +117,6 @@ pub async fn search_holds(pool: &SqlitePool, q: &HoldQuery) -> DbResult<Vec<Hold
         .bind(q.claim_code.as_deref())
         .bind(q.status.as_deref())
         .bind(q.live_at)
-        .bind(q.expired_at)
         .bind(q.trip_id)
         .fetch_all(pool)
         .await
@@ -333,17 +330,24 @@ pub struct ManifestRow {
     pub name: Option<String>,
     pub whatsapp: Option<String>,
     pub booking_code: Option<String>,
+    pub claim_code: Option<String>,
     pub status: String,
 }
 
-pub async fn manifest(pool: &SqlitePool, trip_id: i64) -> DbResult<Vec<ManifestRow>> {
+/// Booked seats, and seats of live holds with contact details (payment
+/// pending), in seat order.
+pub async fn manifest(pool: &SqlitePool, trip_id: i64, now_ms: i64) -> DbResult<Vec<ManifestRow>> {
     sqlx::query_as(
-        "SELECT s.code, s.seat_row, s.seat_col, h.name, h.whatsapp, h.booking_code, s.status
+        "SELECT s.code, s.seat_row, s.seat_col, h.name, h.whatsapp, h.booking_code, h.claim_code,
+                s.status
          FROM seats s JOIN holds h ON h.id = s.hold_id
-         WHERE s.trip_id = ? AND s.status = 'BOOKED'
+         WHERE s.trip_id = ?
+           AND (s.status = 'BOOKED'
+                OR (s.status = 'HOLD' AND h.expires_at > ? AND h.claim_code IS NOT NULL))
          ORDER BY s.seat_row, s.seat_col",
     )
     .bind(trip_id)
+    .bind(now_ms)
     .fetch_all(pool)
     .await
 }

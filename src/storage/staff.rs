@@ -26,3 +26,81 @@ pub async fn upsert_staff(
     .await
     .map(|_| ())
 }
+
+/// A staff account as sign-in needs it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StaffRow {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+}
+
+pub async fn staff_by_username(conn: &mut Conn, username: &str) -> DbResult<Option<StaffRow>> {
+    sqlx::query_as("SELECT id, username, password_hash FROM staff WHERE username = ?")
+        .bind(username)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn insert_staff_session(
+    conn: &mut Conn,
+    token_hash: &str,
+    staff_id: i64,
+    now_ms: i64,
+    expires_ms: i64,
+) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO staff_sessions (token_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(token_hash)
+    .bind(staff_id)
+    .bind(now_ms)
+    .bind(expires_ms)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// The username of a live staff session.
+pub async fn staff_of_session(
+    conn: &mut Conn,
+    token_hash: &str,
+    now_ms: i64,
+) -> DbResult<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT s.username FROM staff_sessions ss JOIN staff s ON s.id = ss.staff_id
+         WHERE ss.token_hash = ? AND ss.expires_at > ?",
+    )
+    .bind(token_hash)
+    .bind(now_ms)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn delete_staff_session(conn: &mut Conn, token_hash: &str) -> DbResult<()> {
+    sqlx::query("DELETE FROM staff_sessions WHERE token_hash = ?")
+        .bind(token_hash)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Signs a staff member out everywhere (after a password reset).
+pub async fn delete_sessions_of_staff(conn: &mut Conn, username: &str) -> DbResult<()> {
+    sqlx::query(
+        "DELETE FROM staff_sessions WHERE staff_id IN (SELECT id FROM staff WHERE username = ?)",
+    )
+    .bind(username)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Forgets staff sessions that have run out.
+pub async fn purge_staff_sessions(conn: &mut Conn, now_ms: i64) -> DbResult<u64> {
+    sqlx::query("DELETE FROM staff_sessions WHERE expires_at <= ?")
+        .bind(now_ms)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+}

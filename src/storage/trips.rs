@@ -140,3 +140,47 @@ pub async fn count_trips(conn: &mut Conn) -> DbResult<i64> {
         .fetch_one(conn)
         .await
 }
+
+/// Overwrites a trip's details (the seats are changed by `relayout_seats`).
+pub async fn update_trip(
+    conn: &mut Conn,
+    id: i64,
+    t: &NewTrip<'_>,
+    is_active: bool,
+) -> DbResult<bool> {
+    sqlx::query(
+        "UPDATE trips SET route_from = ?, route_to = ?, depart_at = ?, price = ?, bus_type = ?,
+                          admin_wa = ?, is_active = ?
+         WHERE id = ?",
+    )
+    .bind(t.route_from)
+    .bind(t.route_to)
+    .bind(t.depart_at)
+    .bind(t.price)
+    .bind(t.bus_type.as_str())
+    .bind(t.admin_wa)
+    .bind(is_active)
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected() == 1)
+}
+
+/// Seats of a trip that are held or booked (as stored).
+pub async fn count_taken_seats(conn: &mut Conn, trip_id: i64) -> DbResult<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM seats WHERE trip_id = ? AND status <> 'AVAILABLE'")
+        .bind(trip_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// Replaces the free seats of a trip with a new layout. Only called when no
+/// seat is taken; the `status = 'AVAILABLE'` guard keeps it from ever
+/// deleting a held or booked seat.
+pub async fn relayout_seats(conn: &mut Conn, trip_id: i64, bus_type: BusType) -> DbResult<()> {
+    sqlx::query("DELETE FROM seats WHERE trip_id = ? AND status = 'AVAILABLE'")
+        .bind(trip_id)
+        .execute(&mut *conn)
+        .await?;
+    insert_seats(conn, trip_id, &bus_type.layout()).await
+}

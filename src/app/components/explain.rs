@@ -82,6 +82,30 @@ pub fn explain(lang: Lang, err: &AppError) -> String {
                 "No booking matches this code and WhatsApp number.",
             )
             .into(),
+        (_, AppError::InvalidCredentials) => lang
+            .t(
+                "Nama pengguna atau kata sandi salah.",
+                "The username or password is wrong.",
+            )
+            .into(),
+        (_, AppError::TripHasBookings) => lang
+            .t(
+                "Perjalanan ini sudah punya pesanan, jadi jenis busnya tidak bisa diubah.",
+                "This trip has bookings, so its bus type cannot change.",
+            )
+            .into(),
+        (_, AppError::Unauthorized) => lang
+            .t(
+                "Silakan masuk sebagai staf terlebih dahulu.",
+                "Please sign in as staff first.",
+            )
+            .into(),
+        (_, AppError::BookingCancelled) => lang
+            .t(
+                "Pesanan ini sudah dibatalkan.",
+                "This booking was cancelled.",
+            )
+            .into(),
         (_, AppError::InvalidRequest { message }) => message.clone(),
         _ => lang
             .t(
