@@ -174,3 +174,75 @@ impl TestApp {
             .id
     }
 }
+
+/// The bootstrap staff account of every test app.
+pub const STAFF_USER: &str = "admin";
+pub const STAFF_PASSWORD: &str = "staff-password-1";
+
+impl TestApp {
+    /// A client signed in as the bootstrap staff account.
+    pub async fn staff_client(&self) -> reqwest::Client {
+        let client = self.client();
+        let resp = client
+            .post(self.url("/api/admin/login/"))
+            .json(&serde_json::json!({"username": STAFF_USER, "password": STAFF_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), reqwest::StatusCode::OK, "staff sign-in");
+        client
+    }
+
+    /// A passenger (own cookie jar) holding `codes` with contact details;
+    /// returns the passenger's client and the claim code.
+    pub async fn passenger_with_hold(
+        &self,
+        trip: i64,
+        codes: &[&str],
+        whatsapp: &str,
+    ) -> (reqwest::Client, String) {
+        let client = self.client();
+        let resp = client
+            .post(self.url("/api/seats/hold/"))
+            .json(&serde_json::json!({"trip_id": trip, "seats": codes}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), reqwest::StatusCode::OK, "hold");
+        let hold: serde_json::Value = client
+            .post(self.url("/api/hold/attach-contact/"))
+            .json(&serde_json::json!({"name": "Budi Santoso", "whatsapp": whatsapp}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let code = hold["claim_code"].as_str().expect("claim code").to_string();
+        (client, code)
+    }
+
+    /// Everything a request could change, read straight from the database:
+    /// every seat's stored state, every hold's status, the audit log length
+    /// and the trips.
+    pub async fn snapshot(&self) -> String {
+        let url = format!("sqlite://{}", self.db_dir.path().join("kursi.db").display());
+        let storage = Storage::open(&url).await.unwrap();
+        let mut conn = storage.reader().acquire().await.unwrap();
+        let seats: Vec<String> = kursi::storage::stored_seats(&mut conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| format!("{}/{} {} {:?}", s.trip_id, s.code, s.status, s.hold_id))
+            .collect();
+        let holds = kursi::storage::hold_statuses(&mut conn).await.unwrap();
+        let audit = kursi::storage::audit_log(&mut conn).await.unwrap().len();
+        let trips = self
+            .state
+            .service
+            .admin_trips(self.state.clock.now())
+            .await
+            .unwrap();
+        format!("{seats:?}\n{holds:?}\naudit rows: {audit}\n{trips:?}")
+    }
+}
