@@ -34,8 +34,37 @@ pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
 pub async fn main(settings: Settings, args: &[String]) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         None | Some("serve") => run(settings).await,
+        Some("staff") => staff_command(settings, &args[1..]).await,
         Some(other) => anyhow::bail!("unknown command {other:?}; try `kursi` or `kursi serve`"),
     }
+}
+
+/// `kursi staff <username>`: adds a staff account or resets its password
+/// (which signs it out everywhere). The password is read from the first
+/// line of standard input, or generated and printed when `--random` is given.
+async fn staff_command(settings: Settings, args: &[String]) -> anyhow::Result<()> {
+    let (Some(username), rest) = (args.first(), &args[1.min(args.len())..]) else {
+        anyhow::bail!("usage: kursi staff <username> [--random]  (password on standard input)");
+    };
+    let password = if rest.iter().any(|a| a == "--random") {
+        crate::services::random_password()
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    let storage = Storage::open(&settings.database_url).await?;
+    let service = Service::new(storage, settings.policy, settings.display_tz);
+    service
+        .set_staff_password(username, &password, chrono::Utc::now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if rest.iter().any(|a| a == "--random") {
+        println!("staff account {username:?} saved; password: {password}");
+    } else {
+        println!("staff account {username:?} saved");
+    }
+    Ok(())
 }
 
 /// Opens the database, prepares it (migrations, bootstrap account, demo
@@ -101,6 +130,10 @@ pub fn router(state: AppState) -> Router {
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            admin_pages_need_sign_in,
+        ))
         // gzip/brotli for pages, JSON and the WASM bundle (the default
         // predicate leaves server-sent events and images alone).
         .layer(CompressionLayer::new())
@@ -118,6 +151,30 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Every `/admin` page but the sign-in page redirects a visitor without a
+/// live staff session to `/admin/login` (303), before anything renders.
+async fn admin_pages_need_sign_in(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = req.uri().path();
+    let admin_page = path == "/admin" || path.starts_with("/admin/");
+    if admin_page && path.trim_end_matches('/') != "/admin/login" {
+        let signed_in = match crate::web::staff_key_of(req.headers()) {
+            Some(key) => matches!(
+                state.service.staff_session(&key, state.clock.now()).await,
+                Ok(Some(_))
+            ),
+            None => false,
+        };
+        if !signed_in {
+            return axum::response::Redirect::to("/admin/login").into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.

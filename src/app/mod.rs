@@ -89,6 +89,26 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment("claim") view=pages::claim::ClaimPage />
                     <Route
+                        path=(StaticSegment("admin"), StaticSegment("login"))
+                        view=pages::admin::AdminLoginPage
+                    />
+                    <Route path=StaticSegment("admin") view=pages::admin::AdminHoldsPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("trips"))
+                        view=pages::admin::AdminTripsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("trips"), ParamSegment("id"))
+                        view=pages::admin::AdminTripPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("holds"), ParamSegment("code"))
+                        view=pages::admin::AdminHoldAuditPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=(StaticSegment("ticket"), ParamSegment("code"))
                         view=pages::ticket::TicketPage
                         ssr=SsrMode::Async

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{AppError, Trip};
 
+pub mod admin;
 pub mod trip;
 
 impl FromServerFnError for AppError {

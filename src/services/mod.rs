@@ -14,10 +14,11 @@ mod session;
 mod staff;
 mod trips;
 mod views;
+pub use views::booking_whatsapp_url;
 
 pub use admin::{HoldFilter, NewTripInput, TripUpdate, manifest_csv};
 pub use session::{SessionKey, new_token};
-pub use staff::{hash_password, verify_password};
+pub use staff::{hash_password, random_password, verify_password};
 pub use trips::TripFilter;
 
 use chrono::{DateTime, Utc};

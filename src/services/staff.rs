@@ -22,6 +22,15 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         })
 }
 
+/// 20 random letters and digits (about 119 bits).
+pub fn random_password() -> String {
+    rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(20)
+        .map(char::from)
+        .collect()
+}
+
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
         .map(|h| {
@@ -76,11 +85,7 @@ impl Service {
                 Ok(None)
             }
             None => {
-                let pw: String = rand::rng()
-                    .sample_iter(rand::distr::Alphanumeric)
-                    .take(20)
-                    .map(char::from)
-                    .collect();
+                let pw = random_password();
                 self.set_staff_password(username, &pw, now).await?;
                 Ok(Some(pw))
             }

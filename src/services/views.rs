@@ -152,3 +152,23 @@ impl Service {
         })
     }
 }
+
+/// The `wa.me` link the admin uses to send a passenger their booking: the
+/// passenger's number and a message with the booking code, the trip, the
+/// seats and the ticket link.
+pub fn booking_whatsapp_url(booking: &Booking, ticket_url: &str, tz: Tz) -> String {
+    let message = format!(
+        "Halo {name}, pembayaran Anda sudah kami terima. Terima kasih!\nKode booking: {code}\nPerjalanan: {from} → {to}, {when}\nKursi: {seats}\nTiket: {ticket_url}",
+        name = booking.name,
+        code = booking.booking_code,
+        from = booking.trip.route_from,
+        to = booking.trip.route_to,
+        when = local_time(booking.trip.depart_at, tz),
+        seats = join_seats(&booking.seats),
+    );
+    format!(
+        "https://wa.me/{}?text={}",
+        booking.whatsapp,
+        urlencoding::encode(&message)
+    )
+}

@@ -1,5 +1,6 @@
 //! One file per route.
 
+pub mod admin;
 pub mod claim;
 pub mod home;
 pub mod not_found;

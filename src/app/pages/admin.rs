@@ -1,0 +1,614 @@
+//! The admin's pages (`/admin…`): sign-in, pending holds with payment
+//! confirmation, trips, a trip's manifest and audit trail, a hold's audit
+//! trail. A signed-out visitor never sees them: the server redirects every
+//! `/admin` page but the sign-in page to `/admin/login`, and every server
+//! function they call checks the staff session again.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::app::components::{bus_label, explain};
+use crate::app::i18n::Lang;
+use crate::domain::{AuditEvent, BusType, HoldStatus, format_rupiah};
+use crate::server_fns::TripCard;
+use crate::server_fns::admin::{
+    AdminCancel, AdminConfirm, AdminCreateTrip, AdminExtend, AdminHold, AdminRelease,
+    AdminSetActive, AdminUpdateTrip, StaffLogin, StaffLogout, admin_hold_audit, admin_holds,
+    admin_trip, admin_trips, staff_me,
+};
+
+fn lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}
+
+fn now_ms() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Utc::now().timestamp_millis()
+    }
+}
+
+/// A clock signal that ticks every second in the browser.
+fn ticking_now() -> RwSignal<i64> {
+    let now = RwSignal::new(now_ms());
+    Effect::new(move |_| {
+        if let Ok(handle) =
+            set_interval_with_handle(move || now.set(now_ms()), std::time::Duration::from_secs(1))
+        {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    now
+}
+
+fn left_text(lang: Lang, expires: DateTime<Utc>, now: i64) -> String {
+    let secs = ((expires.timestamp_millis() - now) / 1000).max(0);
+    if secs == 0 {
+        return lang.t("habis", "ran out").to_string();
+    }
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
+fn status_label(lang: Lang, s: HoldStatus) -> &'static str {
+    match s {
+        HoldStatus::Held => lang.t("Menunggu bayar", "Awaiting payment"),
+        HoldStatus::Booked => lang.t("Lunas", "Paid"),
+        HoldStatus::Released => lang.t("Dilepas", "Released"),
+        HoldStatus::Expired => lang.t("Kedaluwarsa", "Expired"),
+        HoldStatus::Cancelled => lang.t("Dibatalkan", "Cancelled"),
+    }
+}
+
+fn when(lang: Lang, card: &TripCard) -> String {
+    format!(
+        "{} · {} {}",
+        lang.date(card.depart_local),
+        lang.time(card.depart_local),
+        card.tz_abbr
+    )
+}
+
+/// The admin's navigation and sign-out.
+#[component]
+fn AdminNav(current: &'static str) -> impl IntoView {
+    let lang = lang();
+    let logout = ServerAction::<StaffLogout>::new();
+    let me = Resource::new(|| (), |_| staff_me());
+    let link = move |href: &'static str, id: &'static str, label: &'static str| {
+        view! {
+            <a href=href aria-current=(current == id).then_some("page")>{label}</a>
+        }
+    };
+    view! {
+        <nav class="admin-nav" aria-label=lang.t("Menu admin", "Admin menu")>
+            {link("/admin", "holds", lang.t("Pesanan", "Holds"))}
+            {link("/admin/trips", "trips", lang.t("Perjalanan", "Trips"))}
+            <span class="admin-user muted">
+                <Suspense>{move || me.get().and_then(Result::ok)}</Suspense>
+            </span>
+            <ActionForm action=logout attr:class="inline-form">
+                <button type="submit" class="button button-small button-quiet">
+                    {lang.t("Keluar", "Sign out")}
+                </button>
+            </ActionForm>
+        </nav>
+    }
+}
+
+#[component]
+pub fn AdminLoginPage() -> impl IntoView {
+    let lang = lang();
+    let action = ServerAction::<StaffLogin>::new();
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| explain(lang, &e))
+    };
+    view! {
+        <Title text=lang.t("Masuk admin", "Admin sign-in") />
+        <section class="wrap narrow">
+            <div class="panel form-panel">
+                <h1>{lang.t("Masuk sebagai admin", "Sign in as admin")}</h1>
+                <ActionForm action>
+                    <div class="field">
+                        <label for="username">{lang.t("Nama pengguna", "Username")}</label>
+                        <input id="username" name="username" type="text" required
+                            autocomplete="username" autocapitalize="none" spellcheck="false" />
+                    </div>
+                    <div class="field">
+                        <label for="password">{lang.t("Kata sandi", "Password")}</label>
+                        <input id="password" name="password" type="password" required
+                            autocomplete="current-password" aria-describedby="login-error" />
+                    </div>
+                    <p id="login-error" class="field-error" role="alert">{error}</p>
+                    <button type="submit" class="button" disabled=move || action.pending().get()>
+                        {lang.t("Masuk", "Sign in")}
+                    </button>
+                </ActionForm>
+            </div>
+        </section>
+    }
+}
+
+/// `/admin`: holds awaiting payment (or any status), searchable, live.
+#[component]
+pub fn AdminHoldsPage() -> impl IntoView {
+    let lang = lang();
+    let query = use_query_map();
+    let q = move || query.with(|m| m.get("q").unwrap_or_default());
+    let status = move || query.with(|m| m.get("status").unwrap_or_else(|| "HELD".into()));
+    let now = ticking_now();
+    // Refresh the list every 5 seconds: new holds, expiries, other admins.
+    let tick = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || tick.update(|t| *t += 1),
+            std::time::Duration::from_secs(5),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let confirm = ServerAction::<AdminConfirm>::new();
+    let extend = ServerAction::<AdminExtend>::new();
+    let release = ServerAction::<AdminRelease>::new();
+    let cancel = ServerAction::<AdminCancel>::new();
+    let holds = Resource::new(
+        move || {
+            (
+                q(),
+                status(),
+                tick.get(),
+                confirm.version().get()
+                    + extend.version().get()
+                    + release.version().get()
+                    + cancel.version().get(),
+            )
+        },
+        |(q, status, _, _)| admin_holds(q, status),
+    );
+    let statuses = [
+        ("HELD", lang.t("Menunggu bayar", "Awaiting payment")),
+        ("BOOKED", lang.t("Lunas", "Paid")),
+        ("EXPIRED", lang.t("Kedaluwarsa", "Expired")),
+        ("RELEASED", lang.t("Dilepas", "Released")),
+        ("CANCELLED", lang.t("Dibatalkan", "Cancelled")),
+        ("ALL", lang.t("Semua", "All")),
+    ];
+    let action_error = move || {
+        [
+            extend.value().get().and_then(Result::err),
+            release.value().get().and_then(Result::err),
+            cancel.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .map(|e| explain(lang, &e))
+    };
+    view! {
+        <Title text=lang.t("Admin · Pesanan", "Admin · Holds") />
+        <section class="wrap admin">
+            <AdminNav current="holds" />
+            <h1>{lang.t("Pesanan", "Holds")}</h1>
+            <Form method="GET" action="" attr:class="admin-search">
+                <div class="field">
+                    <label for="q">{lang.t("Cari nama, nomor WA atau kode klaim", "Search name, WhatsApp or claim code")}</label>
+                    <input id="q" name="q" type="search" prop:value=q autocomplete="off"
+                        placeholder="A1B2-C3D4" />
+                </div>
+                <div class="field">
+                    <label for="status">{lang.t("Status", "Status")}</label>
+                    <select id="status" name="status">
+                        {statuses.into_iter().map(|(v, label)| view! {
+                            <option value=v selected=move || status() == v>{label}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button">{lang.t("Cari", "Search")}</button>
+            </Form>
+            {move || confirm.value().get().map(|r| match r {
+                Ok(c) => view! {
+                    <div class="panel success" role="status" data-testid="confirmation">
+                        <p>{lang.t("Pembayaran dikonfirmasi. Kode booking:", "Payment confirmed. Booking code:")}</p>
+                        <p class="booking-code" data-testid="booking-code">{c.booking.booking_code.to_string()}</p>
+                        <p class="muted">{format!("{} · {}", c.booking.name, c.booking.seats.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))}</p>
+                        <a class="button whatsapp" href=c.whatsapp_url target="_blank" rel="noopener">
+                            {lang.t("Kirim tiket lewat WhatsApp", "Send the ticket on WhatsApp")}
+                        </a>
+                    </div>
+                }.into_any(),
+                Err(e) => view! {
+                    <div class="panel error" role="alert" data-testid="confirm-error">{explain(lang, &e)}</div>
+                }.into_any(),
+            })}
+            <p class="field-error" role="alert">{action_error}</p>
+            <Transition fallback=move || view! { <p class="muted">{lang.t("Memuat…", "Loading…")}</p> }>
+                {move || holds.get().map(|r| match r {
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="panel empty">{lang.t("Tidak ada pesanan.", "No holds.")}</p>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="admin-holds" aria-live="polite">
+                            {list.into_iter().map(|h| view! {
+                                <HoldRow h now confirm extend release cancel />
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <p class="panel error">{explain(lang, &e)}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn HoldRow(
+    h: AdminHold,
+    now: RwSignal<i64>,
+    confirm: ServerAction<AdminConfirm>,
+    extend: ServerAction<AdminExtend>,
+    release: ServerAction<AdminRelease>,
+    cancel: ServerAction<AdminCancel>,
+) -> impl IntoView {
+    let lang = lang();
+    let hold = h.hold;
+    let claim = hold
+        .claim_code
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let seats = hold
+        .seats
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let trip = h
+        .trip
+        .as_ref()
+        .map(|c| {
+            format!(
+                "{} → {} · {}",
+                c.trip.route_from,
+                c.trip.route_to,
+                when(lang, c)
+            )
+        })
+        .unwrap_or_default();
+    let wa = hold.whatsapp.clone().unwrap_or_default();
+    let expires = hold.expires_at;
+    let status = hold.status;
+    let live = status == HoldStatus::Held;
+    let payable = matches!(status, HoldStatus::Held | HoldStatus::Expired);
+    let booking = hold.booking_code.as_ref().map(ToString::to_string);
+    let asking = RwSignal::new(false);
+    let name = hold.name.clone().unwrap_or_default();
+    let (c1, c2, c3) = (claim.clone(), claim.clone(), claim.clone());
+    view! {
+        <li class="admin-hold panel" data-testid="admin-hold" data-claim=claim.clone()>
+            <div class="admin-hold-head">
+                <strong class="admin-hold-name">{name}</strong>
+                <span class=format!("badge status-{}", status.as_str().to_ascii_lowercase())>{status_label(lang, status)}</span>
+            </div>
+            <dl class="facts compact">
+                <dt>{lang.t("Kode klaim", "Claim code")}</dt>
+                <dd class="mono">{claim.clone()}</dd>
+                <dt>"WhatsApp"</dt>
+                <dd><a href=format!("https://wa.me/{wa}") target="_blank" rel="noopener">{format!("+{wa}")}</a></dd>
+                <dt>{lang.t("Perjalanan", "Trip")}</dt>
+                <dd>{trip}</dd>
+                <dt>{lang.t("Kursi", "Seats")}</dt>
+                <dd>{seats}</dd>
+                <dt>{lang.t("Tagihan", "Amount due")}</dt>
+                <dd>{format_rupiah(hold.amount_due)}</dd>
+                {live.then(|| view! {
+                    <dt>{lang.t("Sisa waktu", "Time left")}</dt>
+                    <dd data-testid="time-left">{move || left_text(lang, expires, now.get())}</dd>
+                })}
+                {booking.clone().map(|b| view! {
+                    <dt>{lang.t("Kode booking", "Booking code")}</dt>
+                    <dd class="mono">{b}</dd>
+                })}
+            </dl>
+            <div class="admin-actions">
+                {payable.then(|| view! {
+                    <button type="button" class="button" data-testid="confirm"
+                        disabled=move || confirm.pending().get()
+                        on:click=move |_| { confirm.dispatch(AdminConfirm { claim_code: c1.clone() }); }>
+                        {if live { lang.t("Konfirmasi bayar", "Confirm payment") } else { lang.t("Konfirmasi bayar (terlambat)", "Confirm late payment") }}
+                    </button>
+                })}
+                {live.then(|| view! {
+                    <button type="button" class="button button-quiet"
+                        on:click=move |_| { extend.dispatch(AdminExtend { claim_code: c2.clone() }); }>
+                        {lang.t("Perpanjang", "Extend")}
+                    </button>
+                    <button type="button" class="button button-quiet"
+                        on:click=move |_| { release.dispatch(AdminRelease { claim_code: c3.clone() }); }>
+                        {lang.t("Lepas kursi", "Release seats")}
+                    </button>
+                })}
+                {(status == HoldStatus::Booked).then(|| {
+                    let code = booking.clone().unwrap_or_default();
+                    view! {
+                        <Show when=move || asking.get() fallback=move || view! {
+                            <button type="button" class="button button-quiet danger"
+                                on:click=move |_| asking.set(true)>
+                                {lang.t("Batalkan pesanan…", "Cancel booking…")}
+                            </button>
+                        }>
+                            {
+                                let code = code.clone();
+                                view! {
+                                    <span class="confirm-step" role="group" aria-label=lang.t("Konfirmasi pembatalan", "Confirm cancellation")>
+                                        <span>{lang.t("Batalkan dan lepas kursinya?", "Cancel and free its seats?")}</span>
+                                        <button type="button" class="button danger"
+                                            on:click=move |_| { cancel.dispatch(AdminCancel { booking_code: code.clone() }); asking.set(false); }>
+                                            {lang.t("Ya, batalkan", "Yes, cancel")}
+                                        </button>
+                                        <button type="button" class="button button-quiet" on:click=move |_| asking.set(false)>
+                                            {lang.t("Tidak", "No")}
+                                        </button>
+                                    </span>
+                                }
+                            }
+                        </Show>
+                    }
+                })}
+                <a class="button-link" href=format!("/admin/holds/{claim}")>{lang.t("Riwayat", "History")}</a>
+            </div>
+        </li>
+    }
+}
+
+fn audit_list(lang: Lang, events: Vec<AuditEvent>) -> impl IntoView {
+    let tz_note = lang.t("UTC", "UTC");
+    view! {
+        <ol class="audit">
+            {events.into_iter().map(|e| view! {
+                <li>
+                    <time datetime=e.at.to_rfc3339()>{format!("{} {tz_note}", e.at.format("%Y-%m-%d %H:%M:%S"))}</time>
+                    <strong>{e.action.clone()}</strong>
+                    <span class="muted">{e.actor.clone()}</span>
+                    <span>{e.seats.join(", ")}</span>
+                    <span class="muted">{e.detail.clone()}</span>
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+}
+
+/// `/admin/holds/{claim_code}`: a hold's audit trail.
+#[component]
+pub fn AdminHoldAuditPage() -> impl IntoView {
+    let lang = lang();
+    let params = use_params_map();
+    let code = move || params.with(|p| p.get("code").unwrap_or_default());
+    let trail = Resource::new(code, admin_hold_audit);
+    view! {
+        <Title text=lang.t("Admin · Riwayat pesanan", "Admin · Hold history") />
+        <section class="wrap admin">
+            <AdminNav current="" />
+            <h1>{move || format!("{} {}", lang.t("Riwayat", "History of"), code())}</h1>
+            <Suspense>
+                {move || trail.get().map(|r| match r {
+                    Ok(events) => audit_list(lang, events).into_any(),
+                    Err(e) => view! { <p class="panel error">{explain(lang, &e)}</p> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn bus_options(lang: Lang, selected: Option<BusType>) -> impl IntoView {
+    [BusType::Economy, BusType::Executive, BusType::Sleeper]
+        .into_iter()
+        .map(|b| view! { <option value=b.as_str() selected=selected == Some(b)>{bus_label(lang, b)}</option> })
+        .collect_view()
+}
+
+/// The fields of a trip, empty or filled in.
+fn trip_fields(lang: Lang, card: Option<TripCard>, depart: String) -> impl IntoView {
+    let t = card.map(|c| c.trip);
+    let v = |f: fn(&crate::domain::Trip) -> String| t.as_ref().map(f).unwrap_or_default();
+    view! {
+        <div class="field">
+            <label for="route_from">{lang.t("Dari", "From")}</label>
+            <input id="route_from" name="route_from" required maxlength="60" value=v(|t| t.route_from.clone()) />
+        </div>
+        <div class="field">
+            <label for="route_to">{lang.t("Ke", "To")}</label>
+            <input id="route_to" name="route_to" required maxlength="60" value=v(|t| t.route_to.clone()) />
+        </div>
+        <div class="field">
+            <label for="depart_local">{lang.t("Berangkat (waktu setempat)", "Departs (local time)")}</label>
+            <input id="depart_local" name="depart_local" type="datetime-local" required value=depart />
+        </div>
+        <div class="field">
+            <label for="price">{lang.t("Harga (Rp)", "Price (Rp)")}</label>
+            <input id="price" name="price" inputmode="numeric" required value=v(|t| t.price.to_string()) />
+        </div>
+        <div class="field">
+            <label for="bus_type">{lang.t("Jenis bus", "Bus type")}</label>
+            <select id="bus_type" name="bus_type">{bus_options(lang, t.as_ref().map(|t| t.bus_type))}</select>
+        </div>
+        <div class="field">
+            <label for="admin_wa">{lang.t("WhatsApp admin", "Admin's WhatsApp")}</label>
+            <input id="admin_wa" name="admin_wa" inputmode="tel" required value=v(|t| t.admin_wa.clone()) />
+        </div>
+    }
+}
+
+/// `/admin/trips`: every trip, and a form to add one.
+#[component]
+pub fn AdminTripsPage() -> impl IntoView {
+    let lang = lang();
+    let create = ServerAction::<AdminCreateTrip>::new();
+    let trips = Resource::new(move || create.version().get(), |_| admin_trips());
+    let result = move || {
+        create.value().get().map(|r| match r {
+            Ok(id) => view! {
+                <p class="panel success" role="status">
+                    {lang.t("Perjalanan dibuat. ", "Trip created. ")}
+                    <a href=format!("/admin/trips/{id}")>{lang.t("Buka", "Open it")}</a>
+                </p>
+            }
+            .into_any(),
+            Err(e) => {
+                view! { <p class="field-error" role="alert">{explain(lang, &e)}</p> }.into_any()
+            }
+        })
+    };
+    view! {
+        <Title text=lang.t("Admin · Perjalanan", "Admin · Trips") />
+        <section class="wrap admin">
+            <AdminNav current="trips" />
+            <h1>{lang.t("Perjalanan", "Trips")}</h1>
+            <Transition>
+                {move || trips.get().map(|r| match r {
+                    Ok(list) => view! {
+                        <div class="table-scroll">
+                            <table class="admin-table">
+                                <thead><tr>
+                                    <th scope="col">{lang.t("Rute", "Route")}</th>
+                                    <th scope="col">{lang.t("Berangkat", "Departs")}</th>
+                                    <th scope="col">{lang.t("Bus", "Bus")}</th>
+                                    <th scope="col">{lang.t("Harga", "Price")}</th>
+                                    <th scope="col">{lang.t("Sisa kursi", "Seats left")}</th>
+                                    <th scope="col">{lang.t("Status", "Status")}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|c| {
+                                        let t = c.trip.clone();
+                                        view! {
+                                            <tr data-testid="admin-trip">
+                                                <td><a href=format!("/admin/trips/{}", t.id)>{format!("{} → {}", t.route_from, t.route_to)}</a></td>
+                                                <td>{when(lang, &c)}</td>
+                                                <td>{bus_label(lang, t.bus_type)}</td>
+                                                <td>{format_rupiah(t.price)}</td>
+                                                <td>{format!("{}/{}", t.seats_available, t.seats_total)}</td>
+                                                <td>{if t.is_active { lang.t("Aktif", "Active") } else { lang.t("Nonaktif", "Inactive") }}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <p class="panel error">{explain(lang, &e)}</p> }.into_any(),
+                })}
+            </Transition>
+            <div class="panel form-panel">
+                <h2>{lang.t("Tambah perjalanan", "Add a trip")}</h2>
+                <ActionForm action=create attr:class="trip-form">
+                    {trip_fields(lang, None, String::new())}
+                    <button type="submit" class="button" disabled=move || create.pending().get()>
+                        {lang.t("Simpan perjalanan", "Save trip")}
+                    </button>
+                </ActionForm>
+                {result}
+            </div>
+        </section>
+    }
+}
+
+/// `/admin/trips/{id}`: edit, deactivate, the manifest (printable, CSV)
+/// and the trip's audit trail.
+#[component]
+pub fn AdminTripPage() -> impl IntoView {
+    let lang = lang();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
+    let update = ServerAction::<AdminUpdateTrip>::new();
+    let set_active = ServerAction::<AdminSetActive>::new();
+    let detail = Resource::new(
+        move || (id(), update.version().get() + set_active.version().get()),
+        |(id, _)| admin_trip(id),
+    );
+    let update_result = move || {
+        update.value().get().map(|r| match r {
+            Ok(_) => view! { <p class="panel success" role="status">{lang.t("Tersimpan.", "Saved.")}</p> }.into_any(),
+            Err(e) => view! { <p class="field-error" role="alert">{explain(lang, &e)}</p> }.into_any(),
+        })
+    };
+    view! {
+        <Title text=lang.t("Admin · Perjalanan", "Admin · Trip") />
+        <section class="wrap admin">
+            <AdminNav current="trips" />
+            <Suspense fallback=move || view! { <p class="muted">{lang.t("Memuat…", "Loading…")}</p> }>
+                {move || detail.get().map(|r| match r {
+                    Err(e) => view! { <p class="panel error">{explain(lang, &e)}</p> }.into_any(),
+                    Ok(d) => {
+                        let t = d.card.trip.clone();
+                        let tid = t.id;
+                        let active = t.is_active;
+                        view! {
+                            <h1>{format!("{} → {}", t.route_from, t.route_to)}</h1>
+                            <p class="muted no-print">{format!("{} · {} · {}", when(lang, &d.card), bus_label(lang, t.bus_type), format_rupiah(t.price))}</p>
+                            <section class="manifest" aria-labelledby="manifest-title">
+                                <h2 id="manifest-title">{lang.t("Daftar penumpang", "Passenger manifest")}</h2>
+                                <p class="print-only">{format!("{} → {} · {}", t.route_from, t.route_to, when(lang, &d.card))}</p>
+                                <div class="admin-actions no-print">
+                                    <button type="button" class="button button-quiet" onclick="window.print()">{lang.t("Cetak", "Print")}</button>
+                                    <a class="button button-quiet" href=format!("/api/admin/trips/{tid}/manifest.csv") download data-testid="manifest-csv">{lang.t("Unduh CSV", "Download CSV")}</a>
+                                </div>
+                                <div class="table-scroll">
+                                    <table class="admin-table" data-testid="manifest">
+                                        <thead><tr>
+                                            <th scope="col">{lang.t("Kursi", "Seat")}</th>
+                                            <th scope="col">{lang.t("Nama", "Name")}</th>
+                                            <th scope="col">"WhatsApp"</th>
+                                            <th scope="col">{lang.t("Kode booking", "Booking code")}</th>
+                                            <th scope="col">{lang.t("Status", "Status")}</th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {d.passengers.into_iter().map(|p| view! {
+                                                <tr>
+                                                    <td>{p.seat.to_string()}</td>
+                                                    <td>{p.name}</td>
+                                                    <td>{format!("+{}", p.whatsapp)}</td>
+                                                    <td class="mono">{p.booking_code.map(|c| c.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                                    <td>{status_label(lang, p.status)}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            </section>
+                            <div class="panel form-panel no-print">
+                                <h2>{lang.t("Ubah perjalanan", "Edit trip")}</h2>
+                                <ActionForm action=update attr:class="trip-form">
+                                    <input type="hidden" name="id" value=tid />
+                                    {trip_fields(lang, Some(d.card.clone()), d.depart_input.clone())}
+                                    <div class="field checkbox">
+                                        <input id="is_active" name="is_active" type="checkbox" value="on" checked=active />
+                                        <label for="is_active">{lang.t("Aktif (tampil untuk penumpang)", "Active (listed for passengers)")}</label>
+                                    </div>
+                                    <button type="submit" class="button">{lang.t("Simpan", "Save")}</button>
+                                </ActionForm>
+                                {update_result}
+                                <button type="button" class="button button-quiet" data-testid="toggle-active"
+                                    on:click=move |_| { set_active.dispatch(AdminSetActive { id: tid, active: !active }); }>
+                                    {if active { lang.t("Nonaktifkan perjalanan", "Deactivate trip") } else { lang.t("Aktifkan lagi", "Reactivate trip") }}
+                                </button>
+                            </div>
+                            <details class="panel no-print">
+                                <summary>{lang.t("Riwayat perubahan", "Audit trail")}</summary>
+                                {audit_list(lang, d.audit)}
+                            </details>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

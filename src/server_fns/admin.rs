@@ -1,0 +1,422 @@
+//! Server functions of the admin pages. Every one but sign-in first checks
+//! the staff session (`staff()`), so none works for a visitor who is not
+//! signed in, whatever the page does.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::TripCard;
+use crate::domain::{AppError, AuditEvent, Booking, Hold, ManifestEntry};
+
+/// A hold in the admin's list, with its trip in words.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdminHold {
+    pub hold: Hold,
+    pub trip: Option<TripCard>,
+}
+
+/// A confirmed payment: the booking and a WhatsApp link to the passenger
+/// with the booking code and the ticket link.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub booking: Booking,
+    pub whatsapp_url: String,
+}
+
+/// A trip's admin page: the trip, its manifest and its audit trail.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TripDetail {
+    pub card: TripCard,
+    pub passengers: Vec<ManifestEntry>,
+    pub audit: Vec<AuditEvent>,
+    /// The departure as `YYYY-MM-DDTHH:MM` in the display time zone, for
+    /// the edit form's `datetime-local` input.
+    pub depart_input: String,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::super::state;
+    use crate::domain::AppError;
+    use crate::services::Actor;
+    use crate::state::AppState;
+    use leptos::prelude::*;
+
+    /// The signed-in staff member, or `unauthorized`.
+    pub async fn staff() -> Result<(AppState, Actor), AppError> {
+        let s = state()?;
+        let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+        let key = crate::web::staff_key_of(&parts.headers).ok_or(AppError::Unauthorized)?;
+        let user = s
+            .service
+            .staff_session(&key, s.clock.now())
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        Ok((s, Actor::Staff(user.username)))
+    }
+
+    /// `http(s)://host` of this request, for links sent to passengers.
+    pub fn site_origin(s: &AppState) -> String {
+        let host = use_context::<http::request::Parts>()
+            .and_then(|p| {
+                p.headers
+                    .get(http::header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| s.settings.site_addr.to_string());
+        let scheme = if s.settings.cookie_secure {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{host}")
+    }
+
+    /// A departure typed into a `datetime-local` input, in the display zone.
+    pub fn parse_local(
+        s: &AppState,
+        input: &str,
+    ) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
+        use chrono::TimeZone;
+        let naive = chrono::NaiveDateTime::parse_from_str(input.trim(), "%Y-%m-%dT%H:%M")
+            .or_else(|_| chrono::NaiveDateTime::parse_from_str(input.trim(), "%Y-%m-%dT%H:%M:%S"))
+            .map_err(|_| AppError::invalid("Enter the departure as a date and a time."))?;
+        s.service
+            .tz()
+            .from_local_datetime(&naive)
+            .earliest()
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .ok_or_else(|| AppError::invalid("This local time does not exist."))
+    }
+}
+
+/// Signs a staff member in, then goes to the admin page (a redirect, so
+/// the form works without JavaScript too).
+#[server(prefix = "/sf", endpoint = "staff_login")]
+pub async fn staff_login(username: String, password: String) -> Result<(), AppError> {
+    super::with_status(
+        async move {
+            let s = super::state()?;
+            let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+            s.limits
+                .check_request(crate::limits::Limit::Login, &parts)?;
+            let (token, _) = s
+                .service
+                .sign_in(
+                    &username,
+                    &password,
+                    s.settings.staff_session_ttl,
+                    s.clock.now(),
+                )
+                .await?;
+            if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+                resp.insert_header(
+                    http::header::SET_COOKIE,
+                    crate::web::staff_cookie(&token, &s.settings),
+                );
+            }
+            leptos_axum::redirect("/admin");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Signs out and goes back to the sign-in page.
+#[server(prefix = "/sf", endpoint = "staff_logout")]
+pub async fn staff_logout() -> Result<(), AppError> {
+    let s = super::state()?;
+    let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+    if let Some(key) = crate::web::staff_key_of(&parts.headers) {
+        s.service.sign_out(&key).await?;
+    }
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.insert_header(
+            http::header::SET_COOKIE,
+            crate::web::staff_cookie("", &s.settings),
+        );
+    }
+    leptos_axum::redirect("/admin/login");
+    Ok(())
+}
+
+/// The signed-in staff member's name.
+#[server(prefix = "/sf", endpoint = "staff_me")]
+pub async fn staff_me() -> Result<String, AppError> {
+    super::with_status(
+        async move {
+            let (_, actor) = ssr::staff().await?;
+            Ok(match actor {
+                crate::services::Actor::Staff(name) => name,
+                other => other.label(),
+            })
+        }
+        .await,
+    )
+}
+
+/// Holds with contact details: `status` HELD (default: awaiting payment),
+/// or any status with `all`; `q` is a name, a number or a claim code.
+#[server(prefix = "/sf", endpoint = "admin_holds")]
+pub async fn admin_holds(q: String, status: String) -> Result<Vec<AdminHold>, AppError> {
+    super::with_status(
+        async move {
+            let (s, _) = ssr::staff().await?;
+            let now = s.clock.now();
+            let filter = crate::services::HoldFilter {
+                q: Some(q),
+                status: Some(status).filter(|st| !st.is_empty() && st != "ALL"),
+                trip_id: None,
+            };
+            let holds = s.service.admin_holds(&filter, now).await?;
+            let trips: std::collections::HashMap<i64, crate::domain::Trip> = s
+                .service
+                .admin_trips(now)
+                .await?
+                .into_iter()
+                .map(|t| (t.id, t))
+                .collect();
+            let tz = s.service.tz();
+            Ok(holds
+                .into_iter()
+                .map(|hold| AdminHold {
+                    trip: trips
+                        .get(&hold.trip_id)
+                        .cloned()
+                        .map(|t| super::card(t, tz)),
+                    hold,
+                })
+                .collect())
+        }
+        .await,
+    )
+}
+
+/// Confirms payment of the hold with this claim code.
+#[server(prefix = "/sf", endpoint = "admin_confirm")]
+pub async fn admin_confirm(claim_code: String) -> Result<Confirmation, AppError> {
+    super::with_status(
+        async move {
+            let (s, actor) = ssr::staff().await?;
+            let code = crate::domain::ClaimCode::parse(&claim_code)
+                .map_err(|_| AppError::ClaimNotFound)?;
+            let booking = s.service.book(&actor, &code, s.clock.now()).await?;
+            let ticket = format!(
+                "{}/ticket/{}?wa={}",
+                ssr::site_origin(&s),
+                booking.booking_code,
+                booking.whatsapp
+            );
+            let whatsapp_url =
+                crate::services::booking_whatsapp_url(&booking, &ticket, s.service.tz());
+            Ok(Confirmation {
+                booking,
+                whatsapp_url,
+            })
+        }
+        .await,
+    )
+}
+
+/// Extends a live hold by `HOLD_MINUTES`.
+#[server(prefix = "/sf", endpoint = "admin_extend")]
+pub async fn admin_extend(claim_code: String) -> Result<Hold, AppError> {
+    super::with_status(
+        async move {
+            let (s, actor) = ssr::staff().await?;
+            let code = crate::domain::ClaimCode::parse(&claim_code)
+                .map_err(|_| AppError::ClaimNotFound)?;
+            s.service
+                .admin_extend(&actor, &code, None, s.clock.now())
+                .await
+        }
+        .await,
+    )
+}
+
+/// Releases a live hold's seats.
+#[server(prefix = "/sf", endpoint = "admin_release")]
+pub async fn admin_release(claim_code: String) -> Result<Hold, AppError> {
+    super::with_status(
+        async move {
+            let (s, actor) = ssr::staff().await?;
+            let code = crate::domain::ClaimCode::parse(&claim_code)
+                .map_err(|_| AppError::ClaimNotFound)?;
+            s.service.admin_release(&actor, &code, s.clock.now()).await
+        }
+        .await,
+    )
+}
+
+/// Cancels a booking (the page asks for confirmation first).
+#[server(prefix = "/sf", endpoint = "admin_cancel")]
+pub async fn admin_cancel(booking_code: String) -> Result<Booking, AppError> {
+    super::with_status(
+        async move {
+            let (s, actor) = ssr::staff().await?;
+            let code = crate::domain::BookingCode::parse(&booking_code)
+                .map_err(|_| AppError::BookingNotFound)?;
+            s.service.cancel_booking(&actor, &code, s.clock.now()).await
+        }
+        .await,
+    )
+}
+
+/// Every trip, for the admin's trip list.
+#[server(prefix = "/sf", endpoint = "admin_trips")]
+pub async fn admin_trips() -> Result<Vec<TripCard>, AppError> {
+    super::with_status(
+        async move {
+            let (s, _) = ssr::staff().await?;
+            let tz = s.service.tz();
+            Ok(s.service
+                .admin_trips(s.clock.now())
+                .await?
+                .into_iter()
+                .map(|t| super::card(t, tz))
+                .collect())
+        }
+        .await,
+    )
+}
+
+/// Creates a trip; the departure is local time in the display zone.
+#[server(prefix = "/sf", endpoint = "admin_create_trip")]
+pub async fn admin_create_trip(
+    route_from: String,
+    route_to: String,
+    depart_local: String,
+    price: String,
+    bus_type: String,
+    admin_wa: String,
+) -> Result<i64, AppError> {
+    super::with_status(
+        async move {
+            let (s, actor) = ssr::staff().await?;
+            let input = crate::services::NewTripInput {
+                route_from,
+                route_to,
+                depart_at: ssr::parse_local(&s, &depart_local)?,
+                price: parse_price(&price)?,
+                bus_type: crate::domain::BusType::parse(&bus_type)?,
+                admin_wa,
+            };
+            let trip = s.service.create_trip(&actor, &input, s.clock.now()).await?;
+            Ok(trip.id)
+        }
+        .await,
+    )
+}
+
+/// Whole rupiah as typed: `150000`, `150.000` or `Rp 150.000`.
+pub fn parse_price(input: &str) -> Result<i64, AppError> {
+    let digits: String = input.chars().filter(char::is_ascii_digit).collect();
+    let stray = input
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || c == '.' || c == ' ' || c == 'R' || c == 'p'));
+    if digits.is_empty() || digits.len() > 12 || stray {
+        return Err(AppError::invalid(
+            "Enter the price in whole rupiah, such as 150000.",
+        ));
+    }
+    digits
+        .parse()
+        .map_err(|_| AppError::invalid("Enter the price in whole rupiah, such as 150000."))
+}
+
+/// Edits a trip; `is_active = false` deactivates it.
+#[server(prefix = "/sf", endpoint = "admin_update_trip")]
+#[allow(clippy::too_many_arguments)]
+pub async fn admin_update_trip(
+    id: i64,
+    route_from: String,
+    route_to: String,
+    depart_local: String,
+    price: String,
+    bus_type: String,
+    admin_wa: String,
+    is_active: Option<String>,
+) -> Result<TripCard, AppError> {
+    super::with_status(
+        async move {
+            let (s, actor) = ssr::staff().await?;
+            let change = crate::services::TripUpdate {
+                route_from: Some(route_from),
+                route_to: Some(route_to),
+                depart_at: Some(ssr::parse_local(&s, &depart_local)?),
+                price: Some(parse_price(&price)?),
+                bus_type: Some(crate::domain::BusType::parse(&bus_type)?),
+                admin_wa: Some(admin_wa),
+                is_active: Some(is_active.is_some_and(|v| v == "on" || v == "true")),
+            };
+            let trip = s
+                .service
+                .update_trip(&actor, id, &change, s.clock.now())
+                .await?;
+            Ok(super::card(trip, s.service.tz()))
+        }
+        .await,
+    )
+}
+
+/// Sets only whether a trip is listed.
+#[server(prefix = "/sf", endpoint = "admin_set_active")]
+pub async fn admin_set_active(id: i64, active: bool) -> Result<TripCard, AppError> {
+    super::with_status(
+        async move {
+            let (s, actor) = ssr::staff().await?;
+            let change = crate::services::TripUpdate {
+                is_active: Some(active),
+                ..Default::default()
+            };
+            let trip = s
+                .service
+                .update_trip(&actor, id, &change, s.clock.now())
+                .await?;
+            Ok(super::card(trip, s.service.tz()))
+        }
+        .await,
+    )
+}
+
+/// A trip with its manifest and audit trail.
+#[server(prefix = "/sf", endpoint = "admin_trip")]
+pub async fn admin_trip(id: i64) -> Result<TripDetail, AppError> {
+    super::with_status(
+        async move {
+            let (s, _) = ssr::staff().await?;
+            let now = s.clock.now();
+            let manifest = s.service.manifest(id, now).await?;
+            let audit = s.service.trip_audit(id, now).await?;
+            let tz = s.service.tz();
+            let depart_input = manifest
+                .trip
+                .depart_at
+                .with_timezone(&tz)
+                .format("%Y-%m-%dT%H:%M")
+                .to_string();
+            Ok(TripDetail {
+                card: super::card(manifest.trip, tz),
+                passengers: manifest.passengers,
+                audit,
+                depart_input,
+            })
+        }
+        .await,
+    )
+}
+
+/// The audit trail of the hold with this claim code.
+#[server(prefix = "/sf", endpoint = "admin_hold_audit")]
+pub async fn admin_hold_audit(claim_code: String) -> Result<Vec<AuditEvent>, AppError> {
+    super::with_status(
+        async move {
+            let (s, _) = ssr::staff().await?;
+            let code = crate::domain::ClaimCode::parse(&claim_code)
+                .map_err(|_| AppError::ClaimNotFound)?;
+            s.service.hold_audit(&code).await
+        }
+        .await,
+    )
+}
