@@ -325,9 +325,8 @@ pub fn parse_price(input: &str) -> Result<i64, AppError> {
         .map_err(|_| AppError::invalid("Enter the price in whole rupiah, such as 150000."))
 }
 
-/// Edits a trip; `is_active = false` deactivates it.
+/// Edits a trip (deactivating is `admin_set_active`).
 #[server(prefix = "/sf", endpoint = "admin_update_trip")]
-#[allow(clippy::too_many_arguments)]
 pub async fn admin_update_trip(
     id: i64,
     route_from: String,
@@ -336,7 +335,6 @@ pub async fn admin_update_trip(
     price: String,
     bus_type: String,
     admin_wa: String,
-    is_active: Option<String>,
 ) -> Result<TripCard, AppError> {
     super::with_status(
         async move {
@@ -348,7 +346,7 @@ pub async fn admin_update_trip(
                 price: Some(parse_price(&price)?),
                 bus_type: Some(crate::domain::BusType::parse(&bus_type)?),
                 admin_wa: Some(admin_wa),
-                is_active: Some(is_active.is_some_and(|v| v == "on" || v == "true")),
+                is_active: None,
             };
             let trip = s
                 .service

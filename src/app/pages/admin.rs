@@ -589,10 +589,6 @@ pub fn AdminTripPage() -> impl IntoView {
                                 <ActionForm action=update attr:class="trip-form">
                                     <input type="hidden" name="id" value=tid />
                                     {trip_fields(lang, Some(d.card.clone()), d.depart_input.clone())}
-                                    <div class="field checkbox">
-                                        <input id="is_active" name="is_active" type="checkbox" value="on" checked=active />
-                                        <label for="is_active">{lang.t("Aktif (tampil untuk penumpang)", "Active (listed for passengers)")}</label>
-                                    </div>
                                     <button type="submit" class="button">{lang.t("Simpan", "Save")}</button>
                                 </ActionForm>
                                 {update_result}
