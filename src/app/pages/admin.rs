@@ -423,11 +423,11 @@ fn trip_fields(lang: Lang, card: Option<TripCard>, depart: String) -> impl IntoV
     view! {
         <div class="field">
             <label for="route_from">{lang.t("Dari", "From")}</label>
-            <input id="route_from" name="route_from" required maxlength="60" value=v(|t| t.route_from.clone()) />
+            <input id="route_from" name="route_from" type="text" required maxlength="60" value=v(|t| t.route_from.clone()) />
         </div>
         <div class="field">
             <label for="route_to">{lang.t("Ke", "To")}</label>
-            <input id="route_to" name="route_to" required maxlength="60" value=v(|t| t.route_to.clone()) />
+            <input id="route_to" name="route_to" type="text" required maxlength="60" value=v(|t| t.route_to.clone()) />
         </div>
         <div class="field">
             <label for="depart_local">{lang.t("Berangkat (waktu setempat)", "Departs (local time)")}</label>
@@ -435,7 +435,7 @@ fn trip_fields(lang: Lang, card: Option<TripCard>, depart: String) -> impl IntoV
         </div>
         <div class="field">
             <label for="price">{lang.t("Harga (Rp)", "Price (Rp)")}</label>
-            <input id="price" name="price" inputmode="numeric" required value=v(|t| t.price.to_string()) />
+            <input id="price" name="price" type="text" inputmode="numeric" required value=v(|t| t.price.to_string()) />
         </div>
         <div class="field">
             <label for="bus_type">{lang.t("Jenis bus", "Bus type")}</label>
@@ -443,7 +443,7 @@ fn trip_fields(lang: Lang, card: Option<TripCard>, depart: String) -> impl IntoV
         </div>
         <div class="field">
             <label for="admin_wa">{lang.t("WhatsApp admin", "Admin's WhatsApp")}</label>
-            <input id="admin_wa" name="admin_wa" inputmode="tel" required value=v(|t| t.admin_wa.clone()) />
+            <input id="admin_wa" name="admin_wa" type="text" inputmode="tel" required value=v(|t| t.admin_wa.clone()) />
         </div>
     }
 }
