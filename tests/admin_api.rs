@@ -733,3 +733,106 @@ async fn the_audit_trail_names_each_change_and_who_made_it() {
         (StatusCode::NOT_FOUND, Some("trip_not_found"))
     );
 }
+
+#[tokio::test]
+async fn admin_pages_redirect_a_signed_out_visitor_to_sign_in() {
+    let app = spawn_app().await;
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for path in [
+        "/admin",
+        "/admin/",
+        "/admin/trips",
+        "/admin/trips/1",
+        "/admin/holds/AAAA-AAAA",
+    ] {
+        for cookie in [
+            "",
+            "kursi_staff=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        ] {
+            let resp = no_redirects
+                .get(app.url(path))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{path}");
+            assert_eq!(resp.headers()["location"], "/admin/login", "{path}");
+        }
+    }
+    let login = no_redirects
+        .get(app.url("/admin/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    // Signed in, the pages render.
+    let staff = app.staff_client().await;
+    let page = staff.get(app.url("/admin/trips")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Perjalanan"));
+}
+
+#[tokio::test]
+async fn the_staff_command_adds_an_account_from_the_shell() {
+    use std::io::Write;
+    let app = spawn_app().await;
+    let url = format!("sqlite://{}", app.db_dir.path().join("kursi.db").display());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kursi"))
+        .args(["staff", "operator"])
+        .env("DATABASE_URL", &url)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"shell-password-42\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"operator\" saved"));
+    let (status, me) = send(
+        &app.client(),
+        &app,
+        Method::POST,
+        "/api/admin/login/",
+        Some(json!({"username": "operator", "password": "shell-password-42"})),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, me["username"].as_str()),
+        (StatusCode::OK, Some("operator"))
+    );
+    // A short password is refused, and nothing is saved.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kursi"))
+        .args(["staff", "shorty"])
+        .env("DATABASE_URL", &url)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"short\n").unwrap();
+    assert!(!child.wait().unwrap().success());
+    let (status, _) = send(
+        &app.client(),
+        &app,
+        Method::POST,
+        "/api/admin/login/",
+        Some(json!({"username": "shorty", "password": "short"})),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

@@ -418,3 +418,18 @@ pub async fn admin_hold_audit(claim_code: String) -> Result<Vec<AuditEvent>, App
         .await,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_price;
+
+    #[test]
+    fn prices_are_read_as_people_type_them() {
+        assert_eq!(parse_price("150000"), Ok(150_000));
+        assert_eq!(parse_price("150.000"), Ok(150_000));
+        assert_eq!(parse_price("Rp 150.000"), Ok(150_000));
+        for bad in ["", "abc", "-5", "1,5", "150000000000000", "1e5"] {
+            assert!(parse_price(bad).is_err(), "{bad}");
+        }
+    }
+}
