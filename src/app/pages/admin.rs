@@ -476,7 +476,7 @@ pub fn AdminTripsPage() -> impl IntoView {
             <Transition>
                 {move || trips.get().map(|r| match r {
                     Ok(list) => view! {
-                        <div class="table-scroll">
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=lang.t("Daftar perjalanan", "Trip list")>
                             <table class="admin-table">
                                 <thead><tr>
                                     <th scope="col">{lang.t("Rute", "Route")}</th>
@@ -561,7 +561,7 @@ pub fn AdminTripPage() -> impl IntoView {
                                     <button type="button" class="button button-quiet" onclick="window.print()">{lang.t("Cetak", "Print")}</button>
                                     <a class="button button-quiet" href=format!("/api/admin/trips/{tid}/manifest.csv") download data-testid="manifest-csv">{lang.t("Unduh CSV", "Download CSV")}</a>
                                 </div>
-                                <div class="table-scroll">
+                                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="manifest-title">
                                     <table class="admin-table" data-testid="manifest">
                                         <thead><tr>
                                             <th scope="col">{lang.t("Kursi", "Seat")}</th>
