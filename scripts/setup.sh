@@ -38,6 +38,14 @@ if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] \
   (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# Schemathesis (API fuzzing from the OpenAPI document) in its own venv.
+export KURSI_VENV="${KURSI_VENV:-$HOME/.cache/kursi/venv}"
+if [ "${1:-}" = "--test" ] && ! "$KURSI_VENV/bin/st" --version 2>/dev/null | grep -q ' 4\.32\.5$'; then
+  say "installing schemathesis 4.32.5 into $KURSI_VENV"
+  python3 -m venv "$KURSI_VENV"
+  "$KURSI_VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==4.32.5"
+fi
+
 if [ "${1:-}" = "--test" ]; then
   if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
     say "installing Debian's chromium"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Command 2: every check, in order: format, clippy (ssr and hydrate, warnings
-# are errors), cargo test, then the Playwright suite in headless Chromium
-# against a release server on a free port with a fresh temporary database.
+# are errors), the release build, cargo test (its crash, shutdown and backup
+# tests drive that release binary), then the Playwright suite in headless
+# Chromium and schemathesis against a release server on a free port with a
+# fresh temporary database.
 # Ends with one summary line; exits non-zero on any failure.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,8 +29,21 @@ step() {
   fi
 }
 
+# Schemathesis fuzzes the API from its OpenAPI document: examples, coverage,
+# random and stateful sequences, with a bounded number of cases per operation;
+# no 5xx, and every response must match the document. (The event stream never
+# ends, so it is left out.)
+schemathesis() {
+  local base="$1"
+  "$KURSI_VENV/bin/st" run "$base/api/openapi.json" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
+    --exclude-path '/api/trips/{id}/events/' \
+    -H "X-ADMIN-KEY: e2e-admin-key" \
+    --max-examples "${SCHEMATHESIS_EXAMPLES:-40}" --seed "${SCHEMATHESIS_SEED:-$RANDOM}" \
+    --request-timeout 10 --no-color --report ndjson --report-dir "$2"
+}
+
 e2e() {
-  cargo leptos build --release || return 1
   local port tmp pid rc
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   tmp=$(mktemp -d)
@@ -54,6 +69,11 @@ e2e() {
   (cd end2end && BASE_URL="http://127.0.0.1:$port" SHORT_BASE_URL="http://127.0.0.1:$sport" \
     ADMIN_API_KEY=e2e-admin-key npx playwright test)
   rc=$?
+  if [ $rc -eq 0 ]; then
+    printf '\n\033[1m==> %s\033[0m\n' "schemathesis"
+    schemathesis "http://127.0.0.1:$port" "$tmp/schemathesis"
+    rc=$?
+  fi
   kill -TERM "$pid" "$spid" 2>/dev/null
   wait "$pid" "$spid" 2>/dev/null
   if [ $rc -ne 0 ]; then
@@ -67,7 +87,8 @@ e2e() {
 step "cargo fmt --check" cargo fmt --check
 step "clippy (ssr)" cargo clippy --all-targets --features ssr -- -D warnings
 step "clippy (hydrate)" cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
-step "cargo test" cargo test --features ssr
-step "playwright" e2e
+step "release build" cargo leptos build --release
+step "cargo test" env KURSI_BIN="$CARGO_TARGET_DIR/release/kursi" cargo test --features ssr
+step "playwright + schemathesis" e2e
 
 echo "SUMMARY: PASS — ${#PASSED[@]} steps (${PASSED[*]}) in $(($(date +%s) - START))s"

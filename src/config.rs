@@ -67,6 +67,9 @@ pub struct Settings {
     pub seed_demo: bool,
     /// `SWEEP_SECONDS`: how often the background sweep tidies expired holds.
     pub sweep_interval: std::time::Duration,
+    /// `SHUTDOWN_GRACE_SECONDS`: how long in-flight requests may finish
+    /// after SIGTERM before the server closes them (default 10).
+    pub shutdown_grace: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -165,6 +168,7 @@ impl Settings {
             cookie_secure: flag("COOKIE_SECURE", false)?,
             seed_demo: flag("SEED_DEMO", true)?,
             sweep_interval: std::time::Duration::from_secs_f64(sweep_seconds),
+            shutdown_grace: std::time::Duration::from_secs(number("SHUTDOWN_GRACE_SECONDS", 10)?.into()),
         })
     }
 

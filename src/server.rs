@@ -35,6 +35,7 @@ pub async fn main(settings: Settings, args: &[String]) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         None | Some("serve") => run(settings).await,
         Some("staff") => staff_command(settings, &args[1..]).await,
+        Some("backup") => backup_command(settings, &args[1..]).await,
         Some(other) => anyhow::bail!("unknown command {other:?}; try `kursi` or `kursi serve`"),
     }
 }
@@ -64,6 +65,29 @@ async fn staff_command(settings: Settings, args: &[String]) -> anyhow::Result<()
     } else {
         println!("staff account {username:?} saved");
     }
+    Ok(())
+}
+
+/// `kursi backup <file>`: a consistent copy of the live database (SQLite's
+/// `VACUUM INTO`), safe while the server runs; writes wait for it only as
+/// long as one read transaction takes. Refuses to overwrite a file.
+async fn backup_command(settings: Settings, args: &[String]) -> anyhow::Result<()> {
+    let Some(target) = args.first() else {
+        anyhow::bail!("usage: kursi backup <file>");
+    };
+    let path = std::path::Path::new(target);
+    if path.exists() {
+        anyhow::bail!("{target} exists; choose a new file name");
+    }
+    let storage = Storage::open(&settings.database_url).await?;
+    let started = std::time::Instant::now();
+    storage.backup_into(path).await?;
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "backup written to {target} ({bytes} bytes in {:.1?})",
+        started.elapsed()
+    );
+    storage.close().await;
     Ok(())
 }
 
@@ -234,9 +258,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         state.stop.subscribe(),
     ));
 
+    let grace = state.settings.shutdown_grace;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(
+    let server = axum::serve(
         listener,
         router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
     )
@@ -247,8 +272,20 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             // Ends live-update streams and the sweep, so draining finishes.
             let _ = stop.send(true);
         }
-    })
-    .await?;
+    });
+    // After the signal, in-flight requests get `grace` to finish; a client
+    // that holds its connection longer is cut off. Every write commits in
+    // one transaction, so a cut request has either committed or not begun.
+    let mut stopping = state.stop.subscribe();
+    tokio::select! {
+        served = std::future::IntoFuture::into_future(server) => served?,
+        _ = async move {
+            let _ = stopping.wait_for(|s| *s).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(?grace, "in-flight requests did not finish in time; closing them");
+        }
+    }
 
     let _ = sweeper.await;
     if let Err(e) = state.service.storage().checkpoint().await {

@@ -337,3 +337,70 @@ async fn ten_thousand_random_operations_keep_every_invariant() {
         SeatStatus::Available | SeatStatus::Hold | SeatStatus::Booked
     )));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_thousand_seats_expire_in_one_sweep_while_reads_go_on() {
+    let db = fresh().await;
+    let mut trips = Vec::new();
+    for _ in 0..250 {
+        trips.push(trip(&db.service, BusType::Economy).await);
+    }
+    // 2,500 holds of 4 seats: every seat of 250 trips.
+    for &t in &trips {
+        for row in 1..=10 {
+            let codes: Vec<String> = ["A", "B", "C", "D"]
+                .iter()
+                .map(|l| format!("{row}{l}"))
+                .collect();
+            let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+            db.service
+                .hold(&session(), t, &seats(&refs), t0())
+                .await
+                .unwrap();
+        }
+    }
+    let later = t0() + mins(11);
+    // Before any sweep, every seat already reads as available.
+    let (trip0, map) = db.service.trip_seats(trips[0], None, later).await.unwrap();
+    assert_eq!(trip0.seats_available, 40);
+    assert!(map.iter().all(|s| s.status == SeatStatus::Available));
+
+    // Passengers keep reading seat maps while the sweep runs.
+    let reading = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let reader = {
+        let (service, trips, reading) = (db.service.clone(), trips.clone(), reading.clone());
+        tokio::spawn(async move {
+            let (mut slowest, mut reads) = (std::time::Duration::ZERO, 0u32);
+            while reading.load(Ordering::Relaxed) {
+                let started = std::time::Instant::now();
+                let t = trips[reads as usize % trips.len()];
+                service.trip_seats(t, None, later).await.unwrap();
+                slowest = slowest.max(started.elapsed());
+                reads += 1;
+            }
+            (slowest, reads)
+        })
+    };
+    let started = std::time::Instant::now();
+    let expired = db.service.sweep(later).await.unwrap();
+    let took = started.elapsed();
+    reading.store(false, Ordering::Relaxed);
+    let (slowest, reads) = reader.await.unwrap();
+    println!(
+        "swept {expired} holds (10,000 seats) in {took:?}; {reads} seat-map reads meanwhile, the slowest {slowest:?}"
+    );
+    assert_eq!(expired, 2_500);
+    let mut conn = db.service.storage().reader().acquire().await.unwrap();
+    let stored = storage::stored_seats(&mut conn).await.unwrap();
+    assert_eq!(stored.len(), 10_000);
+    assert!(stored.iter().all(|s| s.status == "AVAILABLE" && s.hold_id.is_none()));
+    let expiries = storage::audit_log(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|a| a.action == "expire")
+        .count();
+    assert_eq!(expiries, 2_500);
+    // A second sweep finds nothing to do.
+    assert_eq!(db.service.sweep(later).await.unwrap(), 0);
+}

@@ -114,6 +114,18 @@ impl Storage {
             .map(|_| ())
     }
 
+    /// Writes a consistent copy of the database to `path` (which must not
+    /// exist) with `VACUUM INTO`: one read transaction on the source, so
+    /// other processes' writers go on (WAL). It runs on this pool's writer
+    /// connection because the readers are opened read-only.
+    pub async fn backup_into(&self, path: &std::path::Path) -> DbResult<()> {
+        sqlx::query("VACUUM INTO ?")
+            .bind(path.to_string_lossy().into_owned())
+            .execute(&self.writer)
+            .await
+            .map(|_| ())
+    }
+
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;

@@ -1,0 +1,465 @@
+//! Reliability against a real server process: `kill -9` at random moments
+//! under load, SIGTERM with requests in flight, an online backup, and holds
+//! expiring across a restart with no sweep.
+//!
+//! The server is the binary in `KURSI_BIN` (the test command passes the
+//! release build) or, by default, this crate's own `kursi` binary. The
+//! seed is printed; `CRASH_SEED=<n>` replays a run.
+
+#![cfg(feature = "ssr")]
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kursi::storage::{self, Storage};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+const KEY: &str = "reliability-admin-key";
+
+fn binary() -> PathBuf {
+    std::env::var("KURSI_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_BIN_EXE_kursi")))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A `kursi` server process on its own port and database.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(dir: &Path, port: u16, extra: &[(&str, &str)]) -> Server {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("server.log"))
+            .unwrap();
+        let mut cmd = Command::new(binary());
+        cmd.env("DATABASE_URL", db_url(dir))
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_OUTPUT_NAME", "kursi")
+            .env("ADMIN_API_KEY", KEY)
+            .env("ADMIN_PASSWORD", "reliability-password")
+            .env("SEED_DEMO", "false")
+            .env("HOLD_RATE_PER_MINUTE", "0")
+            .env("CLAIM_RATE_PER_MINUTE", "0")
+            .env("LOGIN_RATE_PER_MINUTE", "0")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(log);
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("start kursi");
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
+                && r.status().is_success()
+            {
+                break;
+            }
+            assert!(Instant::now() < deadline, "kursi did not start; see server.log");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Server { child, base }
+    }
+
+    fn kill_9(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    fn sigterm(&self) {
+        let ok = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn db_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("kursi.db").display())
+}
+
+async fn admin_post(base: &str, path: &str, body: Value) -> reqwest::Result<reqwest::Response> {
+    reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .header("x-admin-key", KEY)
+        .json(&body)
+        .send()
+        .await
+}
+
+async fn create_trips(base: &str, n: usize) -> Vec<i64> {
+    let depart = (chrono::Utc::now() + chrono::Duration::days(10)).to_rfc3339();
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let trip: Value = admin_post(
+            base,
+            "/api/admin/trips/",
+            json!({"route_from": format!("Kota {i}"), "route_to": "Tujuan", "depart_at": depart,
+                   "price": 100000, "bus_type": "ECONOMY", "admin_wa": "081200001111"}),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        ids.push(trip["id"].as_i64().unwrap());
+    }
+    ids
+}
+
+/// A booking the server acknowledged with a 200.
+#[derive(Clone, Debug)]
+struct Acked {
+    code: String,
+    seats: Vec<String>,
+}
+
+/// One passenger journey: hold, contact, then the admin books it.
+/// Returns the booking when every step was acknowledged.
+async fn journey(base: &str, trips: &[i64], rng: &mut StdRng) -> Option<Acked> {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let trip = trips[rng.random_range(0..trips.len())];
+    let n = rng.random_range(1..=2);
+    let mut seats: Vec<String> = (0..n)
+        .map(|_| format!("{}{}", rng.random_range(1..=10), ["A", "B", "C", "D"][rng.random_range(0..4)]))
+        .collect();
+    seats.sort();
+    seats.dedup();
+    let r = client
+        .post(format!("{base}/api/seats/hold/"))
+        .json(&json!({"trip_id": trip, "seats": seats}))
+        .send()
+        .await
+        .ok()?;
+    if !r.status().is_success() {
+        assert!(r.status().is_client_error(), "hold answered {}", r.status());
+        return None;
+    }
+    let wa = format!("0812{:08}", rng.random_range(0..100_000_000u32));
+    let hold: Value = client
+        .post(format!("{base}/api/hold/attach-contact/"))
+        .json(&json!({"name": "Penumpang", "whatsapp": wa}))
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    let claim = hold["claim_code"].as_str()?.to_string();
+    if rng.random_bool(0.2) {
+        // Some passengers give up.
+        let _ = client
+            .post(format!("{base}/api/seats/release/"))
+            .json(&json!({}))
+            .send()
+            .await;
+        return None;
+    }
+    let r = admin_post(base, "/api/admin/generate-booking-code/", json!({"claim_code": claim}))
+        .await
+        .ok()?;
+    if r.status() != reqwest::StatusCode::OK {
+        assert!(r.status().as_u16() < 500, "book answered {}", r.status());
+        return None;
+    }
+    let booking: Value = r.json().await.ok()?;
+    let mut seats: Vec<String> = booking["seats"]
+        .as_array()?
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    seats.sort();
+    Some(Acked {
+        code: booking["booking_code"].as_str()?.to_string(),
+        seats,
+    })
+}
+
+/// Runs `tasks` journeys in a loop until the server stops answering or
+/// `stop` is set; every acknowledged booking lands in `acked`.
+fn load(
+    base: String,
+    trips: Arc<Vec<i64>>,
+    seed: u64,
+    tasks: usize,
+    acked: Arc<Mutex<Vec<Acked>>>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    (0..tasks)
+        .map(|t| {
+            let (base, trips, acked) = (base.clone(), trips.clone(), acked.clone());
+            tokio::spawn(async move {
+                let mut rng = StdRng::seed_from_u64(seed.wrapping_add(t as u64));
+                loop {
+                    if let Some(b) = journey(&base, &trips, &mut rng).await {
+                        acked.lock().await.push(b);
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+/// Checks the database of a (running or stopped) server: every acknowledged
+/// booking is BOOKED with its seats, no seat is in two live holds, the audit
+/// log replays to the stored seats, and SQLite finds no corruption.
+async fn check_database(dir: &Path, acked: &[Acked]) {
+    let storage = Storage::open(&db_url(dir)).await.unwrap();
+    assert_eq!(storage.integrity_check().await.unwrap(), "ok");
+    let mut tx = storage.reader().begin().await.unwrap();
+    for b in acked {
+        let hold = storage::hold_by_booking_code(&mut tx, &b.code)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("acknowledged booking {} is lost", b.code));
+        assert_eq!(hold.status, "BOOKED", "{}", b.code);
+        let mut seats = storage::seats_of_hold(&mut tx, hold.id).await.unwrap();
+        seats.sort();
+        assert_eq!(seats, b.seats, "{}", b.code);
+    }
+    let now = storage::to_ms(chrono::Utc::now());
+    let mut live = HashSet::new();
+    for s in storage::live_hold_seats(&mut tx, now).await.unwrap() {
+        assert!(live.insert((s.trip_id, s.code.clone())), "{} in two live holds", s.code);
+    }
+    // Replay: hold → HOLD, release/expire/cancel → AVAILABLE, book → BOOKED.
+    let mut replay: HashMap<(i64, String), (String, Option<i64>)> = HashMap::new();
+    for a in storage::audit_log(&mut tx).await.unwrap() {
+        let next = match a.action.as_str() {
+            "hold" => ("HOLD", a.hold_id),
+            "book" => ("BOOKED", a.hold_id),
+            "release" | "expire" | "cancel" => ("AVAILABLE", None),
+            _ => continue,
+        };
+        for seat in a.seats.split_whitespace() {
+            replay.insert((a.trip_id, seat.to_string()), (next.0.to_string(), next.1));
+        }
+    }
+    for s in storage::stored_seats(&mut tx).await.unwrap() {
+        let want = replay
+            .get(&(s.trip_id, s.code.clone()))
+            .cloned()
+            .unwrap_or(("AVAILABLE".into(), None));
+        assert_eq!((s.status, s.hold_id), want, "seat {} of trip {}", s.code, s.trip_id);
+    }
+    tx.rollback().await.unwrap();
+    storage.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_under_load_loses_no_acknowledged_booking() {
+    let seed: u64 = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(rand::random);
+    let kills: usize = std::env::var("CRASH_KILLS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(12);
+    println!("CRASH_SEED={seed} CRASH_KILLS={kills} server={}", binary().display());
+    let mut rng = StdRng::seed_from_u64(seed);
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = Server::start(dir.path(), port, &[]).await;
+    let trips = Arc::new(create_trips(&server.base, 30).await);
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    for round in 0..kills {
+        let tasks = load(server.base.clone(), trips.clone(), rng.random(), 6, acked.clone());
+        tokio::time::sleep(Duration::from_millis(rng.random_range(300..1500))).await;
+        server.kill_9();
+        for t in tasks {
+            t.abort();
+        }
+        let before = acked.lock().await.len();
+        server = Server::start(dir.path(), port, &[]).await;
+        let all = acked.lock().await.clone();
+        check_database(dir.path(), &all).await;
+        println!("kill {}: {before} acknowledged bookings, all intact", round + 1);
+    }
+    let total = acked.lock().await.len();
+    assert!(total > kills, "the load booked too little to prove anything ({total})");
+    println!("{kills} kills survived, {total} acknowledged bookings, none lost");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_finishes_in_flight_requests_and_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let server = Server::start(dir.path(), port, &[("SHUTDOWN_GRACE_SECONDS", "5")]).await;
+    let trips = Arc::new(create_trips(&server.base, 10).await);
+    // A live-update stream stays open across the shutdown.
+    let events = reqwest::get(format!("{}/api/trips/{}/events/", server.base, trips[0]))
+        .await
+        .unwrap();
+    assert!(events.status().is_success());
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let tasks = load(server.base.clone(), trips.clone(), 7, 6, acked.clone());
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let signalled = Instant::now();
+    server.sigterm();
+    let mut server = server;
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            signalled.elapsed() < Duration::from_secs(15),
+            "the server did not stop after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    println!("stopped {:?} after SIGTERM", signalled.elapsed());
+    assert!(status.success(), "exit status {status}");
+    // The event stream ended instead of holding the shutdown up.
+    let body = tokio::time::timeout(Duration::from_secs(5), events.text()).await;
+    assert!(body.is_ok(), "the event stream did not end");
+    for t in tasks {
+        t.abort();
+    }
+    let all = acked.lock().await.clone();
+    assert!(!all.is_empty());
+    // The WAL was checkpointed: the main file alone has every booking.
+    let wal = dir.path().join("kursi.db-wal");
+    assert!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) == 0, "WAL left behind");
+    check_database(dir.path(), &all).await;
+    println!("{} acknowledged bookings kept across SIGTERM", all.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_online_backup_restores_every_booking() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), free_port(), &[]).await;
+    let trips = Arc::new(create_trips(&server.base, 10).await);
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let tasks = load(server.base.clone(), trips.clone(), 11, 4, acked.clone());
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    // Everything acknowledged before the backup starts must be in it;
+    // the load goes on while it runs.
+    let before = acked.lock().await.clone();
+    let backup = dir.path().join("backup.db");
+    let out = Command::new(binary())
+        .args(["backup", backup.to_str().unwrap()])
+        .env("DATABASE_URL", db_url(dir.path()))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("backup written"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for t in tasks {
+        t.abort();
+    }
+    assert!(!before.is_empty());
+    // Restore: a server started on the copy has every booking.
+    let restored = tempfile::tempdir().unwrap();
+    std::fs::copy(&backup, restored.path().join("kursi.db")).unwrap();
+    let again = Server::start(restored.path(), free_port(), &[]).await;
+    check_database(restored.path(), &before).await;
+    let listed: Value = reqwest::Client::new()
+        .get(format!("{}/api/admin/holds/?status=BOOKED", again.base))
+        .header("x-admin-key", KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let codes: HashSet<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["booking_code"].as_str())
+        .collect();
+    for b in &before {
+        assert!(codes.contains(b.code.as_str()), "{} missing from the restored API", b.code);
+    }
+    // A backup never overwrites a file.
+    let out = Command::new(binary())
+        .args(["backup", backup.to_str().unwrap()])
+        .env("DATABASE_URL", db_url(dir.path()))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    println!("backup of {} bookings restored", before.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn holds_expire_across_a_restart_with_no_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    // Holds last 3 seconds; the sweep would run once an hour.
+    let env = [("HOLD_MINUTES", "0.05"), ("SWEEP_SECONDS", "3600")];
+    let mut server = Server::start(dir.path(), port, &env).await;
+    let trips = create_trips(&server.base, 1).await;
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let r = client
+        .post(format!("{}/api/seats/hold/", server.base))
+        .json(&json!({"trip_id": trips[0], "seats": ["1A", "1B"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    server.kill_9();
+    tokio::time::sleep(Duration::from_millis(3200)).await;
+    let server = Server::start(dir.path(), port, &env).await;
+    let map: Value = reqwest::get(format!("{}/api/trips/{}/seats/", server.base, trips[0]))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let status = |code: &str| {
+        map["seats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["code"] == code)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status("1A"), "AVAILABLE");
+    assert_eq!(status("1B"), "AVAILABLE");
+    assert_eq!(map["trip"]["seats_available"], 40);
+    // The old session's hold is gone; another passenger takes the seat.
+    let r = client.get(format!("{}/api/hold/", server.base)).send().await.unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::NOT_FOUND);
+    let other = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let r = other
+        .post(format!("{}/api/seats/hold/", server.base))
+        .json(&json!({"trip_id": trips[0], "seats": ["1A"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+}
