@@ -168,7 +168,9 @@ impl Settings {
             cookie_secure: flag("COOKIE_SECURE", false)?,
             seed_demo: flag("SEED_DEMO", true)?,
             sweep_interval: std::time::Duration::from_secs_f64(sweep_seconds),
-            shutdown_grace: std::time::Duration::from_secs(number("SHUTDOWN_GRACE_SECONDS", 10)?.into()),
+            shutdown_grace: std::time::Duration::from_secs(
+                number("SHUTDOWN_GRACE_SECONDS", 10)?.into(),
+            ),
         })
     }
 

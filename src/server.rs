@@ -162,6 +162,7 @@ pub fn router(state: AppState) -> Router {
         // predicate leaves server-sent events and images alone).
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(api_error_bodies))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
@@ -175,6 +176,25 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// The body limit answers a bare 413; under `/api` it gets the API's error
+/// body like every other error.
+async fn api_error_bodies(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let api = req.uri().path().starts_with("/api/");
+    let response = next.run(req).await;
+    if api
+        && response.status() == StatusCode::PAYLOAD_TOO_LARGE
+        && !response
+            .headers()
+            .contains_key(axum::http::header::CONTENT_TYPE)
+    {
+        return crate::api::ApiError(crate::domain::AppError::PayloadTooLarge).into_response();
+    }
+    response
 }
 
 /// Every `/admin` page but the sign-in page redirects a visitor without a

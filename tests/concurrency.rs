@@ -393,7 +393,11 @@ async fn ten_thousand_seats_expire_in_one_sweep_while_reads_go_on() {
     let mut conn = db.service.storage().reader().acquire().await.unwrap();
     let stored = storage::stored_seats(&mut conn).await.unwrap();
     assert_eq!(stored.len(), 10_000);
-    assert!(stored.iter().all(|s| s.status == "AVAILABLE" && s.hold_id.is_none()));
+    assert!(
+        stored
+            .iter()
+            .all(|s| s.status == "AVAILABLE" && s.hold_id.is_none())
+    );
     let expiries = storage::audit_log(&mut conn)
         .await
         .unwrap()

@@ -39,40 +39,107 @@ async fn broken_bodies_get_invalid_request_and_change_nothing() {
     let trip = app.trip(BusType::Economy).await;
     let before = app.snapshot().await;
     let valid = format!("{{\"trip_id\": {trip}, \"seats\": [\"1A\"]}}");
-    let nested = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-    let deep_object = format!("{}1{}", "{\"a\":".repeat(5_000), "}".repeat(5_000));
+    // Deep but under the 16 KB body limit, so the parser sees them.
+    let nested = format!("{}{}", "[".repeat(7_000), "]".repeat(7_000));
+    let deep_object = format!("{}1{}", "{\"a\":".repeat(2_500), "}".repeat(2_500));
     let mut invalid_utf8 = valid.clone().into_bytes();
     invalid_utf8[15] = 0xFF;
     let cases: Vec<(&str, Option<&str>, Vec<u8>)> = vec![
-        ("nested arrays", Some("application/json"), nested.into_bytes()),
-        ("nested objects", Some("application/json"), deep_object.into_bytes()),
+        (
+            "nested arrays",
+            Some("application/json"),
+            nested.into_bytes(),
+        ),
+        (
+            "nested objects",
+            Some("application/json"),
+            deep_object.into_bytes(),
+        ),
         ("invalid UTF-8", Some("application/json"), invalid_utf8),
         ("text/plain", Some("text/plain"), valid.clone().into_bytes()),
-        ("a form", Some("application/x-www-form-urlencoded"), b"trip_id=1&seats=1A".to_vec()),
+        (
+            "a form",
+            Some("application/x-www-form-urlencoded"),
+            b"trip_id=1&seats=1A".to_vec(),
+        ),
         ("no content type", None, valid.clone().into_bytes()),
         ("XML", Some("application/xml"), b"<hold/>".to_vec()),
-        ("a huge number", Some("application/json"), b"{\"trip_id\": 1e400, \"seats\": [\"1A\"]}".to_vec()),
-        ("a float id", Some("application/json"), b"{\"trip_id\": 1.5, \"seats\": [\"1A\"]}".to_vec()),
-        ("a string id", Some("application/json"), format!("{{\"trip_id\": \"{trip}\", \"seats\": [\"1A\"]}}").into_bytes()),
-        ("an unknown seat", Some("application/json"), format!("{{\"trip_id\": {trip}, \"seats\": [\"99Z\"]}}").into_bytes()),
-        ("SQL in a seat", Some("application/json"), format!("{{\"trip_id\": {trip}, \"seats\": [\"1A'; DROP TABLE seats;--\"]}}").into_bytes()),
-        ("a NUL byte", Some("application/json"), format!("{{\"trip_id\": {trip}, \"seats\": [\"1A\\u0000\"]}}").into_bytes()),
-        ("duplicate keys", Some("application/json"), format!("{{\"trip_id\": {trip}, \"trip_id\": 2, \"seats\": [\"1A\"]}}").into_bytes()),
+        (
+            "a huge number",
+            Some("application/json"),
+            b"{\"trip_id\": 1e400, \"seats\": [\"1A\"]}".to_vec(),
+        ),
+        (
+            "a float id",
+            Some("application/json"),
+            b"{\"trip_id\": 1.5, \"seats\": [\"1A\"]}".to_vec(),
+        ),
+        (
+            "a string id",
+            Some("application/json"),
+            format!("{{\"trip_id\": \"{trip}\", \"seats\": [\"1A\"]}}").into_bytes(),
+        ),
+        (
+            "an unknown seat",
+            Some("application/json"),
+            format!("{{\"trip_id\": {trip}, \"seats\": [\"99Z\"]}}").into_bytes(),
+        ),
+        (
+            "SQL in a seat",
+            Some("application/json"),
+            format!("{{\"trip_id\": {trip}, \"seats\": [\"1A'; DROP TABLE seats;--\"]}}")
+                .into_bytes(),
+        ),
+        (
+            "a NUL byte",
+            Some("application/json"),
+            format!("{{\"trip_id\": {trip}, \"seats\": [\"1A\\u0000\"]}}").into_bytes(),
+        ),
+        (
+            "duplicate keys",
+            Some("application/json"),
+            format!("{{\"trip_id\": {trip}, \"trip_id\": 2, \"seats\": [\"1A\"]}}").into_bytes(),
+        ),
     ];
     for (what, ct, body) in cases {
-        let (status, err) = raw(&app, reqwest::Method::POST, "/api/seats/hold/", ct, body, None).await;
+        let (status, err) = raw(
+            &app,
+            reqwest::Method::POST,
+            "/api/seats/hold/",
+            ct,
+            body,
+            None,
+        )
+        .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {err}");
         assert_eq!(err["code"], "invalid_request", "{what}");
-        assert!(err["message"].as_str().is_some_and(|m| m.len() < 300), "{what}: {err}");
+        assert!(
+            err["message"].as_str().is_some_and(|m| m.len() < 300),
+            "{what}: {err}"
+        );
     }
     // Oversized body: refused before it is read.
-    let big = format!("{{\"trip_id\": {trip}, \"seats\": [\"{}\"]}}", "A".repeat(1_000_000));
-    let (status, _) = raw(&app, reqwest::Method::POST, "/api/seats/hold/", Some("application/json"), big.into_bytes(), None).await;
+    let big = format!(
+        "{{\"trip_id\": {trip}, \"seats\": [\"{}\"]}}",
+        "A".repeat(1_000_000)
+    );
+    let (status, _) = raw(
+        &app,
+        reqwest::Method::POST,
+        "/api/seats/hold/",
+        Some("application/json"),
+        big.into_bytes(),
+        None,
+    )
+    .await;
     assert!(status.is_client_error(), "{status}");
     // An oversized header: refused, never a 5xx.
     let resp = reqwest::Client::new()
         .get(app.url("/api/trips/"))
-        .header("cookie", format!("seat_hold_token={}", "a".repeat(1_000_000)))
+        .header(
+            "cookie",
+            format!("seat_hold_token={}", "a".repeat(1_000_000)),
+        )
         .send()
         .await;
     if let Ok(r) = resp {
@@ -122,7 +189,11 @@ async fn names_keep_every_script_and_refuse_control_characters() {
             .json()
             .await
             .unwrap();
-        assert_eq!(found.as_array().unwrap().len(), 1, "search for {name}: {found}");
+        assert_eq!(
+            found.as_array().unwrap().len(),
+            1,
+            "search for {name}: {found}"
+        );
     }
     // LIKE wildcards in a search are plain characters.
     for q in ["%", "_", "%' OR 1=1 --"] {
@@ -148,7 +219,13 @@ async fn names_keep_every_script_and_refuse_control_characters() {
     }
     // Control characters and direction overrides are refused.
     let before = app.snapshot().await;
-    for bad in ["Budi\u{0007}", "Budi\u{202E}nip", "\u{0000}", "   ", &"x".repeat(81)] {
+    for bad in [
+        "Budi\u{0007}",
+        "Budi\u{202E}nip",
+        "\u{0000}",
+        "   ",
+        &"x".repeat(81),
+    ] {
         let client = app.client();
         client
             .post(app.url("/api/seats/hold/"))
@@ -202,19 +279,55 @@ async fn forged_cookies_and_odd_ids_are_plain_errors() {
             (reqwest::Method::POST, "/api/seats/release/", b"{}".to_vec()),
             (reqwest::Method::POST, "/api/hold/extend/", b"{}".to_vec()),
         ] {
-            let (status, err) = raw(&app, method, path, Some("application/json"), body, Some(&cookie)).await;
+            let (status, err) = raw(
+                &app,
+                method,
+                path,
+                Some("application/json"),
+                body,
+                Some(&cookie),
+            )
+            .await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{path} with {cookie}");
             assert_eq!(err["code"], "no_active_hold");
         }
     }
     for (path, status, code) in [
-        ("/api/trips/-1/seats/", StatusCode::NOT_FOUND, "trip_not_found"),
-        ("/api/trips/0/seats/", StatusCode::NOT_FOUND, "trip_not_found"),
-        ("/api/trips/9223372036854775807/seats/", StatusCode::NOT_FOUND, "trip_not_found"),
-        ("/api/trips/99999999999999999999/seats/", StatusCode::BAD_REQUEST, "invalid_request"),
-        ("/api/trips/1A/seats/", StatusCode::BAD_REQUEST, "invalid_request"),
-        ("/api/bookings/BK-'OR'1/?whatsapp=1", StatusCode::NOT_FOUND, "booking_not_found"),
-        ("/api/admin/trips/-5/manifest/", StatusCode::NOT_FOUND, "trip_not_found"),
+        (
+            "/api/trips/-1/seats/",
+            StatusCode::NOT_FOUND,
+            "trip_not_found",
+        ),
+        (
+            "/api/trips/0/seats/",
+            StatusCode::NOT_FOUND,
+            "trip_not_found",
+        ),
+        (
+            "/api/trips/9223372036854775807/seats/",
+            StatusCode::NOT_FOUND,
+            "trip_not_found",
+        ),
+        (
+            "/api/trips/99999999999999999999/seats/",
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            "/api/trips/1A/seats/",
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            "/api/bookings/BK-'OR'1/?whatsapp=1",
+            StatusCode::NOT_FOUND,
+            "booking_not_found",
+        ),
+        (
+            "/api/admin/trips/-5/manifest/",
+            StatusCode::NOT_FOUND,
+            "trip_not_found",
+        ),
         ("/api/nothing-here/", StatusCode::NOT_FOUND, "not_found"),
     ] {
         let (got, err) = raw(&app, reqwest::Method::GET, path, None, Vec::new(), None).await;
@@ -230,7 +343,11 @@ async fn forged_cookies_and_odd_ids_are_plain_errors() {
             None,
         )
         .await;
-        assert_eq!((got, err["code"].as_str()), (StatusCode::NOT_FOUND, Some("trip_not_found")), "{id}");
+        assert_eq!(
+            (got, err["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("trip_not_found")),
+            "{id}"
+        );
     }
     assert_eq!(app.snapshot().await, before);
 }
@@ -241,7 +358,12 @@ async fn stored_session_hash(app: &TestApp) -> String {
     let storage = kursi::storage::Storage::open(&url).await.unwrap();
     let mut conn = storage.reader().acquire().await.unwrap();
     let now = kursi::storage::to_ms(chrono::Utc::now());
-    let live = kursi::storage::live_hold_seats(&mut conn, now).await.unwrap();
-    let hold = kursi::storage::hold_by_id(&mut conn, live[0].hold_id).await.unwrap().unwrap();
+    let live = kursi::storage::live_hold_seats(&mut conn, now)
+        .await
+        .unwrap();
+    let hold = kursi::storage::hold_by_id(&mut conn, live[0].hold_id)
+        .await
+        .unwrap()
+        .unwrap();
     hold.session_hash
 }

@@ -74,7 +74,10 @@ impl Server {
             {
                 break;
             }
-            assert!(Instant::now() < deadline, "kursi did not start; see server.log");
+            assert!(
+                Instant::now() < deadline,
+                "kursi did not start; see server.log"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         Server { child, base }
@@ -153,7 +156,13 @@ async fn journey(base: &str, trips: &[i64], rng: &mut StdRng) -> Option<Acked> {
     let trip = trips[rng.random_range(0..trips.len())];
     let n = rng.random_range(1..=2);
     let mut seats: Vec<String> = (0..n)
-        .map(|_| format!("{}{}", rng.random_range(1..=10), ["A", "B", "C", "D"][rng.random_range(0..4)]))
+        .map(|_| {
+            format!(
+                "{}{}",
+                rng.random_range(1..=10),
+                ["A", "B", "C", "D"][rng.random_range(0..4)]
+            )
+        })
         .collect();
     seats.sort();
     seats.dedup();
@@ -187,9 +196,13 @@ async fn journey(base: &str, trips: &[i64], rng: &mut StdRng) -> Option<Acked> {
             .await;
         return None;
     }
-    let r = admin_post(base, "/api/admin/generate-booking-code/", json!({"claim_code": claim}))
-        .await
-        .ok()?;
+    let r = admin_post(
+        base,
+        "/api/admin/generate-booking-code/",
+        json!({"claim_code": claim}),
+    )
+    .await
+    .ok()?;
     if r.status() != reqwest::StatusCode::OK {
         assert!(r.status().as_u16() < 500, "book answered {}", r.status());
         return None;
@@ -251,7 +264,11 @@ async fn check_database(dir: &Path, acked: &[Acked]) {
     let now = storage::to_ms(chrono::Utc::now());
     let mut live = HashSet::new();
     for s in storage::live_hold_seats(&mut tx, now).await.unwrap() {
-        assert!(live.insert((s.trip_id, s.code.clone())), "{} in two live holds", s.code);
+        assert!(
+            live.insert((s.trip_id, s.code.clone())),
+            "{} in two live holds",
+            s.code
+        );
     }
     // Replay: hold → HOLD, release/expire/cancel → AVAILABLE, book → BOOKED.
     let mut replay: HashMap<(i64, String), (String, Option<i64>)> = HashMap::new();
@@ -271,7 +288,13 @@ async fn check_database(dir: &Path, acked: &[Acked]) {
             .get(&(s.trip_id, s.code.clone()))
             .cloned()
             .unwrap_or(("AVAILABLE".into(), None));
-        assert_eq!((s.status, s.hold_id), want, "seat {} of trip {}", s.code, s.trip_id);
+        assert_eq!(
+            (s.status, s.hold_id),
+            want,
+            "seat {} of trip {}",
+            s.code,
+            s.trip_id
+        );
     }
     tx.rollback().await.unwrap();
     storage.close().await;
@@ -287,7 +310,10 @@ async fn kill_9_under_load_loses_no_acknowledged_booking() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(12);
-    println!("CRASH_SEED={seed} CRASH_KILLS={kills} server={}", binary().display());
+    println!(
+        "CRASH_SEED={seed} CRASH_KILLS={kills} server={}",
+        binary().display()
+    );
     let mut rng = StdRng::seed_from_u64(seed);
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
@@ -295,7 +321,13 @@ async fn kill_9_under_load_loses_no_acknowledged_booking() {
     let trips = Arc::new(create_trips(&server.base, 30).await);
     let acked = Arc::new(Mutex::new(Vec::new()));
     for round in 0..kills {
-        let tasks = load(server.base.clone(), trips.clone(), rng.random(), 6, acked.clone());
+        let tasks = load(
+            server.base.clone(),
+            trips.clone(),
+            rng.random(),
+            6,
+            acked.clone(),
+        );
         tokio::time::sleep(Duration::from_millis(rng.random_range(300..1500))).await;
         server.kill_9();
         for t in tasks {
@@ -305,10 +337,16 @@ async fn kill_9_under_load_loses_no_acknowledged_booking() {
         server = Server::start(dir.path(), port, &[]).await;
         let all = acked.lock().await.clone();
         check_database(dir.path(), &all).await;
-        println!("kill {}: {before} acknowledged bookings, all intact", round + 1);
+        println!(
+            "kill {}: {before} acknowledged bookings, all intact",
+            round + 1
+        );
     }
     let total = acked.lock().await.len();
-    assert!(total > kills, "the load booked too little to prove anything ({total})");
+    assert!(
+        total > kills,
+        "the load booked too little to prove anything ({total})"
+    );
     println!("{kills} kills survived, {total} acknowledged bookings, none lost");
 }
 
@@ -351,7 +389,10 @@ async fn sigterm_finishes_in_flight_requests_and_exits_cleanly() {
     assert!(!all.is_empty());
     // The WAL was checkpointed: the main file alone has every booking.
     let wal = dir.path().join("kursi.db-wal");
-    assert!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) == 0, "WAL left behind");
+    assert!(
+        std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) == 0,
+        "WAL left behind"
+    );
     check_database(dir.path(), &all).await;
     println!("{} acknowledged bookings kept across SIGTERM", all.len());
 }
@@ -374,7 +415,11 @@ async fn an_online_backup_restores_every_booking() {
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("backup written"));
     tokio::time::sleep(Duration::from_millis(300)).await;
     for t in tasks {
@@ -402,7 +447,11 @@ async fn an_online_backup_restores_every_booking() {
         .filter_map(|h| h["booking_code"].as_str())
         .collect();
     for b in &before {
-        assert!(codes.contains(b.code.as_str()), "{} missing from the restored API", b.code);
+        assert!(
+            codes.contains(b.code.as_str()),
+            "{} missing from the restored API",
+            b.code
+        );
     }
     // A backup never overwrites a file.
     let out = Command::new(binary())
@@ -422,7 +471,10 @@ async fn holds_expire_across_a_restart_with_no_sweep() {
     let env = [("HOLD_MINUTES", "0.05"), ("SWEEP_SECONDS", "3600")];
     let mut server = Server::start(dir.path(), port, &env).await;
     let trips = create_trips(&server.base, 1).await;
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     let r = client
         .post(format!("{}/api/seats/hold/", server.base))
         .json(&json!({"trip_id": trips[0], "seats": ["1A", "1B"]}))
@@ -452,9 +504,16 @@ async fn holds_expire_across_a_restart_with_no_sweep() {
     assert_eq!(status("1B"), "AVAILABLE");
     assert_eq!(map["trip"]["seats_available"], 40);
     // The old session's hold is gone; another passenger takes the seat.
-    let r = client.get(format!("{}/api/hold/", server.base)).send().await.unwrap();
+    let r = client
+        .get(format!("{}/api/hold/", server.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), reqwest::StatusCode::NOT_FOUND);
-    let other = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let other = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     let r = other
         .post(format!("{}/api/seats/hold/", server.base))
         .json(&json!({"trip_id": trips[0], "seats": ["1A"]}))

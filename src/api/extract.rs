@@ -36,9 +36,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
                 let v = v.trim().to_ascii_lowercase();
                 v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
             });
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| AppError::invalid("The request body could not be read (too large?)."))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
+            if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::invalid("The request body could not be read.")
+            }
+        })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return parse(b"{}");
         }

@@ -47,6 +47,8 @@ pub enum AppError {
     TripHasBookings,
     #[error("This request came from another site and was refused.")]
     Forbidden,
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
     #[error("Too many requests; try again in {retry_after} seconds.")]
     RateLimited { retry_after: u64 },
     #[error("Not found.")]
@@ -76,6 +78,7 @@ impl AppError {
         "invalid_credentials",
         "trip_has_bookings",
         "forbidden",
+        "payload_too_large",
         "rate_limited",
         "not_found",
         "internal",
@@ -108,6 +111,7 @@ impl AppError {
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::TripHasBookings => "trip_has_bookings",
             AppError::Forbidden => "forbidden",
+            AppError::PayloadTooLarge => "payload_too_large",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::NotFound => "not_found",
             AppError::Internal => "internal",
@@ -139,6 +143,7 @@ impl AppError {
             | AppError::BookingCancelled
             | AppError::TripHasBookings => 409,
             AppError::HoldExpired => 410,
+            AppError::PayloadTooLarge => 413,
             AppError::RateLimited { .. } => 429,
             AppError::Internal => 500,
         }
@@ -203,6 +208,7 @@ mod tests {
             AppError::InvalidCredentials,
             AppError::TripHasBookings,
             AppError::Forbidden,
+            AppError::PayloadTooLarge,
             AppError::RateLimited { retry_after: 1 },
             AppError::NotFound,
             AppError::Internal,

@@ -105,7 +105,7 @@ pub async fn search_holds(pool: &SqlitePool, q: &HoldQuery) -> DbResult<Vec<Hold
     let sql = format!(
         "{HOLD_SELECT}
          WHERE h.claim_code IS NOT NULL
-           AND (?1 IS NULL OR lower(h.name) LIKE ?1 ESCAPE '\\' OR h.claim_code = ?2 OR h.whatsapp LIKE ?1 ESCAPE '\\')
+           AND (?1 IS NULL OR h.name_folded LIKE ?1 ESCAPE '\\' OR h.claim_code = ?2 OR h.whatsapp LIKE ?1 ESCAPE '\\')
            AND (?3 IS NULL OR h.status = ?3)
            AND (?4 IS NULL OR h.expires_at > ?4)
            AND (?5 IS NULL OR h.trip_id = ?5)
@@ -207,9 +207,11 @@ pub async fn set_contact(
     expires_at: i64,
 ) -> DbResult<()> {
     sqlx::query(
-        "UPDATE holds SET name = ?, whatsapp = ?, claim_code = ?, expires_at = ? WHERE id = ?",
+        "UPDATE holds SET name = ?, name_folded = ?, whatsapp = ?, claim_code = ?, expires_at = ?
+         WHERE id = ?",
     )
     .bind(name)
+    .bind(name.to_lowercase())
     .bind(whatsapp)
     .bind(claim_code)
     .bind(expires_at)
