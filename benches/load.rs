@@ -1,0 +1,519 @@
+//! `make bench`: Kursi under load over real HTTP, next to the ceilings of
+//! this machine, printed as a table and written to `bench-results.json`.
+//!
+//! Scenarios (each `BENCH_SECONDS`, default 8, with 64 clients, each with
+//! its own cookie jar): the trip list, a seat map, contended holds on one
+//! 40-seat trip, and a passenger journey mix. Ceilings: a trivial axum
+//! handler (a child process of this program) under the same load
+//! generator, and a raw single-connection SQLite loop of conditional-update
+//! transactions at Kursi's durability settings. Every figure is also
+//! printed as a ratio to its ceiling, because absolute numbers drift on a
+//! shared machine.
+//!
+//! The server binary is `KURSI_BIN` (the release build); `make bench`
+//! builds it first.
+
+#![cfg(feature = "ssr")]
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+
+const CLIENTS: usize = 64;
+const KEY: &str = "bench-admin-key";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn seconds() -> Duration {
+    Duration::from_secs_f64(
+        std::env::var("BENCH_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(8.0),
+    )
+}
+
+/// Peak and current resident memory of a process, in KiB.
+fn rss_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+#[derive(Default, Clone, serde::Serialize)]
+struct Figures {
+    name: String,
+    requests: u64,
+    errors: u64,
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    /// Server peak RSS so far (VmHWM), MiB.
+    peak_rss_mib: f64,
+    /// requests/s divided by the ceiling's.
+    ratio: Option<f64>,
+    ceiling: Option<String>,
+}
+
+fn summarise(
+    name: &str,
+    mut lat_us: Vec<u32>,
+    errors: u64,
+    took: Duration,
+    pid: Option<u32>,
+) -> Figures {
+    lat_us.sort_unstable();
+    let pct = |p: f64| {
+        if lat_us.is_empty() {
+            0.0
+        } else {
+            lat_us[((lat_us.len() as f64 * p) as usize).min(lat_us.len() - 1)] as f64 / 1000.0
+        }
+    };
+    Figures {
+        name: name.into(),
+        requests: lat_us.len() as u64,
+        errors,
+        rps: lat_us.len() as f64 / took.as_secs_f64(),
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+        peak_rss_mib: pid.map(|p| rss_kib(p).0 as f64 / 1024.0).unwrap_or(0.0),
+        ..Default::default()
+    }
+}
+
+/// What one client does per step: returns (requests made, errors).
+type Step = Arc<
+    dyn Fn(
+            usize,
+            reqwest::Client,
+            StdRng,
+        ) -> futures::future::BoxFuture<'static, (StdRng, Vec<(u32, bool)>)>
+        + Send
+        + Sync,
+>;
+
+/// Runs `CLIENTS` clients, each with its own cookie jar, looping `step`.
+async fn drive(step: Step) -> (Vec<u32>, u64, Duration) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let errors = Arc::new(AtomicU64::new(0));
+    let mut handles = Vec::new();
+    for c in 0..CLIENTS {
+        let (step, stop, errors) = (step.clone(), stop.clone(), errors.clone());
+        handles.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder()
+                .cookie_store(true)
+                .pool_max_idle_per_host(4)
+                .build()
+                .unwrap();
+            let mut rng = StdRng::seed_from_u64(c as u64);
+            let mut lat = Vec::with_capacity(100_000);
+            while !stop.load(Ordering::Relaxed) {
+                let (r, out) = step(c, client.clone(), rng).await;
+                rng = r;
+                for (us, ok) in out {
+                    lat.push(us);
+                    if !ok {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            lat
+        }));
+    }
+    let started = Instant::now();
+    tokio::time::sleep(seconds()).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut all = Vec::new();
+    for h in handles {
+        all.extend(h.await.unwrap());
+    }
+    (all, errors.load(Ordering::Relaxed), started.elapsed())
+}
+
+async fn timed(req: reqwest::RequestBuilder) -> (u32, u16) {
+    let t = Instant::now();
+    let status = match req.send().await {
+        Ok(r) => {
+            let s = r.status().as_u16();
+            let _ = r.bytes().await;
+            s
+        }
+        Err(_) => 599,
+    };
+    (t.elapsed().as_micros() as u32, status)
+}
+
+fn get_step(url: String) -> Step {
+    Arc::new(move |_, client, rng| {
+        let url = url.clone();
+        Box::pin(async move {
+            let (us, status) = timed(client.get(&url)).await;
+            (rng, vec![(us, status == 200)])
+        })
+    })
+}
+
+/// The ceiling of HTTP on this machine: a trivial axum handler returning a
+/// small JSON body, run as a child process (`load --trivial-server PORT`).
+async fn trivial_server(port: u16) {
+    let app = axum::Router::new().route(
+        "/json",
+        axum::routing::get(|| async { axum::Json(json!({"ok": true, "seats": 40})) }),
+    );
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    axum::serve(listener, app).await.unwrap();
+}
+
+/// The ceiling of durable writes: one connection, WAL, synchronous=FULL,
+/// each transaction a conditional UPDATE checked by rows affected (hold),
+/// then one that undoes it (release), like Kursi's.
+async fn sqlite_ceiling(dir: &std::path::Path) -> Figures {
+    use sqlx::ConnectOptions;
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+    let mut conn = SqliteConnectOptions::new()
+        .filename(dir.join("raw.db"))
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE seats (id INTEGER PRIMARY KEY, status TEXT NOT NULL, owner INTEGER)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    for i in 0..40 {
+        sqlx::query("INSERT INTO seats VALUES (?, 'AVAILABLE', NULL)")
+            .bind(i)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    let mut rng = StdRng::seed_from_u64(1);
+    let mut lat = Vec::new();
+    let started = Instant::now();
+    let mut owner = 0i64;
+    while started.elapsed() < seconds() {
+        let seat: i64 = rng.random_range(0..40);
+        owner += 1;
+        for (sql, a, b) in [
+            (
+                "UPDATE seats SET status = 'HOLD', owner = ? WHERE id = ? AND status = 'AVAILABLE'",
+                owner,
+                seat,
+            ),
+            (
+                "UPDATE seats SET status = 'AVAILABLE', owner = NULL WHERE owner = ? AND id = ?",
+                owner,
+                seat,
+            ),
+        ] {
+            let t = Instant::now();
+            let mut tx = sqlx::Connection::begin(&mut conn).await.unwrap();
+            let done = sqlx::query(sql)
+                .bind(a)
+                .bind(b)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            assert_eq!(done.rows_affected(), 1);
+            tx.commit().await.unwrap();
+            lat.push(t.elapsed().as_micros() as u32);
+        }
+    }
+    summarise(
+        "ceiling: raw SQLite write tx",
+        lat,
+        0,
+        started.elapsed(),
+        None,
+    )
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_kursi(dir: &std::path::Path) -> Server {
+    let bin = std::env::var("KURSI_BIN")
+        .map(PathBuf::from)
+        .expect("KURSI_BIN");
+    let port = free_port();
+    let child = Command::new(bin)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.join("kursi.db").display()),
+        )
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_OUTPUT_NAME", "kursi")
+        .env("ADMIN_API_KEY", KEY)
+        .env("ADMIN_PASSWORD", "bench-password")
+        .env("SEED_DEMO", "false")
+        .env("HOLD_RATE_PER_MINUTE", "0")
+        .env("CLAIM_RATE_PER_MINUTE", "0")
+        .env("LOGIN_RATE_PER_MINUTE", "0")
+        .env("MAX_ACTIVE_HOLDS_PER_WHATSAPP", "1000")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start kursi");
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Server { child, base }
+}
+
+async fn create_trip(base: &str, i: usize) -> i64 {
+    let trip: Value = reqwest::Client::new()
+        .post(format!("{base}/api/admin/trips/"))
+        .header("x-admin-key", KEY)
+        .json(
+            &json!({"route_from": format!("Jakarta {i}"), "route_to": "Bandung",
+            "depart_at": (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339(),
+            "price": 150000, "bus_type": "ECONOMY", "admin_wa": "081200001111"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    trip["id"].as_i64().unwrap()
+}
+
+fn seat_code(rng: &mut StdRng) -> String {
+    format!(
+        "{}{}",
+        rng.random_range(1..=10),
+        ["A", "B", "C", "D"][rng.random_range(0..4)]
+    )
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    if let Some(i) = args.iter().position(|a| a == "--trivial-server") {
+        let port: u16 = args[i + 1].parse().unwrap();
+        rt.block_on(trivial_server(port));
+        return;
+    }
+    if !args.iter().any(|a| a == "--bench") && std::env::var("KURSI_BIN").is_err() {
+        // `cargo test --benches` builds this; only `make bench` runs it.
+        return;
+    }
+    rt.block_on(run());
+}
+
+async fn run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results: Vec<Figures> = Vec::new();
+
+    // Ceilings first.
+    let port = free_port();
+    let mut trivial = Command::new(std::env::current_exe().unwrap())
+        .args(["--trivial-server", &port.to_string()])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (lat, errors, took) = drive(get_step(format!("http://127.0.0.1:{port}/json"))).await;
+    let http_ceiling = summarise(
+        "ceiling: trivial axum JSON",
+        lat,
+        errors,
+        took,
+        Some(trivial.id()),
+    );
+    let _ = trivial.kill();
+    let _ = trivial.wait();
+    let sql_ceiling = sqlite_ceiling(dir.path()).await;
+
+    let server = start_kursi(dir.path()).await;
+    let pid = server.child.id();
+    let base = server.base.clone();
+    let mut trips = Vec::new();
+    for i in 0..6 {
+        trips.push(create_trip(&base, i).await);
+    }
+
+    let (lat, errors, took) = drive(get_step(format!("{base}/api/trips/"))).await;
+    let mut f = summarise("GET /api/trips/ (6 trips)", lat, errors, took, Some(pid));
+    f.ratio = Some(f.rps / http_ceiling.rps);
+    f.ceiling = Some(http_ceiling.name.clone());
+    results.push(f);
+
+    let (lat, errors, took) =
+        drive(get_step(format!("{base}/api/trips/{}/seats/", trips[0]))).await;
+    let mut f = summarise("GET /api/trips/{id}/seats/", lat, errors, took, Some(pid));
+    f.ratio = Some(f.rps / http_ceiling.rps);
+    f.ceiling = Some(http_ceiling.name.clone());
+    results.push(f);
+
+    // Contended holds: everyone on one trip; hold a random seat, release
+    // it on success. A 409 is the expected answer to a taken seat.
+    let contended = trips[1];
+    let hold_url = format!("{base}/api/seats/hold/");
+    let release_url = format!("{base}/api/seats/release/");
+    let step: Step = Arc::new(move |_, client, mut rng| {
+        let (hold_url, release_url) = (hold_url.clone(), release_url.clone());
+        Box::pin(async move {
+            let seat = seat_code(&mut rng);
+            let (us, status) = timed(
+                client
+                    .post(&hold_url)
+                    .json(&json!({"trip_id": contended, "seats": [seat]})),
+            )
+            .await;
+            let mut out = vec![(us, status == 200 || status == 409)];
+            if status == 200 {
+                let (us, status) = timed(client.post(&release_url).json(&json!({}))).await;
+                out.push((us, status == 200));
+            }
+            (rng, out)
+        })
+    });
+    let (lat, errors, took) = drive(step).await;
+    let mut f = summarise(
+        "contended holds (hold + release, 1 trip)",
+        lat,
+        errors,
+        took,
+        Some(pid),
+    );
+    f.ratio = Some(f.rps / sql_ceiling.rps);
+    f.ceiling = Some(sql_ceiling.name.clone());
+    results.push(f);
+
+    // The journey mix: search, seat map, hold, contact, release.
+    let journey_trips = Arc::new(trips[2..].to_vec());
+    let b = base.clone();
+    let step: Step = Arc::new(move |c, client, mut rng| {
+        let (b, trips) = (b.clone(), journey_trips.clone());
+        Box::pin(async move {
+            let trip = trips[rng.random_range(0..trips.len())];
+            let mut out = Vec::new();
+            let (us, s) = timed(client.get(format!("{b}/api/trips/?from=jakarta"))).await;
+            out.push((us, s == 200));
+            let (us, s) = timed(client.get(format!("{b}/api/trips/{trip}/seats/"))).await;
+            out.push((us, s == 200));
+            let seat = seat_code(&mut rng);
+            let (us, s) = timed(
+                client
+                    .post(format!("{b}/api/seats/hold/"))
+                    .json(&json!({"trip_id": trip, "seats": [seat]})),
+            )
+            .await;
+            out.push((us, s == 200 || s == 409));
+            if s == 200 {
+                let (us, s) = timed(
+                    client
+                        .post(format!("{b}/api/hold/attach-contact/"))
+                        .json(&json!({"name": "Budi", "whatsapp": format!("0812{:08}", c)})),
+                )
+                .await;
+                out.push((us, s == 200));
+                let (us, s) = timed(
+                    client
+                        .post(format!("{b}/api/seats/release/"))
+                        .json(&json!({})),
+                )
+                .await;
+                out.push((us, s == 200));
+            }
+            (rng, out)
+        })
+    });
+    let (lat, errors, took) = drive(step).await;
+    let mut f = summarise(
+        "journey mix (search, map, hold, contact, release)",
+        lat,
+        errors,
+        took,
+        Some(pid),
+    );
+    f.ratio = Some(f.rps / http_ceiling.rps);
+    f.ceiling = Some(http_ceiling.name.clone());
+    results.push(f);
+
+    let (peak, now) = rss_kib(pid);
+    results.insert(0, sql_ceiling);
+    results.insert(0, http_ceiling);
+
+    println!();
+    println!(
+        "{:<52} {:>10} {:>7} {:>9} {:>8} {:>8} {:>9} {:>8}",
+        "scenario (64 clients)",
+        "requests",
+        "errors",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "peak MiB",
+        "ratio"
+    );
+    for f in &results {
+        println!(
+            "{:<52} {:>10} {:>7} {:>9.0} {:>8.2} {:>8.2} {:>9.1} {:>8}",
+            f.name,
+            f.requests,
+            f.errors,
+            f.rps,
+            f.p50_ms,
+            f.p99_ms,
+            f.peak_rss_mib,
+            f.ratio
+                .map(|r| format!("{r:.2}x"))
+                .unwrap_or_else(|| "-".into())
+        );
+    }
+    println!(
+        "server RSS: peak {:.1} MiB, now {:.1} MiB",
+        peak as f64 / 1024.0,
+        now as f64 / 1024.0
+    );
+    let out = json!({
+        "date": chrono::Utc::now().to_rfc3339(),
+        "clients": CLIENTS,
+        "seconds": seconds().as_secs_f64(),
+        "scenarios": results,
+        "server_peak_rss_mib": peak as f64 / 1024.0,
+    });
+    let path = std::env::var("BENCH_OUT").unwrap_or_else(|_| "bench-results.json".into());
+    std::fs::write(&path, serde_json::to_string_pretty(&out).unwrap()).unwrap();
+    println!("written to {path}");
+}

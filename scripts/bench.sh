@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `make bench`: builds the release, then measures Kursi over real HTTP next
+# to this machine's ceilings (see benches/load.rs), plus the bundle and the
+# binary sizes. Prints a table and writes bench-results.json. Not part of
+# `make test`: it asserts nothing, it measures.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash scripts/setup.sh
+source scripts/setup.sh
+cargo leptos build --release
+export KURSI_BIN="$CARGO_TARGET_DIR/release/kursi"
+export BENCH_OUT="$ROOT/bench-results.json"
+cargo bench --features ssr --bench load -- --bench
+
+gz() { gzip -9 -c "$1" | wc -c; }
+wasm="target/site/pkg/kursi.wasm"
+js="target/site/pkg/kursi.js"
+css="target/site/pkg/kursi.css"
+printf '\n%-44s %10s %10s\n' "first page load" "bytes" "gzip -9"
+for f in "$wasm" "$js" "$css"; do
+  printf '%-44s %10d %10d\n' "$f" "$(wc -c <"$f")" "$(gz "$f")"
+done
+total=$(( $(gz "$wasm") + $(gz "$js") ))
+printf '%-44s %10s %10d  (target < 204800)\n' "WASM + JS" "" "$total"
+printf '%-44s %10d\n' "server binary ($KURSI_BIN)" "$(wc -c <"$KURSI_BIN")"
+python3 - "$BENCH_OUT" "$total" "$(wc -c <"$KURSI_BIN")" <<'PY'
+import json, sys
+path, bundle, binary = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+data = json.load(open(path))
+data["bundle_gzip_bytes"] = bundle
+data["server_binary_bytes"] = binary
+json.dump(data, open(path, "w"), indent=2)
+PY
+echo "results: $BENCH_OUT"
