@@ -152,4 +152,12 @@ test("the admin adds a trip, edits it and takes it off sale", async ({ page }) =
   // Off sale: passengers no longer find it.
   const listed = await page.request.get(`/api/trips/?from=${from}`);
   expect(await listed.json()).toEqual([]);
+
+  // Signing out ends the session: the admin pages send back to sign-in.
+  await page.getByRole("button", { name: "Keluar" }).click();
+  await expect(page).toHaveURL(/\/admin\/login$/);
+  await page.goto("/admin/trips");
+  await expect(page).toHaveURL(/\/admin\/login$/);
+  const me = await page.request.get("/api/admin/me/");
+  expect(me.status()).toBe(401);
 });
