@@ -770,3 +770,61 @@ async fn every_change_is_in_the_audit_log_with_its_actor() {
     assert!(seen[1].1.starts_with("session:"));
     assert_eq!(seen[5].1, "admin:tester");
 }
+
+#[tokio::test]
+async fn a_seat_map_from_memory_never_outlives_a_change_or_an_expiry() {
+    let db = fresh().await;
+    let trip = trip(&db.service, BusType::Economy).await;
+    let status = |seats: &[kursi::domain::Seat], code: &str| {
+        seats
+            .iter()
+            .find(|s| s.code.to_string() == code)
+            .map(|s| (s.status, s.mine))
+            .unwrap()
+    };
+    // Read once (cached), then a hold changes the map at once.
+    let (_, before) = db.service.trip_seats(trip, None, t0()).await.unwrap();
+    assert_eq!(status(&before, "1A"), (SeatStatus::Available, false));
+    let me = session();
+    db.service
+        .hold(&me, trip, &seats(&["1A"]), t0())
+        .await
+        .unwrap();
+    let (t, after) = db.service.trip_seats(trip, None, t0()).await.unwrap();
+    assert_eq!(status(&after, "1A"), (SeatStatus::Hold, false));
+    assert_eq!(t.seats_available, 39);
+    // `mine` is per session, never cached.
+    let (_, mine) = db.service.trip_seats(trip, Some(&me), t0()).await.unwrap();
+    assert_eq!(status(&mine, "1A"), (SeatStatus::Hold, true));
+    let (_, other) = db
+        .service
+        .trip_seats(trip, Some(&session()), t0())
+        .await
+        .unwrap();
+    assert_eq!(status(&other, "1A"), (SeatStatus::Hold, false));
+    // Cached at t0 + 1 s; at expiry the seat is free with no write at all.
+    db.service
+        .trip_seats(trip, None, t0() + secs(1))
+        .await
+        .unwrap();
+    let (t, expired) = db
+        .service
+        .trip_seats(trip, Some(&me), t0() + mins(10) + secs(1))
+        .await
+        .unwrap();
+    assert_eq!(status(&expired, "1A"), (SeatStatus::Available, false));
+    assert_eq!(t.seats_available, 40);
+    // Asking about an earlier time again reads the database, not the cache.
+    let (_, earlier) = db
+        .service
+        .trip_seats(trip, None, t0() + secs(2))
+        .await
+        .unwrap();
+    assert_eq!(status(&earlier, "1A"), (SeatStatus::Hold, false));
+    // A booking shows at once too.
+    let (_, code) = held_with_contact(&db.service, trip, &["2B"]).await;
+    db.service.trip_seats(trip, None, t0()).await.unwrap();
+    db.service.book(&admin(), &code, t0()).await.unwrap();
+    let (_, booked) = db.service.trip_seats(trip, None, t0()).await.unwrap();
+    assert_eq!(status(&booked, "2B"), (SeatStatus::Booked, false));
+}

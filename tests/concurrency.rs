@@ -408,3 +408,75 @@ async fn ten_thousand_seats_expire_in_one_sweep_while_reads_go_on() {
     // A second sweep finds nothing to do.
     assert_eq!(db.service.sweep(later).await.unwrap(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn seat_maps_read_during_writes_end_equal_to_the_database() {
+    let db = fresh().await;
+    let trip = trip(&db.service, BusType::Economy).await;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for _ in 0..4 {
+        let (service, stop) = (db.service.clone(), stop.clone());
+        readers.push(tokio::spawn(async move {
+            let mut reads = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let (t, map) = service.trip_seats(trip, None, t0()).await.unwrap();
+                let free = map
+                    .iter()
+                    .filter(|s| s.status == SeatStatus::Available)
+                    .count() as u32;
+                assert_eq!(t.seats_available, free, "a map agrees with its own count");
+                reads += 1;
+                // A map from memory needs no I/O; let the writers run.
+                tokio::task::yield_now().await;
+            }
+            reads
+        }));
+    }
+    let mut writers = Vec::new();
+    for w in 0..8u64 {
+        let service = db.service.clone();
+        writers.push(tokio::spawn(async move {
+            let mut rng = StdRng::seed_from_u64(w);
+            let me = session();
+            for _ in 0..150 {
+                let code = format!(
+                    "{}{}",
+                    rng.random_range(1..=10),
+                    ["A", "B", "C", "D"][rng.random_range(0..4)]
+                );
+                if rng.random_bool(0.6) {
+                    let _ = service
+                        .hold(&me, trip, &seats(&[code.as_str()]), t0())
+                        .await;
+                } else {
+                    let _ = service.release(&me, None, t0()).await;
+                }
+            }
+        }));
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    stop.store(true, Ordering::Relaxed);
+    let mut reads = 0;
+    for r in readers {
+        reads += r.await.unwrap();
+    }
+    // After the last write, the served map is exactly the database's.
+    let (_, served) = db.service.trip_seats(trip, None, t0()).await.unwrap();
+    let mut conn = db.service.storage().reader().acquire().await.unwrap();
+    let stored = storage::seats_of_trip(&mut conn, trip, None, storage::to_ms(t0()))
+        .await
+        .unwrap();
+    let served: Vec<(String, &str)> = served
+        .iter()
+        .map(|s| (s.code.to_string(), s.status.as_str()))
+        .collect();
+    let stored: Vec<(String, &str)> = stored
+        .iter()
+        .map(|s| (s.code.clone(), s.status.as_str()))
+        .collect();
+    assert_eq!(served, stored);
+    println!("{reads} seat-map reads during 1,200 writes");
+}

@@ -65,6 +65,8 @@ pub struct Service {
     tz: Tz,
     /// Trip ids whose seats just changed, for live seat maps.
     events: broadcast::Sender<i64>,
+    /// Seat maps served from memory (see `trips::SeatMapCache`).
+    seat_maps: std::sync::Arc<trips::SeatMapCache>,
 }
 
 impl Service {
@@ -75,6 +77,7 @@ impl Service {
             policy,
             tz,
             events,
+            seat_maps: Default::default(),
         }
     }
 
@@ -84,7 +87,12 @@ impl Service {
     }
 
     /// Tells live seat maps of `trip_id` to refresh. Nobody listening is fine.
+    /// Announces that a trip's seats changed. Writers call it after their
+    /// commit (the expiry step may call it before: harmless, since reads
+    /// compute expiry from the time anyway), so a seat map read that began
+    /// before the change can never be cached after it.
     fn notify(&self, trip_id: i64) {
+        self.seat_maps.invalidate(trip_id);
         let _ = self.events.send(trip_id);
     }
 

@@ -71,21 +71,73 @@ impl Service {
     }
 
     /// A trip (listed or not) and its seat map as `session` sees it.
+    ///
+    /// The map itself comes from memory when it can: it changes only when
+    /// a write announces it (`notify`) or when a hold on the trip runs out,
+    /// so a cached map is used from the time it was read until the trip's
+    /// next hold expiry, unless a change came in between. Which seats are
+    /// the asking session's is looked up per request.
     pub async fn trip_seats(
         &self,
         trip_id: i64,
         session: Option<&SessionKey>,
         now: DateTime<Utc>,
     ) -> Result<(Trip, Vec<Seat>), AppError> {
-        let mut conn = self.storage.reader().acquire().await?;
         let now_ms = to_ms(now);
-        let row = storage::trip_by_id(&mut conn, trip_id, now_ms)
+        let (trip, mut seats) = match self.seat_maps.get(trip_id, now_ms) {
+            Some(hit) => hit,
+            None => {
+                let generation = self.seat_maps.generation(trip_id);
+                // One read transaction: the trip's counts, its seats and the
+                // next expiry all come from the same snapshot.
+                let mut tx = self.storage.reader().begin().await?;
+                let (trip, seats) = self.read_seat_map(&mut tx, trip_id, now_ms).await?;
+                let valid_until = storage::next_hold_expiry(&mut tx, trip_id, now_ms)
+                    .await?
+                    .unwrap_or(i64::MAX);
+                tx.rollback().await?;
+                self.seat_maps.put(
+                    trip_id,
+                    generation,
+                    CachedMap {
+                        trip: trip.clone(),
+                        seats: seats.clone(),
+                        read_at: now_ms,
+                        valid_until,
+                    },
+                );
+                (trip, seats)
+            }
+        };
+        if let Some(key) = session {
+            let mut conn = self.storage.reader().acquire().await?;
+            if let Some(hold) = storage::live_hold_of_session(&mut conn, key.hash()).await?
+                && hold.trip_id == trip_id
+                && hold.expires_at > now_ms
+            {
+                let mine = storage::seats_of_hold(&mut conn, hold.id).await?;
+                for seat in &mut seats {
+                    seat.mine = seat.status == SeatStatus::Hold
+                        && mine.iter().any(|m| *m == seat.code.to_string());
+                }
+            }
+        }
+        Ok((trip, seats))
+    }
+
+    /// The trip and its seats from the database, as nobody in particular
+    /// sees them.
+    async fn read_seat_map(
+        &self,
+        conn: &mut storage::Conn,
+        trip_id: i64,
+        now_ms: i64,
+    ) -> Result<(Trip, Vec<Seat>), AppError> {
+        let row = storage::trip_by_id(conn, trip_id, now_ms)
             .await?
             .ok_or(AppError::TripNotFound)?;
         let trip = trip_view(&row)?;
-        let rows =
-            storage::seats_of_trip(&mut conn, trip_id, session.map(SessionKey::hash), now_ms)
-                .await?;
+        let rows = storage::seats_of_trip(conn, trip_id, None, now_ms).await?;
         let seats = rows
             .into_iter()
             .map(|r| {
@@ -143,5 +195,73 @@ impl Service {
         }
         tx.commit().await?;
         Ok(demo.len())
+    }
+}
+
+/// A seat map read from the database at `read_at`, true until `valid_until`
+/// (the trip's next hold expiry) unless a write changes the trip first.
+#[derive(Clone, Debug)]
+pub(crate) struct CachedMap {
+    trip: Trip,
+    seats: Vec<Seat>,
+    read_at: i64,
+    valid_until: i64,
+}
+
+#[derive(Debug, Default)]
+struct CacheEntry {
+    /// Bumped by every change announcement for the trip.
+    generation: u64,
+    map: Option<CachedMap>,
+}
+
+/// Seat maps in memory, one per trip, invalidated by change announcements.
+///
+/// A reader notes the trip's generation before it reads the database and
+/// stores its result only if no announcement came in meanwhile; writers
+/// announce after their commit. So a read that may have seen the state
+/// before a commit is never stored after that commit's announcement.
+#[derive(Debug, Default)]
+pub(crate) struct SeatMapCache {
+    entries: std::sync::Mutex<std::collections::HashMap<i64, CacheEntry>>,
+}
+
+impl SeatMapCache {
+    /// Trips kept at most; past this the cache starts afresh.
+    const MAX_TRIPS: usize = 10_000;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<i64, CacheEntry>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, trip_id: i64, now_ms: i64) -> Option<(Trip, Vec<Seat>)> {
+        let entries = self.lock();
+        let map = entries.get(&trip_id)?.map.as_ref()?;
+        // Between `read_at` and `valid_until` no hold of the trip ran out,
+        // so the map (and `seats_available`) read then is the map now.
+        (map.read_at <= now_ms && now_ms < map.valid_until)
+            .then(|| (map.trip.clone(), map.seats.clone()))
+    }
+
+    fn generation(&self, trip_id: i64) -> u64 {
+        self.lock().get(&trip_id).map_or(0, |e| e.generation)
+    }
+
+    fn put(&self, trip_id: i64, generation: u64, map: CachedMap) {
+        let mut entries = self.lock();
+        if entries.len() >= Self::MAX_TRIPS && !entries.contains_key(&trip_id) {
+            entries.clear();
+        }
+        let entry = entries.entry(trip_id).or_default();
+        if entry.generation == generation {
+            entry.map = Some(map);
+        }
+    }
+
+    pub(crate) fn invalidate(&self, trip_id: i64) {
+        let mut entries = self.lock();
+        let entry = entries.entry(trip_id).or_default();
+        entry.generation += 1;
+        entry.map = None;
     }
 }

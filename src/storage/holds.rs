@@ -394,3 +394,14 @@ pub async fn hold_statuses(conn: &mut Conn) -> DbResult<Vec<(i64, String)>> {
         .fetch_all(conn)
         .await
 }
+
+/// When the next live hold of a trip runs out (its seats then read as free).
+pub async fn next_hold_expiry(conn: &mut Conn, trip_id: i64, now_ms: i64) -> DbResult<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT MIN(expires_at) FROM holds WHERE trip_id = ? AND status = 'HELD' AND expires_at > ?",
+    )
+    .bind(trip_id)
+    .bind(now_ms)
+    .fetch_one(conn)
+    .await
+}
