@@ -68,7 +68,7 @@ pub struct ClaimBody {
 }
 
 fn claim_code(raw: &str) -> Result<ClaimCode, ApiError> {
-    ClaimCode::parse(raw).map_err(|_| AppError::ClaimNotFound.into())
+    Ok(ClaimCode::lookup(raw)?)
 }
 
 /// Confirms payment: books the hold and returns its booking code.

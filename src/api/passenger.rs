@@ -234,7 +234,7 @@ pub async fn claim(
     // Counted before parsing: guessing with malformed codes costs the same.
     s.limits.check(Limit::Claim, ip)?;
     // A code that cannot exist is simply not found.
-    let code = ClaimCode::parse(&body.claim_code).map_err(|_| AppError::ClaimNotFound)?;
+    let code = ClaimCode::lookup(&body.claim_code)?;
     let (session, cookie) = session_or_new(&headers, &s.settings);
     let hold = s.service.claim(&session, &code, s.clock.now()).await?;
     Ok(with_cookie(hold, cookie))

@@ -56,6 +56,12 @@ fn encode(bits: u64, len: usize) -> String {
 pub struct ClaimCode(String);
 
 impl ClaimCode {
+    /// A claim code as a lookup key: input that cannot be a code is simply
+    /// not found (404 `claim_not_found`), like a code nobody holds.
+    pub fn lookup(input: &str) -> Result<Self, AppError> {
+        Self::parse(input).map_err(|_| AppError::ClaimNotFound)
+    }
+
     pub fn parse(input: &str) -> Result<Self, AppError> {
         if input.len() > 64 {
             return Err(AppError::invalid(

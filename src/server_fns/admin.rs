@@ -199,8 +199,7 @@ pub async fn admin_confirm(claim_code: String) -> Result<Confirmation, AppError>
     super::with_status(
         async move {
             let (s, actor) = ssr::staff().await?;
-            let code = crate::domain::ClaimCode::parse(&claim_code)
-                .map_err(|_| AppError::ClaimNotFound)?;
+            let code = crate::domain::ClaimCode::lookup(&claim_code)?;
             let booking = s.service.book(&actor, &code, s.clock.now()).await?;
             let ticket = format!(
                 "{}/ticket/{}?wa={}",
@@ -225,8 +224,7 @@ pub async fn admin_extend(claim_code: String) -> Result<Hold, AppError> {
     super::with_status(
         async move {
             let (s, actor) = ssr::staff().await?;
-            let code = crate::domain::ClaimCode::parse(&claim_code)
-                .map_err(|_| AppError::ClaimNotFound)?;
+            let code = crate::domain::ClaimCode::lookup(&claim_code)?;
             s.service
                 .admin_extend(&actor, &code, None, s.clock.now())
                 .await
@@ -241,8 +239,7 @@ pub async fn admin_release(claim_code: String) -> Result<Hold, AppError> {
     super::with_status(
         async move {
             let (s, actor) = ssr::staff().await?;
-            let code = crate::domain::ClaimCode::parse(&claim_code)
-                .map_err(|_| AppError::ClaimNotFound)?;
+            let code = crate::domain::ClaimCode::lookup(&claim_code)?;
             s.service.admin_release(&actor, &code, s.clock.now()).await
         }
         .await,
@@ -411,8 +408,7 @@ pub async fn admin_hold_audit(claim_code: String) -> Result<Vec<AuditEvent>, App
     super::with_status(
         async move {
             let (s, _) = ssr::staff().await?;
-            let code = crate::domain::ClaimCode::parse(&claim_code)
-                .map_err(|_| AppError::ClaimNotFound)?;
+            let code = crate::domain::ClaimCode::lookup(&claim_code)?;
             s.service.hold_audit(&code).await
         }
         .await,

@@ -181,8 +181,7 @@ pub async fn claim_hold(claim_code: String) -> Result<i64, AppError> {
         async move {
             let s = super::state()?;
             ssr::rate_limit(&s, crate::limits::Limit::Claim)?;
-            let code = crate::domain::ClaimCode::parse(&claim_code)
-                .map_err(|_| AppError::ClaimNotFound)?;
+            let code = crate::domain::ClaimCode::lookup(&claim_code)?;
             let session = ssr::session(true)?.ok_or(AppError::Internal)?;
             let hold = s.service.claim(&session, &code, s.clock.now()).await?;
             leptos_axum::redirect(&format!("/trips/{}", hold.trip_id));
