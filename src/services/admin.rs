@@ -336,19 +336,7 @@ impl Service {
             admin_wa: admin_wa.as_str(),
         };
         let id = storage::insert_trip(&mut tx, &trip, to_ms(now)).await?;
-        storage::insert_audit(
-            &mut tx,
-            &storage::NewAudit {
-                at: to_ms(now),
-                actor: &actor.label(),
-                action: "trip",
-                trip_id: id,
-                hold_id: None,
-                seats: &[],
-                detail: "created",
-            },
-        )
-        .await?;
+        audit_trip(&mut tx, now, actor, id, "created").await?;
         let row = storage::trip_by_id(&mut tx, id, to_ms(now))
             .await?
             .ok_or(AppError::Internal)?;
@@ -438,19 +426,7 @@ impl Service {
         } else {
             format!("edited: {}", changed.join(", "))
         };
-        storage::insert_audit(
-            &mut tx,
-            &storage::NewAudit {
-                at: to_ms(now),
-                actor: &actor.label(),
-                action: "trip",
-                trip_id: id,
-                hold_id: None,
-                seats: &[],
-                detail: &detail,
-            },
-        )
-        .await?;
+        audit_trip(&mut tx, now, actor, id, &detail).await?;
         let row = storage::trip_by_id(&mut tx, id, to_ms(now))
             .await?
             .ok_or(AppError::Internal)?;
@@ -520,6 +496,30 @@ impl Service {
         let rows = storage::audit_of_trip(&mut conn, trip_id).await?;
         Ok(rows.into_iter().map(audit_event).collect())
     }
+}
+
+/// The audit row of a trip-level change (created, edited, deactivated…).
+async fn audit_trip(
+    tx: &mut storage::WriteTx,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    trip_id: i64,
+    detail: &str,
+) -> Result<(), AppError> {
+    storage::insert_audit(
+        tx,
+        &storage::NewAudit {
+            at: to_ms(now),
+            actor: &actor.label(),
+            action: "trip",
+            trip_id,
+            hold_id: None,
+            seats: &[],
+            detail,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 fn audit_event(row: storage::AuditEntry) -> AuditEvent {
