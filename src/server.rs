@@ -16,7 +16,9 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::sync::watch;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::TraceLayer;
 
 use crate::app::{App, shell};
@@ -126,14 +128,14 @@ pub async fn prepare(
             tracing::info!(trips = n, "seeded demo trips into the empty database");
         }
     }
-    Ok(AppState {
+    Ok(AppState::new(crate::state::Shared {
         leptos_options,
         service,
         limits: Arc::new(crate::limits::RateLimits::new(&settings)),
         settings: Arc::new(settings),
         clock,
         stop: Arc::new(watch::channel(false).0),
-    })
+    }))
 }
 
 /// The whole application: pages, server functions, JSON API, health.
@@ -174,8 +176,38 @@ pub fn router(state: AppState) -> Router {
                 tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
             }),
         )
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, NextRequestId::default()))
         .with_state(state)
+}
+
+/// Request ids (`x-request-id`): a random prefix per process and a counter,
+/// unique across restarts without a system call per request (as a UUID
+/// from the OS's random source would take).
+#[derive(Clone)]
+struct NextRequestId {
+    prefix: u32,
+    counter: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Default for NextRequestId {
+    fn default() -> Self {
+        Self {
+            prefix: rand::random(),
+            counter: Default::default(),
+        }
+    }
+}
+
+impl MakeRequestId for NextRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let n = self
+            .counter
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{:08x}-{n}", self.prefix)
+            .parse()
+            .ok()
+            .map(RequestId::new)
+    }
 }
 
 /// The body limit answers a bare 413; under `/api` it gets the API's error

@@ -29,8 +29,34 @@ impl Clock {
     }
 }
 
-#[derive(Clone, Debug, FromRef)]
-pub struct AppState {
+/// Cheap to clone (one reference count): axum clones the state for every
+/// extractor and middleware of every request.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What leptos_axum's handlers take from the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+#[derive(Debug)]
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub service: Service,
     pub settings: Arc<Settings>,

@@ -828,3 +828,62 @@ async fn a_seat_map_from_memory_never_outlives_a_change_or_an_expiry() {
     let (_, booked) = db.service.trip_seats(trip, None, t0()).await.unwrap();
     assert_eq!(status(&booked, "2B"), (SeatStatus::Booked, false));
 }
+
+#[tokio::test]
+async fn the_trip_list_from_memory_follows_holds_expiries_and_trip_edits() {
+    let db = fresh().await;
+    let s = &db.service;
+    let listed = |trips: &[kursi::domain::Trip], id: i64| {
+        trips.iter().find(|t| t.id == id).map(|t| t.seats_available)
+    };
+    let all = kursi::services::TripFilter::default();
+    let first = trip(s, BusType::Economy).await;
+    assert_eq!(
+        listed(&s.list_trips(&all, t0()).await.unwrap(), first),
+        Some(40)
+    );
+    // A hold shows in the counts at once, and is gone at its expiry with no
+    // write in between.
+    s.hold(&session(), first, &seats(&["1A", "1B"]), t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        listed(&s.list_trips(&all, t0()).await.unwrap(), first),
+        Some(38)
+    );
+    let later = t0() + mins(10) + secs(1);
+    assert_eq!(
+        listed(&s.list_trips(&all, later).await.unwrap(), first),
+        Some(40)
+    );
+    // A new trip is listed at once; a deactivated one disappears at once.
+    let second = trip(s, BusType::Sleeper).await;
+    assert_eq!(
+        listed(&s.list_trips(&all, t0()).await.unwrap(), second),
+        Some(22)
+    );
+    let off = kursi::services::TripUpdate {
+        is_active: Some(false),
+        ..Default::default()
+    };
+    s.update_trip(&admin(), second, &off, t0()).await.unwrap();
+    assert_eq!(
+        listed(&s.list_trips(&all, t0()).await.unwrap(), second),
+        None
+    );
+    // The search matches parts of names in any case, literally.
+    let find = |from: &str, to: &str| kursi::services::TripFilter {
+        from: Some(from.into()),
+        to: Some(to.into()),
+        date: None,
+    };
+    let hits = s
+        .list_trips(&find(" jAKar ", "BANDUNG"), t0())
+        .await
+        .unwrap();
+    assert_eq!(hits.iter().map(|t| t.id).collect::<Vec<_>>(), vec![first]);
+    assert!(s.list_trips(&find("%", ""), t0()).await.unwrap().is_empty());
+    // Departed trips are not listed.
+    let gone = t0() + chrono::Duration::days(8);
+    assert!(s.list_trips(&all, gone).await.unwrap().is_empty());
+}

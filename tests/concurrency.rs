@@ -480,3 +480,72 @@ async fn seat_maps_read_during_writes_end_equal_to_the_database() {
     assert_eq!(served, stored);
     println!("{reads} seat-map reads during 1,200 writes");
 }
+
+/// Group commit: writes that arrive together share a transaction, and one
+/// that fails halfway (a two-seat hold whose second seat is taken) rolls
+/// back to its own savepoint: the first seat stays free, and the writes
+/// around it in the same batch still commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_write_failing_inside_a_shared_commit_leaves_nothing_and_spoils_nothing() {
+    let db = fresh().await;
+    let trip = trip(&db.service, BusType::Economy).await;
+    db.service
+        .hold(&session(), trip, &seats(&["10D"]), t0())
+        .await
+        .unwrap();
+    // Rows 1-4 (16 seats): sessions that want one of them plus 10D, which
+    // is taken; rows 5-8: sessions that want one seat each, all free.
+    let codes = |rows: std::ops::RangeInclusive<u8>| {
+        rows.flat_map(|r| ["A", "B", "C", "D"].map(move |c| format!("{r}{c}")))
+            .collect::<Vec<_>>()
+    };
+    let mut tasks = Vec::new();
+    for code in codes(1..=4) {
+        let service = db.service.clone();
+        tasks.push(tokio::spawn(async move {
+            let wanted = seats(&[&code, "10D"]);
+            (false, service.hold(&session(), trip, &wanted, t0()).await)
+        }));
+    }
+    for code in codes(5..=8) {
+        let service = db.service.clone();
+        tasks.push(tokio::spawn(async move {
+            (
+                true,
+                service.hold(&session(), trip, &seats(&[&code]), t0()).await,
+            )
+        }));
+    }
+    for task in tasks {
+        match task.await.unwrap() {
+            (true, result) => assert_eq!(result.unwrap().seats.len(), 1),
+            (false, Err(AppError::SeatsUnavailable { seats: refused })) => {
+                assert_eq!(refused, seats(&["10D"]));
+            }
+            (false, other) => panic!("a hold of a taken seat answered {other:?}"),
+        }
+    }
+    let (map, list) = db.service.trip_seats(trip, None, t0()).await.unwrap();
+    let held: Vec<String> = list
+        .iter()
+        .filter(|s| s.status == SeatStatus::Hold)
+        .map(|s| s.code.to_string())
+        .collect();
+    let mut expected = codes(5..=8);
+    expected.push("10D".into());
+    assert_eq!(
+        held.iter().collect::<HashSet<_>>(),
+        expected.iter().collect::<HashSet<_>>()
+    );
+    assert_eq!(map.seats_available, 40 - 17);
+    // Stored seats and live holds agree row by row.
+    let mut conn = db.service.storage().reader().acquire().await.unwrap();
+    let stored = storage::stored_seats(&mut conn).await.unwrap();
+    let live = storage::live_hold_seats(&mut conn, storage::to_ms(t0()))
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.iter().filter(|s| s.hold_id.is_some()).count(),
+        live.len()
+    );
+}

@@ -29,7 +29,7 @@ pub async fn trip_events(
     Path(id): Path<i64>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     // 404 for trips that do not exist, before holding a connection open.
-    s.service.trip_seats(id, None, s.clock.now()).await?;
+    s.service.public_seat_map(id, s.clock.now()).await?;
     let mut stop = s.stop.subscribe();
     let changes = BroadcastStream::new(s.service.subscribe()).filter_map(move |msg| async move {
         match msg {

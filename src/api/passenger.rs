@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, header::SET_COOKIE};
+use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -51,13 +52,32 @@ pub async fn trip_seats(
     State(s): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<i64>,
-) -> ApiResult<SeatMap> {
-    let session = session_of(&headers);
-    let (trip, seats) = s
-        .service
-        .trip_seats(id, session.as_ref(), s.clock.now())
-        .await?;
-    Ok(Json(SeatMap { trip, seats }))
+) -> Result<Response, ApiError> {
+    let now = s.clock.now();
+    let Some(session) = session_of(&headers) else {
+        // No hold, so nothing on the map is "mine": every such visitor gets
+        // the same bytes, encoded once per change of the map.
+        let map = s.service.public_seat_map(id, now).await?;
+        let body = map.rendered(|trip, seats| {
+            serde_json::to_vec(&SeatMapRef { trip, seats })
+                .map(bytes::Bytes::from)
+                .unwrap_or_default()
+        });
+        return Ok((
+            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            body,
+        )
+            .into_response());
+    };
+    let (trip, seats) = s.service.trip_seats(id, Some(&session), now).await?;
+    Ok(Json(SeatMap { trip, seats }).into_response())
+}
+
+/// [`SeatMap`] borrowed from a shared map (the same JSON).
+#[derive(serde::Serialize)]
+struct SeatMapRef<'a> {
+    trip: &'a Trip,
+    seats: &'a [crate::domain::Seat],
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -341,6 +341,7 @@ impl Service {
             .await?
             .ok_or(AppError::Internal)?;
         tx.commit().await?;
+        self.trip_index.invalidate();
         trip_view(&row)
     }
 }
@@ -431,6 +432,7 @@ impl Service {
             .await?
             .ok_or(AppError::Internal)?;
         tx.commit().await?;
+        self.trip_index.invalidate();
         self.notify(id);
         trip_view(&row)
     }

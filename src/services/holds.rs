@@ -66,9 +66,27 @@ impl Service {
         if requested.len() > max as usize {
             return Err(AppError::TooManySeats { max });
         }
-        let mut tx = self.begin(now).await?;
+        let (this, session) = (self.clone(), session.clone());
+        self.write(now, move |tx| {
+            Box::pin(async move {
+                let hold = this.hold_in(tx, &session, trip_id, &requested, now).await?;
+                Ok((hold, Some(trip_id)))
+            })
+        })
+        .await
+    }
+
+    async fn hold_in(
+        &self,
+        tx: &mut WriteTx,
+        session: &SessionKey,
+        trip_id: i64,
+        requested: &[SeatCode],
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
+        let max = self.policy.max_seats;
         let now_ms = to_ms(now);
-        let trip = storage::trip_by_id(&mut tx, trip_id, now_ms)
+        let trip = storage::trip_info(tx, trip_id)
             .await?
             .filter(|t| t.is_active && t.depart_at > now_ms)
             .ok_or(AppError::TripNotFound)?;
@@ -78,18 +96,20 @@ impl Service {
             return Err(AppError::invalid(format!("This bus has no seat {bad}.")));
         }
 
-        let (hold_id, current) = match storage::live_hold_of_session(&mut tx, session.hash())
-            .await?
-        {
+        // The hold's row as a view needs it, read or (for a new hold) known.
+        let (row, current) = match storage::live_hold_of_session(tx, session.hash()).await? {
             Some(h) if h.trip_id != trip_id => {
                 return Err(AppError::HoldOnOtherTrip { trip_id: h.trip_id });
             }
-            Some(h) => (h.id, storage::seats_of_hold(&mut tx, h.id).await?),
+            Some(h) => {
+                let seats = storage::seats_of_hold(tx, h.id).await?;
+                (h, seats)
+            }
             None => {
-                let expires = self.policy.initial_expiry(now);
+                let expires = to_ms(self.policy.initial_expiry(now));
+                let id = storage::insert_hold(tx, trip_id, session.hash(), now_ms, expires).await?;
                 (
-                    storage::insert_hold(&mut tx, trip_id, session.hash(), now_ms, to_ms(expires))
-                        .await?,
+                    storage::new_hold_row(id, session.hash(), now_ms, expires, trip),
                     Vec::new(),
                 )
             }
@@ -102,36 +122,24 @@ impl Service {
         if current.len() + new.len() > max as usize {
             return Err(AppError::TooManySeats { max });
         }
-        let mut unavailable = Vec::new();
-        for code in &new {
-            if !storage::take_seat(&mut tx, trip_id, code, hold_id, "HOLD").await? {
-                unavailable.push(SeatCode::parse(code)?);
-            }
-        }
-        if !unavailable.is_empty() {
-            // Dropping the transaction rolls back every seat taken above.
-            return Err(AppError::SeatsUnavailable { seats: unavailable });
-        }
-        for code in &new {
-            storage::add_hold_seat(&mut tx, hold_id, code).await?;
-        }
         if !new.is_empty() {
-            audit(
-                &mut tx,
-                now,
-                &Actor::Session(session.clone()),
-                "hold",
-                trip_id,
-                hold_id,
-                &new,
-                "",
-            )
-            .await?;
+            let taken = storage::take_seats(tx, trip_id, &new, row.id).await?;
+            if taken.len() != new.len() {
+                let unavailable = new
+                    .iter()
+                    .filter(|c| !taken.contains(c))
+                    .map(|c| SeatCode::parse(c))
+                    .collect::<Result<Vec<_>, _>>()?;
+                // Failing rolls this write back to its savepoint: the seats
+                // taken above are free again.
+                return Err(AppError::SeatsUnavailable { seats: unavailable });
+            }
+            storage::add_hold_seats(tx, row.id, &new).await?;
+            let actor = Actor::Session(session.clone());
+            audit(tx, now, &actor, "hold", trip_id, row.id, &new, "").await?;
         }
-        let view = self.live_view(&mut tx, hold_id, now).await?;
-        tx.commit().await?;
-        self.notify(trip_id);
-        Ok(view)
+        let seats = super::views::parse_seats(&[current, new].concat())?;
+        self.hold_view_of(&row, seats, now)
     }
 
     pub(crate) async fn live_view(
@@ -155,12 +163,33 @@ impl Service {
         seats: Option<&[SeatCode]>,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
-        let mut tx = self.begin(now).await?;
-        let hold = storage::live_hold_of_session(&mut tx, session.hash())
+        let (this, session, seats) = (
+            self.clone(),
+            session.clone(),
+            seats.map(<[SeatCode]>::to_vec),
+        );
+        self.write(now, move |tx| {
+            Box::pin(async move {
+                let hold = this.release_in(tx, &session, seats, now).await?;
+                let changed = Some(hold.trip_id);
+                Ok((hold, changed))
+            })
+        })
+        .await
+    }
+
+    async fn release_in(
+        &self,
+        tx: &mut WriteTx,
+        session: &SessionKey,
+        seats: Option<Vec<SeatCode>>,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
+        let mut hold = storage::live_hold_of_session(tx, session.hash())
             .await?
             .ok_or(AppError::NoActiveHold)?;
-        let current = storage::seats_of_hold(&mut tx, hold.id).await?;
-        let wanted: Vec<String> = match seats {
+        let current = storage::seats_of_hold(tx, hold.id).await?;
+        let wanted: Vec<String> = match seats.as_deref() {
             None => current.clone(),
             Some(list) => distinct(list)
                 .iter()
@@ -168,16 +197,15 @@ impl Service {
                 .filter(|c| current.contains(c))
                 .collect(),
         };
-        let mut released = Vec::new();
-        for code in wanted {
-            if storage::release_seat(&mut tx, hold.id, &code).await? {
-                released.push(code);
-            }
-        }
+        let released = if wanted.is_empty() {
+            Vec::new()
+        } else {
+            storage::release_seats(tx, hold.id, &wanted).await?
+        };
         if !released.is_empty() {
             let actor = Actor::Session(session.clone());
             audit(
-                &mut tx,
+                tx,
                 now,
                 &actor,
                 "release",
@@ -188,16 +216,15 @@ impl Service {
             )
             .await?;
         }
-        let row = if released.len() == current.len() {
-            storage::end_hold(&mut tx, hold.id, "RELEASED", to_ms(now)).await?;
-            storage::hold_by_id(&mut tx, hold.id).await?.unwrap_or(hold)
-        } else {
-            hold
-        };
-        let view = self.hold_view(&mut tx, &row, now).await?;
-        tx.commit().await?;
-        self.notify(row.trip_id);
-        Ok(view)
+        if released.len() == current.len() {
+            storage::end_hold(tx, hold.id, "RELEASED", to_ms(now)).await?;
+            hold.status = HoldStatus::Released.as_str().to_string();
+        }
+        let left: Vec<String> = current
+            .into_iter()
+            .filter(|c| !released.contains(c))
+            .collect();
+        self.hold_view_of(&hold, super::views::parse_seats(&left)?, now)
     }
 
     /// The session's live hold.
@@ -216,8 +243,24 @@ impl Service {
 
     /// The passenger's one extension, in the last two minutes of the hold.
     pub async fn extend(&self, session: &SessionKey, now: DateTime<Utc>) -> Result<Hold, AppError> {
-        let mut tx = self.begin(now).await?;
-        let hold = storage::live_hold_of_session(&mut tx, session.hash())
+        let (this, session) = (self.clone(), session.clone());
+        self.write(now, move |tx| {
+            Box::pin(async move {
+                let hold = this.extend_in(tx, &session, now).await?;
+                let changed = None;
+                Ok((hold, changed))
+            })
+        })
+        .await
+    }
+
+    async fn extend_in(
+        &self,
+        tx: &mut WriteTx,
+        session: &SessionKey,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
+        let hold = storage::live_hold_of_session(tx, session.hash())
             .await?
             .ok_or(AppError::NoActiveHold)?;
         let expires = storage::from_ms(hold.expires_at);
@@ -226,10 +269,7 @@ impl Service {
             .policy
             .passenger_extend(started, expires, hold.passenger_extended, now)?;
         let actor = Actor::Session(session.clone());
-        let view = self
-            .extend_to(&mut tx, &actor, &hold, new, true, now)
-            .await?;
-        tx.commit().await?;
+        let view = self.extend_to(tx, &actor, &hold, new, true, now).await?;
         Ok(view)
     }
 
@@ -270,19 +310,44 @@ impl Service {
         whatsapp: &WhatsApp,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
-        let mut tx = self.begin(now).await?;
-        let hold = storage::live_hold_of_session(&mut tx, session.hash())
+        let (this, session, name, whatsapp) = (
+            self.clone(),
+            session.clone(),
+            name.clone(),
+            whatsapp.clone(),
+        );
+        self.write(now, move |tx| {
+            Box::pin(async move {
+                let hold = this
+                    .attach_contact_in(tx, &session, &name, &whatsapp, now)
+                    .await?;
+                let changed = None;
+                Ok((hold, changed))
+            })
+        })
+        .await
+    }
+
+    async fn attach_contact_in(
+        &self,
+        tx: &mut WriteTx,
+        session: &SessionKey,
+        name: &CustomerName,
+        whatsapp: &WhatsApp,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
+        let hold = storage::live_hold_of_session(tx, session.hash())
             .await?
             .ok_or(AppError::NoActiveHold)?;
         let max = self.policy.max_active_per_whatsapp;
-        if storage::count_live_holds_of_whatsapp(&mut tx, whatsapp.as_str(), hold.id).await?
+        if storage::count_live_holds_of_whatsapp(tx, whatsapp.as_str(), hold.id).await?
             >= i64::from(max)
         {
             return Err(AppError::TooManyActiveHolds { max });
         }
         let claim = match &hold.claim_code {
             Some(code) => code.clone(),
-            None => unused_claim_code(&mut tx).await?,
+            None => unused_claim_code(tx).await?,
         };
         let expires = self.policy.contact_expiry(
             storage::from_ms(hold.started_at),
@@ -290,7 +355,7 @@ impl Service {
             now,
         );
         storage::set_contact(
-            &mut tx,
+            tx,
             hold.id,
             name.as_str(),
             whatsapp.as_str(),
@@ -301,7 +366,7 @@ impl Service {
         let detail = format!("until {}", expires.to_rfc3339());
         let actor = Actor::Session(session.clone());
         audit(
-            &mut tx,
+            tx,
             now,
             &actor,
             "contact",
@@ -311,8 +376,7 @@ impl Service {
             &detail,
         )
         .await?;
-        let view = self.live_view(&mut tx, hold.id, now).await?;
-        tx.commit().await?;
+        let view = self.live_view(tx, hold.id, now).await?;
         Ok(view)
     }
 
@@ -324,8 +388,25 @@ impl Service {
         code: &ClaimCode,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
-        let mut tx = self.begin(now).await?;
-        let hold = storage::hold_by_claim_code(&mut tx, code.as_str())
+        let (this, session, code) = (self.clone(), session.clone(), code.clone());
+        self.write(now, move |tx| {
+            Box::pin(async move {
+                let hold = this.claim_in(tx, &session, &code, now).await?;
+                let changed = Some(hold.trip_id);
+                Ok((hold, changed))
+            })
+        })
+        .await
+    }
+
+    async fn claim_in(
+        &self,
+        tx: &mut WriteTx,
+        session: &SessionKey,
+        code: &ClaimCode,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
+        let hold = storage::hold_by_claim_code(tx, code.as_str())
             .await?
             .ok_or(AppError::ClaimNotFound)?;
         match super::views::effective_status(&hold, now)? {
@@ -334,7 +415,7 @@ impl Service {
             HoldStatus::Expired | HoldStatus::Released => return Err(AppError::HoldExpired),
         }
         if hold.session_hash != session.hash() {
-            if let Some(mine) = storage::live_hold_of_session(&mut tx, session.hash()).await? {
+            if let Some(mine) = storage::live_hold_of_session(tx, session.hash()).await? {
                 return Err(if mine.trip_id != hold.trip_id {
                     AppError::HoldOnOtherTrip {
                         trip_id: mine.trip_id,
@@ -345,24 +426,11 @@ impl Service {
                     }
                 });
             }
-            storage::set_session(&mut tx, hold.id, session.hash()).await?;
+            storage::set_session(tx, hold.id, session.hash()).await?;
             let actor = Actor::Session(session.clone());
-            audit(
-                &mut tx,
-                now,
-                &actor,
-                "claim",
-                hold.trip_id,
-                hold.id,
-                &[],
-                "",
-            )
-            .await?;
+            audit(tx, now, &actor, "claim", hold.trip_id, hold.id, &[], "").await?;
         }
-        let view = self.live_view(&mut tx, hold.id, now).await?;
-        tx.commit().await?;
-        // Which browser's seats are "mine" changed.
-        self.notify(hold.trip_id);
+        let view = self.live_view(tx, hold.id, now).await?;
         Ok(view)
     }
 }

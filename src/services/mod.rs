@@ -1,14 +1,16 @@
 //! The service layer: every operation of SPEC §1, once.
 //!
 //! The JSON API and the Leptos server functions are thin adapters over
-//! [`Service`]. Each write is one transaction on the single writer
-//! connection that (1) first expires every hold whose time is up, so every
-//! write sees expired holds as released, (2) changes seats only through
+//! [`Service`]. Each write runs in a transaction on the single writer
+//! connection (the passenger's writes share one with the others waiting at
+//! the same time: see `group`) that (1) first expires every hold whose time
+//! is up, so every write sees expired holds as released, (2) changes seats only through
 //! conditional updates checked by rows affected, and (3) writes its audit
 //! row before committing. Time is always an argument: no rule here reads
 //! the clock.
 
 mod admin;
+mod group;
 mod holds;
 mod session;
 mod staff;
@@ -19,7 +21,7 @@ pub use views::booking_whatsapp_url;
 pub use admin::{HoldFilter, NewTripInput, TripUpdate, manifest_csv};
 pub use session::{SessionKey, new_token};
 pub use staff::{hash_password, random_password, verify_password};
-pub use trips::TripFilter;
+pub use trips::{PublicSeatMap, TripFilter};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -67,18 +69,58 @@ pub struct Service {
     events: broadcast::Sender<i64>,
     /// Seat maps served from memory (see `trips::SeatMapCache`).
     seat_maps: std::sync::Arc<trips::SeatMapCache>,
+    /// The trip search's keys in memory (see `trips::TripIndex`).
+    trip_index: std::sync::Arc<trips::TripIndex>,
+    /// The queue of the group-commit writer task (see `group`).
+    writes: tokio::sync::mpsc::Sender<group::Pending>,
 }
 
 impl Service {
+    /// Also starts the group-commit writer task, so it must be called
+    /// inside a Tokio runtime; the task ends when the last clone is dropped.
     pub fn new(storage: Storage, policy: HoldPolicy, tz: Tz) -> Self {
         let (events, _) = broadcast::channel(1024);
+        let seat_maps = std::sync::Arc::<trips::SeatMapCache>::default();
+        let (writes, queue) = tokio::sync::mpsc::channel(4 * group::MAX_BATCH);
+        tokio::spawn(group::writer(
+            storage.clone(),
+            queue,
+            |tx, now| Box::pin(expire_due(tx, now, i64::MAX)),
+            {
+                let (seat_maps, events) = (seat_maps.clone(), events.clone());
+                move |trip| announce(&seat_maps, &events, trip)
+            },
+        ));
         Self {
             storage,
             policy,
             tz,
             events,
-            seat_maps: Default::default(),
+            seat_maps,
+            trip_index: Default::default(),
+            writes,
         }
+    }
+
+    /// Runs `work` in the next group commit (see `group`) and answers once
+    /// it is on disk. `work` returns its value and the trip whose seats it
+    /// changed, announced after the commit.
+    pub(crate) async fn write<T, F>(&self, now: DateTime<Utc>, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(
+                &'a mut WriteTx,
+            )
+                -> futures::future::BoxFuture<'a, Result<(T, Option<i64>), AppError>>
+            + Send
+            + 'static,
+    {
+        let (pending, answer) = group::Pending::new(now, work);
+        self.writes
+            .send(pending)
+            .await
+            .map_err(|_| AppError::Internal)?;
+        answer.await.unwrap_or(Err(AppError::Internal))
     }
 
     /// Trip ids whose seats changed, as they happen (live seat maps).
@@ -86,14 +128,12 @@ impl Service {
         self.events.subscribe()
     }
 
-    /// Tells live seat maps of `trip_id` to refresh. Nobody listening is fine.
     /// Announces that a trip's seats changed. Writers call it after their
     /// commit (the expiry step may call it before: harmless, since reads
     /// compute expiry from the time anyway), so a seat map read that began
     /// before the change can never be cached after it.
     fn notify(&self, trip_id: i64) {
-        self.seat_maps.invalidate(trip_id);
-        let _ = self.events.send(trip_id);
+        announce(&self.seat_maps, &self.events, trip_id);
     }
 
     pub fn storage(&self) -> &Storage {
@@ -150,6 +190,13 @@ impl Service {
 /// marks them EXPIRED (keeping their seats, contact and claim code for a
 /// late payment) and writes one audit row each. Returns the trip of each
 /// expired hold.
+/// Drops the trip's cached seat map and tells live seat maps to refresh.
+fn announce(seat_maps: &trips::SeatMapCache, events: &broadcast::Sender<i64>, trip_id: i64) {
+    seat_maps.invalidate(trip_id);
+    // Nobody listening is fine.
+    let _ = events.send(trip_id);
+}
+
 async fn expire_due(
     tx: &mut WriteTx,
     now: DateTime<Utc>,

@@ -1,11 +1,13 @@
 //! Reading trips and seat maps, and seeding the demo trips.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 
 use super::views::trip_view;
 use super::{Service, SessionKey};
 use crate::domain::{AppError, BusType, Seat, SeatCode, SeatStatus, Trip};
-use crate::storage::{self, NewTrip, TripQuery, to_ms};
+use crate::storage::{self, NewTrip, to_ms};
 
 /// The passenger's search: all parts optional.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -20,7 +22,13 @@ pub struct TripFilter {
 }
 
 impl Service {
-    /// Listed trips (active, departing after `now`) matching the filter.
+    /// Listed trips (active, departing after `now`) matching the filter,
+    /// in departure order, at most 500.
+    ///
+    /// Served from memory: the search keys of every listed trip (dropped
+    /// when a trip is created or edited) select the trips, and each trip
+    /// with its seat counts comes from the seat-map cache, which a change
+    /// or a hold expiry on that trip alone refreshes.
     pub async fn list_trips(
         &self,
         filter: &TripFilter,
@@ -30,27 +38,60 @@ impl Service {
             s.as_deref()
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
-                .map(|s| s.chars().take(100).collect::<String>())
+                .map(|s| s.chars().take(100).collect::<String>().to_lowercase())
         };
-        let depart_between = match clean(&filter.date) {
-            None => None,
+        let (start, end) = match clean(&filter.date) {
+            None => (i64::MIN, i64::MAX),
             Some(d) => {
                 let day = NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
                     AppError::invalid("date must be a day such as 2026-12-24 (YYYY-MM-DD).")
                 })?;
-                Some(self.local_day_bounds(day)?)
+                self.local_day_bounds(day)?
             }
         };
-        let q = TripQuery {
-            from: clean(&filter.from),
-            to: clean(&filter.to),
-            depart_between,
-        };
-        storage::list_trips(self.storage.reader(), &q, to_ms(now))
+        let (from, to) = (clean(&filter.from), clean(&filter.to));
+        let now_ms = to_ms(now);
+        let keys = self.listed_trip_keys(now_ms).await?;
+        let matches = keys.iter().filter(|k| {
+            k.depart_at > now_ms
+                && (start..end).contains(&k.depart_at)
+                && from.as_deref().is_none_or(|f| k.from.contains(f))
+                && to.as_deref().is_none_or(|t| k.to.contains(t))
+        });
+        let mut trips = Vec::new();
+        for key in matches.take(500) {
+            let map = match self.seat_map(key.id, now_ms).await {
+                Ok(map) => map,
+                // Deleted meanwhile: a listing is not the place to fail.
+                Err(AppError::TripNotFound) => continue,
+                Err(e) => return Err(e),
+            };
+            if map.trip.is_active && to_ms(map.trip.depart_at) > now_ms {
+                trips.push(map.trip.clone());
+            }
+        }
+        Ok(trips)
+    }
+
+    /// The search keys of the listed trips, from memory or the database.
+    async fn listed_trip_keys(&self, now_ms: i64) -> Result<Arc<Vec<TripKey>>, AppError> {
+        if let Some(keys) = self.trip_index.get() {
+            return Ok(keys);
+        }
+        let generation = self.trip_index.generation();
+        let keys: Vec<TripKey> = storage::listed_trip_keys(self.storage.reader(), now_ms)
             .await?
-            .iter()
-            .map(trip_view)
-            .collect()
+            .into_iter()
+            .map(|(id, from, to, depart_at)| TripKey {
+                id,
+                from: from.to_lowercase(),
+                to: to.to_lowercase(),
+                depart_at,
+            })
+            .collect();
+        let keys = Arc::new(keys);
+        self.trip_index.put(generation, keys.clone());
+        Ok(keys)
     }
 
     /// The UTC bounds `[start, end)` of a local day, in milliseconds.
@@ -71,12 +112,8 @@ impl Service {
     }
 
     /// A trip (listed or not) and its seat map as `session` sees it.
-    ///
-    /// The map itself comes from memory when it can: it changes only when
-    /// a write announces it (`notify`) or when a hold on the trip runs out,
-    /// so a cached map is used from the time it was read until the trip's
-    /// next hold expiry, unless a change came in between. Which seats are
-    /// the asking session's is looked up per request.
+    /// Which seats are the asking session's is looked up per request; the
+    /// rest comes from [`Service::seat_map`].
     pub async fn trip_seats(
         &self,
         trip_id: i64,
@@ -84,31 +121,8 @@ impl Service {
         now: DateTime<Utc>,
     ) -> Result<(Trip, Vec<Seat>), AppError> {
         let now_ms = to_ms(now);
-        let (trip, mut seats) = match self.seat_maps.get(trip_id, now_ms) {
-            Some(hit) => hit,
-            None => {
-                let generation = self.seat_maps.generation(trip_id);
-                // One read transaction: the trip's counts, its seats and the
-                // next expiry all come from the same snapshot.
-                let mut tx = self.storage.reader().begin().await?;
-                let (trip, seats) = self.read_seat_map(&mut tx, trip_id, now_ms).await?;
-                let valid_until = storage::next_hold_expiry(&mut tx, trip_id, now_ms)
-                    .await?
-                    .unwrap_or(i64::MAX);
-                tx.rollback().await?;
-                self.seat_maps.put(
-                    trip_id,
-                    generation,
-                    CachedMap {
-                        trip: trip.clone(),
-                        seats: seats.clone(),
-                        read_at: now_ms,
-                        valid_until,
-                    },
-                );
-                (trip, seats)
-            }
-        };
+        let map = self.seat_map(trip_id, now_ms).await?;
+        let (trip, mut seats) = (map.trip.clone(), map.seats.clone());
         if let Some(key) = session {
             let mut conn = self.storage.reader().acquire().await?;
             if let Some(hold) = storage::live_hold_of_session(&mut conn, key.hash()).await?
@@ -123,6 +137,44 @@ impl Service {
             }
         }
         Ok((trip, seats))
+    }
+
+    /// A trip and its seat map for a visitor without a hold.
+    pub async fn public_seat_map(
+        &self,
+        trip_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<PublicSeatMap, AppError> {
+        self.seat_map(trip_id, to_ms(now)).await.map(PublicSeatMap)
+    }
+
+    /// A trip and its seat map as nobody in particular sees it, from memory
+    /// when it can: a map changes only when a write announces it (`notify`)
+    /// or when a hold on the trip runs out, so a cached map is used from the
+    /// time it was read until the trip's next hold expiry, unless a change
+    /// came in between.
+    async fn seat_map(&self, trip_id: i64, now_ms: i64) -> Result<Arc<CachedMap>, AppError> {
+        if let Some(hit) = self.seat_maps.get(trip_id, now_ms) {
+            return Ok(hit);
+        }
+        let generation = self.seat_maps.generation(trip_id);
+        // One read transaction: the trip's counts, its seats and the next
+        // expiry all come from the same snapshot.
+        let mut tx = self.storage.reader().begin().await?;
+        let (trip, seats) = self.read_seat_map(&mut tx, trip_id, now_ms).await?;
+        let valid_until = storage::next_hold_expiry(&mut tx, trip_id, now_ms)
+            .await?
+            .unwrap_or(i64::MAX);
+        tx.rollback().await?;
+        let map = Arc::new(CachedMap {
+            trip,
+            seats,
+            read_at: now_ms,
+            valid_until,
+            rendered: Default::default(),
+        });
+        self.seat_maps.put(trip_id, generation, map.clone());
+        Ok(map)
     }
 
     /// The trip and its seats from the database, as nobody in particular
@@ -194,6 +246,7 @@ impl Service {
             storage::insert_trip(&mut tx, &trip, to_ms(now)).await?;
         }
         tx.commit().await?;
+        self.trip_index.invalidate();
         Ok(demo.len())
     }
 }
@@ -206,13 +259,40 @@ pub(crate) struct CachedMap {
     seats: Vec<Seat>,
     read_at: i64,
     valid_until: i64,
+    /// The JSON API's rendering of this map for a visitor without a hold,
+    /// made once per map (see [`PublicSeatMap`]).
+    rendered: std::sync::OnceLock<bytes::Bytes>,
+}
+
+/// A trip's seat map as a visitor without a hold sees it (`mine` is false
+/// everywhere), shared with every other such visitor until it changes.
+#[derive(Clone, Debug)]
+pub struct PublicSeatMap(Arc<CachedMap>);
+
+impl PublicSeatMap {
+    pub fn trip(&self) -> &Trip {
+        &self.0.trip
+    }
+
+    pub fn seats(&self) -> &[Seat] {
+        &self.0.seats
+    }
+
+    /// This map rendered by `render`, which runs once per map: the adapter
+    /// that serves the map to many visitors encodes it once.
+    pub fn rendered(&self, render: impl FnOnce(&Trip, &[Seat]) -> bytes::Bytes) -> bytes::Bytes {
+        self.0
+            .rendered
+            .get_or_init(|| render(&self.0.trip, &self.0.seats))
+            .clone()
+    }
 }
 
 #[derive(Debug, Default)]
 struct CacheEntry {
     /// Bumped by every change announcement for the trip.
     generation: u64,
-    map: Option<CachedMap>,
+    map: Option<Arc<CachedMap>>,
 }
 
 /// Seat maps in memory, one per trip, invalidated by change announcements.
@@ -234,20 +314,19 @@ impl SeatMapCache {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn get(&self, trip_id: i64, now_ms: i64) -> Option<(Trip, Vec<Seat>)> {
+    fn get(&self, trip_id: i64, now_ms: i64) -> Option<Arc<CachedMap>> {
         let entries = self.lock();
         let map = entries.get(&trip_id)?.map.as_ref()?;
         // Between `read_at` and `valid_until` no hold of the trip ran out,
         // so the map (and `seats_available`) read then is the map now.
-        (map.read_at <= now_ms && now_ms < map.valid_until)
-            .then(|| (map.trip.clone(), map.seats.clone()))
+        (map.read_at <= now_ms && now_ms < map.valid_until).then(|| map.clone())
     }
 
     fn generation(&self, trip_id: i64) -> u64 {
         self.lock().get(&trip_id).map_or(0, |e| e.generation)
     }
 
-    fn put(&self, trip_id: i64, generation: u64, map: CachedMap) {
+    fn put(&self, trip_id: i64, generation: u64, map: Arc<CachedMap>) {
         let mut entries = self.lock();
         if entries.len() >= Self::MAX_TRIPS && !entries.contains_key(&trip_id) {
             entries.clear();
@@ -263,5 +342,51 @@ impl SeatMapCache {
         let entry = entries.entry(trip_id).or_default();
         entry.generation += 1;
         entry.map = None;
+    }
+}
+
+/// What the trip search looks at, for one listed trip.
+#[derive(Debug)]
+pub(crate) struct TripKey {
+    id: i64,
+    /// Lowercased (Unicode) origin and destination.
+    from: String,
+    to: String,
+    depart_at: i64,
+}
+
+/// The search keys of every listed trip, in departure order. Only trips
+/// being created or edited change the set (departed trips are filtered out
+/// by time), so it is dropped by [`TripIndex::invalidate`] after those
+/// commits, with the same generation rule as [`SeatMapCache`].
+#[derive(Debug, Default)]
+pub(crate) struct TripIndex {
+    state: std::sync::Mutex<(u64, Option<Arc<Vec<TripKey>>>)>,
+}
+
+impl TripIndex {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (u64, Option<Arc<Vec<TripKey>>>)> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self) -> Option<Arc<Vec<TripKey>>> {
+        self.lock().1.clone()
+    }
+
+    fn generation(&self) -> u64 {
+        self.lock().0
+    }
+
+    fn put(&self, generation: u64, keys: Arc<Vec<TripKey>>) {
+        let mut state = self.lock();
+        if state.0 == generation {
+            state.1 = Some(keys);
+        }
+    }
+
+    pub(crate) fn invalidate(&self) {
+        let mut state = self.lock();
+        state.0 += 1;
+        state.1 = None;
     }
 }

@@ -89,6 +89,16 @@ impl Service {
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
         let seats = parse_seats(&storage::seats_of_hold(conn, row.id).await?)?;
+        self.hold_view_of(row, seats, now)
+    }
+
+    /// The view of a hold whose seats the caller already knows.
+    pub(crate) fn hold_view_of(
+        &self,
+        row: &HoldRow,
+        seats: Vec<SeatCode>,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
         let status = effective_status(row, now)?;
         let expires_at = from_ms(row.expires_at);
         let claim_code = row

@@ -4,9 +4,9 @@
 //! affected tell whether it happened; callers run them inside one write
 //! transaction and roll back when a step fails, so a hold is all-or-nothing.
 
-use sqlx::SqlitePool;
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::{Conn, DbResult, HoldRow, like_pattern};
+use super::{Conn, DbResult, HoldRow, TripInfo, like_pattern};
 
 const HOLD_SELECT: &str = "
     SELECT h.id, h.trip_id, h.session_hash, h.status, h.started_at, h.expires_at,
@@ -170,32 +170,93 @@ pub async fn take_seat(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn add_hold_seat(conn: &mut Conn, hold_id: i64, code: &str) -> DbResult<()> {
-    sqlx::query("INSERT INTO hold_seats (hold_id, code) VALUES (?, ?)")
-        .bind(hold_id)
-        .bind(code)
-        .execute(conn)
-        .await
-        .map(|_| ())
+/// The row of a hold [`insert_hold`] just created, without reading it back.
+pub fn new_hold_row(
+    id: i64,
+    session_hash: &str,
+    started_at: i64,
+    expires_at: i64,
+    trip: TripInfo,
+) -> HoldRow {
+    HoldRow {
+        id,
+        trip_id: trip.id,
+        session_hash: session_hash.to_string(),
+        status: "HELD".to_string(),
+        started_at,
+        expires_at,
+        passenger_extended: false,
+        name: None,
+        whatsapp: None,
+        claim_code: None,
+        booking_code: None,
+        booked_at: None,
+        price: trip.price,
+        admin_wa: trip.admin_wa,
+        route_from: trip.route_from,
+        route_to: trip.route_to,
+        depart_at: trip.depart_at,
+    }
 }
 
-/// Frees one seat of a live hold; false when the hold did not own it.
-pub async fn release_seat(conn: &mut Conn, hold_id: i64, code: &str) -> DbResult<bool> {
-    let done = sqlx::query(
-        "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL WHERE hold_id = ? AND code = ? AND status = 'HOLD'",
-    )
-    .bind(hold_id)
-    .bind(code)
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() == 1 {
-        sqlx::query("DELETE FROM hold_seats WHERE hold_id = ? AND code = ?")
-            .bind(hold_id)
-            .bind(code)
-            .execute(conn)
-            .await?;
+/// Takes every seat of `codes` that is AVAILABLE on the trip for the hold,
+/// in one statement; returns the codes it took.
+pub async fn take_seats(
+    conn: &mut Conn,
+    trip_id: i64,
+    codes: &[String],
+    hold_id: i64,
+) -> DbResult<Vec<String>> {
+    let mut q = QueryBuilder::<Sqlite>::new("UPDATE seats SET status = 'HOLD', hold_id = ");
+    q.push_bind(hold_id)
+        .push(" WHERE status = 'AVAILABLE' AND trip_id = ")
+        .push_bind(trip_id)
+        .push(" AND code IN (");
+    let mut list = q.separated(", ");
+    for code in codes {
+        list.push_bind(code);
     }
-    Ok(done.rows_affected() == 1)
+    q.push(") RETURNING code");
+    q.build_query_scalar().fetch_all(conn).await
+}
+
+/// Records that the hold owns `codes` (one statement).
+pub async fn add_hold_seats(conn: &mut Conn, hold_id: i64, codes: &[String]) -> DbResult<()> {
+    let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO hold_seats (hold_id, code) ");
+    q.push_values(codes, |mut row, code| {
+        row.push_bind(hold_id).push_bind(code);
+    });
+    q.build().execute(conn).await.map(|_| ())
+}
+
+/// Frees the seats of `codes` that the live hold owns (two statements
+/// whatever their number); returns the codes it freed.
+pub async fn release_seats(
+    conn: &mut Conn,
+    hold_id: i64,
+    codes: &[String],
+) -> DbResult<Vec<String>> {
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL WHERE status = 'HOLD' AND hold_id = ",
+    );
+    q.push_bind(hold_id).push(" AND code IN (");
+    let mut list = q.separated(", ");
+    for code in codes {
+        list.push_bind(code);
+    }
+    q.push(") RETURNING code");
+    let freed: Vec<String> = q.build_query_scalar().fetch_all(&mut *conn).await?;
+    if !freed.is_empty() {
+        let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM hold_seats WHERE hold_id = ");
+        q.push_bind(hold_id).push(" AND code IN (");
+        let mut list = q.separated(", ");
+        for code in &freed {
+            list.push_bind(code);
+        }
+        q.push(")");
+        q.build().execute(conn).await?;
+    }
+    Ok(freed)
 }
 
 pub async fn set_contact(

@@ -23,7 +23,7 @@ mod trips;
 
 pub use audit::*;
 pub use holds::*;
-pub use rows::{HoldRow, SeatRow, TripRow};
+pub use rows::{HoldRow, SeatRow, TripInfo, TripRow};
 pub use staff::*;
 pub use trips::*;
 
@@ -57,6 +57,9 @@ impl Storage {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
+            // Savepoint and statement journals (group commit runs each write
+            // in a savepoint) stay in memory instead of temporary files.
+            .pragma("temp_store", "memory")
             // Statements are prepared once per connection and reused.
             .statement_cache_capacity(256);
         if let Some(dir) = options.get_filename().parent()
@@ -67,6 +70,10 @@ impl Storage {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
+            // A ping before every transaction is one more round trip to the
+            // connection's thread; a broken connection fails the statement
+            // anyway.
+            .test_before_acquire(false)
             // Writers queue here; a long queue is a load problem, not an error.
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.clone())
@@ -75,6 +82,7 @@ impl Storage {
         let readers = std::thread::available_parallelism().map_or(4, |n| n.get() * 2) as u32;
         let reader = SqlitePoolOptions::new()
             .max_connections(readers.max(4))
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.read_only(true))
             .await?;
@@ -130,6 +138,22 @@ impl Storage {
         self.reader.close().await;
         self.writer.close().await;
     }
+}
+
+/// Opens a savepoint named `job` inside a write transaction (they nest).
+pub async fn savepoint(tx: &mut WriteTx) -> DbResult<()> {
+    sqlx::query("SAVEPOINT job")
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+/// Undoes everything since the latest `SAVEPOINT job`.
+pub async fn rollback_to_savepoint(tx: &mut WriteTx) -> DbResult<()> {
+    sqlx::query("ROLLBACK TO job")
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
 }
 
 /// Milliseconds since the epoch, the stored form of every time.

@@ -16,6 +16,19 @@ pub struct TripRow {
     pub seats_available: i64,
 }
 
+/// A trip's own columns, without the seat counts (cheaper to read).
+#[derive(Clone, Debug, FromRow)]
+pub struct TripInfo {
+    pub id: i64,
+    pub route_from: String,
+    pub route_to: String,
+    pub depart_at: i64,
+    pub price: i64,
+    pub bus_type: String,
+    pub admin_wa: String,
+    pub is_active: bool,
+}
+
 #[derive(Clone, Debug, FromRow)]
 pub struct SeatRow {
     pub code: String,

@@ -2,7 +2,7 @@
 
 use sqlx::SqlitePool;
 
-use super::{Conn, DbResult, SeatRow, TripRow, like_pattern};
+use super::{Conn, DbResult, SeatRow, TripInfo, TripRow};
 use crate::domain::{BusType, SeatPosition};
 
 /// The trip columns plus seat counts, where a seat of an expired hold counts
@@ -17,35 +17,20 @@ const TRIP_SELECT: &str = "
            ) AS seats_available
     FROM trips t";
 
-/// What the trip list may filter on; `None` means any.
-#[derive(Clone, Debug, Default)]
-pub struct TripQuery {
-    pub from: Option<String>,
-    pub to: Option<String>,
-    /// Departures in `[start, end)`, milliseconds.
-    pub depart_between: Option<(i64, i64)>,
-}
-
-/// Listed trips (active, departing after `now_ms`) sorted by departure.
-pub async fn list_trips(pool: &SqlitePool, q: &TripQuery, now_ms: i64) -> DbResult<Vec<TripRow>> {
-    let sql = format!(
-        "{TRIP_SELECT}
-         WHERE t.is_active = 1 AND t.depart_at > ?1
-           AND (?2 IS NULL OR lower(t.route_from) LIKE ?2 ESCAPE '\\')
-           AND (?3 IS NULL OR lower(t.route_to) LIKE ?3 ESCAPE '\\')
-           AND (?4 IS NULL OR t.depart_at >= ?4)
-           AND (?5 IS NULL OR t.depart_at < ?5)
-         ORDER BY t.depart_at, t.id
-         LIMIT 500"
-    );
-    sqlx::query_as::<_, TripRow>(&sql)
-        .bind(now_ms)
-        .bind(q.from.as_deref().map(like_pattern))
-        .bind(q.to.as_deref().map(like_pattern))
-        .bind(q.depart_between.map(|r| r.0))
-        .bind(q.depart_between.map(|r| r.1))
-        .fetch_all(pool)
-        .await
+/// The search keys (id, origin, destination, departure) of the listed
+/// trips: active and departing after `now_ms`, in departure order.
+pub async fn listed_trip_keys(
+    pool: &SqlitePool,
+    now_ms: i64,
+) -> DbResult<Vec<(i64, String, String, i64)>> {
+    sqlx::query_as(
+        "SELECT id, route_from, route_to, depart_at FROM trips
+         WHERE is_active = 1 AND depart_at > ?
+         ORDER BY depart_at, id",
+    )
+    .bind(now_ms)
+    .fetch_all(pool)
+    .await
 }
 
 /// Every trip, for the admin, newest departure first.
@@ -64,6 +49,17 @@ pub async fn trip_by_id(conn: &mut Conn, id: i64, now_ms: i64) -> DbResult<Optio
         .bind(id)
         .fetch_optional(conn)
         .await
+}
+
+/// A trip's own columns (no seat counts).
+pub async fn trip_info(conn: &mut Conn, id: i64) -> DbResult<Option<TripInfo>> {
+    sqlx::query_as(
+        "SELECT id, route_from, route_to, depart_at, price, bus_type, admin_wa, is_active
+         FROM trips WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
 }
 
 /// The seats of a trip in map order, with their effective status and
