@@ -8,7 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/setup.sh
 source scripts/setup.sh
-cargo leptos build --release
+cargo leptos build $LEPTOS_RELEASE_FLAGS
 export KURSI_BIN="$CARGO_TARGET_DIR/release/kursi"
 export BENCH_OUT="$ROOT/bench-results.json"
 cargo bench --features ssr --bench load -- --bench
@@ -16,12 +16,14 @@ cargo bench --features ssr --bench load -- --bench
 gz() { gzip -9 -c "$1" | wc -c; }
 wasm="target/site/pkg/kursi.wasm"
 js="target/site/pkg/kursi.js"
+# The loader of the WASM chunks (`--split`), which kursi.js imports.
+split=$(ls target/site/pkg/__wasm_split.*.js)
 css="target/site/pkg/kursi.css"
 printf '\n%-44s %10s %10s\n' "first page load" "bytes" "gzip -9"
-for f in "$wasm" "$js" "$css"; do
-  printf '%-44s %10d %10d\n' "$f" "$(wc -c <"$f")" "$(gz "$f")"
+for f in "$wasm" "$js" "$split" "$css"; do
+  printf '%-44s %10d %10d\n' "${f#target/site/pkg/}" "$(wc -c <"$f")" "$(gz "$f")"
 done
-total=$(( $(gz "$wasm") + $(gz "$js") ))
+total=$(( $(gz "$wasm") + $(gz "$js") + $(gz "$split") ))
 printf '%-44s %10s %10d  (target < 204800)\n' "WASM + JS" "" "$total"
 printf '%-44s %10d\n' "server binary ($KURSI_BIN)" "$(wc -c <"$KURSI_BIN")"
 python3 - "$BENCH_OUT" "$total" "$(wc -c <"$KURSI_BIN")" <<'PY'

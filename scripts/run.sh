@@ -6,7 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/setup.sh
 
-cargo leptos build --release
+cargo leptos build $LEPTOS_RELEASE_FLAGS
 
 mkdir -p data
 export DATABASE_URL="${DATABASE_URL:-sqlite://data/kursi.db}"

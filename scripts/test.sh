@@ -87,7 +87,7 @@ e2e() {
 step "cargo fmt --check" cargo fmt --check
 step "clippy (ssr)" cargo clippy --all-targets --features ssr -- -D warnings
 step "clippy (hydrate)" cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
-step "release build" cargo leptos build --release
+step "release build" cargo leptos build $LEPTOS_RELEASE_FLAGS
 step "cargo test" env KURSI_BIN="$CARGO_TARGET_DIR/release/kursi" cargo test --features ssr
 step "playwright + schemathesis" e2e
 

@@ -8,7 +8,7 @@ pub mod seat_nav;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    ParamSegment, SsrMode, StaticSegment,
+    Lazy, ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -24,7 +24,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#0f766e" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <DeferredHydration options />
                 <MetaTags />
             </head>
             <body>
@@ -32,6 +32,32 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Loads the WASM and hydrates the page at the browser's first idle moment.
+///
+/// Unlike leptos' `HydrationScripts` it sends no preload hints: a phone on a
+/// slow network spends its bandwidth on the page and its CSS first, and the
+/// bundle starts downloading after the first paint. The page is complete
+/// HTML and its forms work before hydration; admin pages fetch their own
+/// WASM chunks when the router needs them (`--split`).
+#[component]
+fn DeferredHydration(options: LeptosOptions) -> impl IntoView {
+    let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+    // wasm-bindgen's name for the module, as leptos computes it.
+    let wasm = if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+        format!("{pkg}.wasm")
+    } else {
+        format!("{pkg}_bg.wasm")
+    };
+    let script = format!(
+        "(() => {{ const go = () => import({js:?}).then(async (m) => {{ \
+         await m.default({{ module_or_path: {wasm:?} }}); m.hydrate(); }}); \
+         if ('requestIdleCallback' in window) requestIdleCallback(go, {{ timeout: 2000 }}); \
+         else setTimeout(go); }})();",
+        js = format!("{pkg}.js"),
+    );
+    view! { <script type="module">{script}</script> }
 }
 
 /// The language of this request (server) or of this page (browser).
@@ -90,22 +116,22 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("claim") view=pages::claim::ClaimPage />
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("login"))
-                        view=pages::admin::AdminLoginPage
+                        view={Lazy::<pages::admin::AdminLoginRoute>::new()}
                     />
-                    <Route path=StaticSegment("admin") view=pages::admin::AdminHoldsPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("admin") view={Lazy::<pages::admin::AdminHoldsRoute>::new()} ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("trips"))
-                        view=pages::admin::AdminTripsPage
+                        view={Lazy::<pages::admin::AdminTripsRoute>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("trips"), ParamSegment("id"))
-                        view=pages::admin::AdminTripPage
+                        view={Lazy::<pages::admin::AdminTripRoute>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("holds"), ParamSegment("code"))
-                        view=pages::admin::AdminHoldAuditPage
+                        view={Lazy::<pages::admin::AdminHoldAuditRoute>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route

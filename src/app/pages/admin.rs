@@ -608,3 +608,33 @@ pub fn AdminTripPage() -> impl IntoView {
         </section>
     }
 }
+
+/// Routes whose code loads only when one of them is visited: with
+/// `cargo leptos build --split` each becomes its own WASM chunk, so the
+/// passengers' first page load does not carry the admin pages.
+macro_rules! lazy_routes {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        #[doc = concat!("[`", stringify!($page), "`], loaded on demand.")]
+        pub struct $route;
+
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                view! { <$page /> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_routes! {
+    AdminLoginRoute => AdminLoginPage,
+    AdminHoldsRoute => AdminHoldsPage,
+    AdminTripsRoute => AdminTripsPage,
+    AdminTripRoute => AdminTripPage,
+    AdminHoldAuditRoute => AdminHoldAuditPage,
+}
