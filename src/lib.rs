@@ -39,5 +39,18 @@ pub mod web;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Asynchronous hydration: a lazy route (an admin page, in a WASM chunk
+    // of its own) hydrates once its chunk has loaded.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async {
+        let Some(body) = leptos::prelude::document().body() else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body.clone(), app::App)
+            .await
+            .forget();
+        // Marks the page once the WASM has taken over, for tests and for
+        // CSS that should only show interactive affordances when they work.
+        let _ = body.set_attribute("data-hydrated", "true");
+    });
 }

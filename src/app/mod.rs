@@ -85,14 +85,6 @@ pub fn App() -> impl IntoView {
     let lang = current_lang();
     provide_context(lang);
 
-    // Marks the page once the WASM has taken over, for tests and for CSS
-    // that should only show interactive affordances when they work.
-    Effect::new(move |_| {
-        if let Some(body) = leptos::prelude::document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-
     view! {
         <Stylesheet id="leptos" href="/pkg/kursi.css" />
         <Link rel="icon" href="/favicon.svg" />
