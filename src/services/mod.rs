@@ -76,8 +76,8 @@ pub struct Service {
 }
 
 impl Service {
-    /// Also starts the group-commit writer on a thread of its own; it ends
-    /// when the last clone is dropped.
+    /// Also starts the group-commit writer task, so it must be called
+    /// inside a Tokio runtime; the task ends when the last clone is dropped.
     pub fn new(storage: Storage, policy: HoldPolicy, tz: Tz) -> Self {
         let (events, _) = broadcast::channel(1024);
         let seat_maps = std::sync::Arc::<trips::SeatMapCache>::default();
@@ -91,23 +91,7 @@ impl Service {
                 move |trip| announce(&seat_maps, &events, trip)
             },
         );
-        // The writer gets a thread and a runtime of its own: each of its
-        // statements is a round trip to SQLite's thread, and on the shared
-        // runtime every wake-up would queue behind the request tasks.
-        let spawned = std::thread::Builder::new()
-            .name("kursi-writer".into())
-            .spawn(move || {
-                match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(runtime) => runtime.block_on(writer),
-                    Err(e) => tracing::error!(error = %e, "cannot start the writer"),
-                }
-            });
-        if let Err(e) = spawned {
-            tracing::error!(error = %e, "cannot start the writer thread");
-        }
+        tokio::spawn(writer);
         Self {
             storage,
             policy,
