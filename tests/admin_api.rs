@@ -13,26 +13,6 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-async fn send(
-    client: &reqwest::Client,
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-    key: Option<&str>,
-) -> (StatusCode, Value) {
-    let mut req = client.request(method, app.url(path));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    if let Some(k) = key {
-        req = req.header("x-admin-key", k);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
 /// Every admin route with a request that is valid once authenticated.
 fn admin_routes(trip: i64, claim: &str) -> Vec<(Method, String, Option<Value>)> {
     vec![

@@ -10,19 +10,13 @@ use kursi::domain::BusType;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn body(resp: reqwest::Response) -> (StatusCode, Value) {
-    let status = resp.status();
-    let value = resp.json::<Value>().await.unwrap_or(Value::Null);
-    (status, value)
-}
-
 async fn post(
     client: &reqwest::Client,
     app: &TestApp,
     path: &str,
     json: Value,
 ) -> (StatusCode, Value) {
-    body(client.post(app.url(path)).json(&json).send().await.unwrap()).await
+    answer(client.post(app.url(path)).json(&json).send().await.unwrap()).await
 }
 
 #[tokio::test]
@@ -30,7 +24,7 @@ async fn trips_are_listed_with_and_without_the_trailing_slash() {
     let app = spawn_app().await;
     let id = app.trip(BusType::Economy).await;
     for path in ["/api/trips/", "/api/trips"] {
-        let (status, trips) = body(reqwest::get(app.url(path)).await.unwrap()).await;
+        let (status, trips) = answer(reqwest::get(app.url(path)).await.unwrap()).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(trips[0]["id"], id);
         assert_eq!(trips[0]["price"], 150_000);
@@ -39,14 +33,14 @@ async fn trips_are_listed_with_and_without_the_trailing_slash() {
         assert_eq!(trips[0]["seats_available"], 40);
         assert!(trips[0]["depart_at"].as_str().unwrap().ends_with('Z'));
     }
-    let (_, found) = body(
+    let (_, found) = answer(
         reqwest::get(app.url("/api/trips/?from=JAKARTA&to=bandung"))
             .await
             .unwrap(),
     )
     .await;
     assert_eq!(found.as_array().unwrap().len(), 1);
-    let (_, none) = body(
+    let (_, none) = answer(
         reqwest::get(app.url("/api/trips/?from=Medan"))
             .await
             .unwrap(),
@@ -58,7 +52,7 @@ async fn trips_are_listed_with_and_without_the_trailing_slash() {
 #[tokio::test]
 async fn a_bad_date_is_a_400_with_the_error_body() {
     let app = spawn_app().await;
-    let (status, err) = body(
+    let (status, err) = answer(
         reqwest::get(app.url("/api/trips/?date=24-12-2026"))
             .await
             .unwrap(),
@@ -73,7 +67,7 @@ async fn a_bad_date_is_a_400_with_the_error_body() {
 async fn the_seat_map_and_its_errors() {
     let app = spawn_app().await;
     let id = app.trip(BusType::Sleeper).await;
-    let (status, map) = body(
+    let (status, map) = answer(
         reqwest::get(app.url(&format!("/api/trips/{id}/seats/")))
             .await
             .unwrap(),
@@ -86,12 +80,12 @@ async fn the_seat_map_and_its_errors() {
         map["seats"][0],
         json!({"code": "1A", "row": 1, "col": 1, "deck": 1, "status": "AVAILABLE", "mine": false})
     );
-    let (status, err) = body(reqwest::get(app.url("/api/trips/999/seats")).await.unwrap()).await;
+    let (status, err) = answer(reqwest::get(app.url("/api/trips/999/seats")).await.unwrap()).await;
     assert_eq!(
         (status, err["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("trip_not_found"))
     );
-    let (status, err) = body(
+    let (status, err) = answer(
         reqwest::get(app.url("/api/trips/abc/seats/"))
             .await
             .unwrap(),
@@ -127,7 +121,7 @@ async fn holding_sets_a_safe_cookie_and_marks_the_seats_mine() {
     assert_eq!(hold["claim_code"], Value::Null);
     assert!(hold["expires_in_seconds"].as_i64().unwrap() > 590);
 
-    let (_, map) = body(
+    let (_, map) = answer(
         client
             .get(app.url(&format!("/api/trips/{id}/seats/")))
             .send()
@@ -143,7 +137,7 @@ async fn holding_sets_a_safe_cookie_and_marks_the_seats_mine() {
         .map(|s| s["code"].as_str().unwrap())
         .collect();
     assert_eq!(mine, ["1A", "1B"]);
-    let (_, other) = body(
+    let (_, other) = answer(
         reqwest::get(app.url(&format!("/api/trips/{id}/seats/")))
             .await
             .unwrap(),
@@ -263,7 +257,7 @@ async fn hold_errors_follow_the_contract() {
         .send()
         .await
         .unwrap();
-    assert_eq!(body(resp).await.1["code"], "invalid_request");
+    assert_eq!(answer(resp).await.1["code"], "invalid_request");
 }
 
 #[tokio::test]
@@ -280,12 +274,12 @@ async fn release_hold_and_extend_answer_for_this_session_only() {
     )
     .await;
 
-    let (status, hold) = body(a.get(app.url("/api/hold/")).send().await.unwrap()).await;
+    let (status, hold) = answer(a.get(app.url("/api/hold/")).send().await.unwrap()).await;
     assert_eq!(
         (status, &hold["seats"]),
         (StatusCode::OK, &json!(["1A", "1B"]))
     );
-    let (status, err) = body(stranger.get(app.url("/api/hold")).send().await.unwrap()).await;
+    let (status, err) = answer(stranger.get(app.url("/api/hold")).send().await.unwrap()).await;
     assert_eq!(
         (status, err["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("no_active_hold"))
@@ -402,7 +396,7 @@ async fn contact_claim_book_and_ticket_lookup_end_to_end() {
         post(&phone, &app, "/api/seats/release/", json!({})).await.0,
         StatusCode::NOT_FOUND
     );
-    let (_, hold) = body(laptop.get(app.url("/api/hold/")).send().await.unwrap()).await;
+    let (_, hold) = answer(laptop.get(app.url("/api/hold/")).send().await.unwrap()).await;
     assert_eq!(hold["seats"], json!(["2C"]));
 
     // The admin books it, with the key; without it, 401.
@@ -426,7 +420,7 @@ async fn contact_claim_book_and_ticket_lookup_end_to_end() {
         .await
         .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    let (status, holds) = body(
+    let (status, holds) = answer(
         admin
             .get(app.url(&format!("/api/admin/holds/?q={code}")))
             .header("x-admin-key", ADMIN_KEY)
@@ -444,17 +438,17 @@ async fn contact_claim_book_and_ticket_lookup_end_to_end() {
             .header("x-admin-key", ADMIN_KEY)
             .json(&json!({"claim_code": code}))
     };
-    let (status, booking) = body(book().send().await.unwrap()).await;
+    let (status, booking) = answer(book().send().await.unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     let booking_code = booking["booking_code"].as_str().unwrap().to_string();
     assert!(booking_code.starts_with("BK-"));
     assert_eq!(booking["seats"], json!(["2C"]));
     assert_eq!(booking["trip"]["id"], id);
-    let (_, again) = body(book().send().await.unwrap()).await;
+    let (_, again) = answer(book().send().await.unwrap()).await;
     assert_eq!(again["booking_code"], booking_code.as_str());
 
     // Whoever has the WhatsApp number sees the booking.
-    let (status, seen) = body(
+    let (status, seen) = answer(
         reqwest::get(app.url(&format!(
             "/api/bookings/{booking_code}/?whatsapp=081234567890"
         )))
@@ -468,7 +462,7 @@ async fn contact_claim_book_and_ticket_lookup_end_to_end() {
         format!("/api/bookings/{booking_code}/"),
         "/api/bookings/BK-000000/?whatsapp=081234567890".to_string(),
     ] {
-        let (status, err) = body(reqwest::get(app.url(&path)).await.unwrap()).await;
+        let (status, err) = answer(reqwest::get(app.url(&path)).await.unwrap()).await;
         assert_eq!(
             (status, err["code"].as_str()),
             (StatusCode::NOT_FOUND, Some("booking_not_found")),
@@ -594,12 +588,12 @@ async fn a_cross_origin_cookie_post_is_refused() {
         .send()
         .await
         .unwrap();
-    let (status, err) = body(forged).await;
+    let (status, err) = answer(forged).await;
     assert_eq!(
         (status, err["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("forbidden"))
     );
-    let (_, hold) = body(client.get(app.url("/api/hold/")).send().await.unwrap()).await;
+    let (_, hold) = answer(client.get(app.url("/api/hold/")).send().await.unwrap()).await;
     assert_eq!(
         hold["seats"],
         json!(["1A"]),

@@ -28,9 +28,7 @@ async fn raw(
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }
-    let resp = req.send().await.unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    answer(req.send().await.unwrap()).await
 }
 
 #[tokio::test]

@@ -118,22 +118,6 @@ async fn the_document_is_openapi_3_and_covers_every_route() {
     assert!(doc["components"]["securitySchemes"]["admin_key"].is_object());
 }
 
-async fn call(
-    client: &reqwest::Client,
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = client.request(method, app.url(path));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
 #[tokio::test]
 async fn real_responses_match_the_document() {
     let app = spawn_app().await;
@@ -291,21 +275,22 @@ async fn real_responses_match_the_document() {
     let mut statuses = BTreeSet::new();
     for (method, url, path, body, client) in checks.drain(..) {
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-        let (status, value) = call(client, &app, m, &url, body).await;
+        let (status, value) = send(client, &app, m, &url, body, None).await;
         assert!(status.as_u16() < 500, "{method} {url}: {status}");
         assert_documented(&doc, method, path, status, &value);
         statuses.insert(status.as_u16());
     }
 
     // The claim code from the hold, then booking, the ticket and the trail.
-    let (_, hold) = call(&passenger, &app, Method::GET, "/api/hold/", None).await;
+    let (_, hold) = send(&passenger, &app, Method::GET, "/api/hold/", None, None).await;
     let claim = hold["claim_code"].as_str().unwrap().to_string();
-    let (status, booking) = call(
+    let (status, booking) = send(
         &staff,
         &app,
         Method::POST,
         "/api/admin/generate-booking-code/",
         Some(json!({"claim_code": claim})),
+        None,
     )
     .await;
     assert_documented(
@@ -317,22 +302,24 @@ async fn real_responses_match_the_document() {
     );
     let code = booking["booking_code"].as_str().unwrap();
     for wa in ["081298765432", "0800000000"] {
-        let (status, value) = call(
+        let (status, value) = send(
             &other,
             &app,
             Method::GET,
             &format!("/api/bookings/{code}/?whatsapp={wa}"),
+            None,
             None,
         )
         .await;
         assert_documented(&doc, "get", "/api/bookings/{booking_code}/", status, &value);
         statuses.insert(status.as_u16());
     }
-    let (status, trail) = call(
+    let (status, trail) = send(
         &staff,
         &app,
         Method::GET,
         &format!("/api/admin/holds/{claim}/audit/"),
+        None,
         None,
     )
     .await;
@@ -343,12 +330,13 @@ async fn real_responses_match_the_document() {
         status,
         &trail,
     );
-    let (status, cancelled) = call(
+    let (status, cancelled) = send(
         &staff,
         &app,
         Method::POST,
         "/api/admin/bookings/cancel/",
         Some(json!({"booking_code": code})),
+        None,
     )
     .await;
     assert_documented(

@@ -97,6 +97,32 @@ pub async fn trip(service: &Service, bus_type: BusType) -> i64 {
         .id
 }
 
+/// A response's status and JSON body (`null` when it has none).
+pub async fn answer(resp: reqwest::Response) -> (reqwest::StatusCode, serde_json::Value) {
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// Sends a request with an optional JSON body and admin key; returns the
+/// answer's status and JSON body.
+pub async fn send(
+    client: &reqwest::Client,
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+    key: Option<&str>,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let mut req = client.request(method, app.url(path));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    if let Some(k) = key {
+        req = req.header("x-admin-key", k);
+    }
+    answer(req.send().await.unwrap()).await
+}
+
 /// The whole app served over real HTTP on a free port, with its own
 /// database and a clock the test can move.
 pub struct TestApp {
