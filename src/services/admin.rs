@@ -359,7 +359,8 @@ impl Service {
         let mut tx = self.begin(now).await?;
         let old = storage::trip_by_id(&mut tx, id, to_ms(now))
             .await?
-            .ok_or(AppError::TripNotFound)?;
+            .ok_or(AppError::TripNotFound)?
+            .info;
         let route_from = match &change.route_from {
             Some(s) => clean_place(s, "route_from")?,
             None => old.route_from.clone(),

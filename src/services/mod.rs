@@ -2,11 +2,11 @@
 //!
 //! The JSON API and the Leptos server functions are thin adapters over
 //! [`Service`]. Each write runs in a transaction on the single writer
-//! connection (the passenger's writes share one with the others waiting at
+//! connection (a passenger's write shares one with the others waiting at
 //! the same time: see `group`) that (1) first expires every hold whose time
-//! is up, so every write sees expired holds as released, (2) changes seats only through
-//! conditional updates checked by rows affected, and (3) writes its audit
-//! row before committing. Time is always an argument: no rule here reads
+//! is up, so every write sees expired holds as released, (2) changes seats
+//! only through conditional updates checked by rows affected, and (3) writes
+//! its audit row before committing. Time is always an argument: no rule here reads
 //! the clock.
 
 mod admin;
@@ -187,10 +187,6 @@ impl Service {
     }
 }
 
-/// Expires up to `limit` live holds whose time is up: frees their seats,
-/// marks them EXPIRED (keeping their seats, contact and claim code for a
-/// late payment) and writes one audit row each. Returns the trip of each
-/// expired hold.
 /// Drops the trip's cached seat map and tells live seat maps to refresh.
 fn announce(seat_maps: &trips::SeatMapCache, events: &broadcast::Sender<i64>, trip_id: i64) {
     seat_maps.invalidate(trip_id);
@@ -198,6 +194,10 @@ fn announce(seat_maps: &trips::SeatMapCache, events: &broadcast::Sender<i64>, tr
     let _ = events.send(trip_id);
 }
 
+/// Expires up to `limit` live holds whose time is up: frees their seats,
+/// marks them EXPIRED (keeping their seats, contact and claim code for a
+/// late payment) and writes one audit row each. Returns the trip of each
+/// expired hold.
 async fn expire_due(
     tx: &mut WriteTx,
     now: DateTime<Utc>,

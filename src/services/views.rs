@@ -11,14 +11,14 @@ use crate::storage::{self, Conn, HoldRow, TripRow, from_ms};
 
 pub(crate) fn trip_view(row: &TripRow) -> Result<Trip, AppError> {
     Ok(Trip {
-        id: row.id,
-        route_from: row.route_from.clone(),
-        route_to: row.route_to.clone(),
-        depart_at: from_ms(row.depart_at),
-        price: row.price,
-        bus_type: BusType::parse(&row.bus_type).map_err(|_| corrupt("trips.bus_type"))?,
-        admin_wa: row.admin_wa.clone(),
-        is_active: row.is_active,
+        id: row.info.id,
+        route_from: row.info.route_from.clone(),
+        route_to: row.info.route_to.clone(),
+        depart_at: from_ms(row.info.depart_at),
+        price: row.info.price,
+        bus_type: BusType::parse(&row.info.bus_type).map_err(|_| corrupt("trips.bus_type"))?,
+        admin_wa: row.info.admin_wa.clone(),
+        is_active: row.info.is_active,
         seats_total: row.seats_total as u32,
         seats_available: row.seats_available as u32,
     })

@@ -2,21 +2,7 @@
 
 use sqlx::FromRow;
 
-#[derive(Clone, Debug, FromRow)]
-pub struct TripRow {
-    pub id: i64,
-    pub route_from: String,
-    pub route_to: String,
-    pub depart_at: i64,
-    pub price: i64,
-    pub bus_type: String,
-    pub admin_wa: String,
-    pub is_active: bool,
-    pub seats_total: i64,
-    pub seats_available: i64,
-}
-
-/// A trip's own columns, without the seat counts (cheaper to read).
+/// A trip's own columns (see [`TripRow`] for the seat counts too).
 #[derive(Clone, Debug, FromRow)]
 pub struct TripInfo {
     pub id: i64,
@@ -27,6 +13,15 @@ pub struct TripInfo {
     pub bus_type: String,
     pub admin_wa: String,
     pub is_active: bool,
+}
+
+/// A trip with its seat counts.
+#[derive(Clone, Debug, FromRow)]
+pub struct TripRow {
+    #[sqlx(flatten)]
+    pub info: TripInfo,
+    pub seats_total: i64,
+    pub seats_available: i64,
 }
 
 #[derive(Clone, Debug, FromRow)]
