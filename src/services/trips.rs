@@ -189,7 +189,7 @@ impl Service {
             .await?
             .ok_or(AppError::TripNotFound)?;
         let trip = trip_view(&row)?;
-        let rows = storage::seats_of_trip(conn, trip_id, None, now_ms).await?;
+        let rows = storage::seats_of_trip(conn, trip_id, now_ms).await?;
         let seats = rows
             .into_iter()
             .map(|r| {
@@ -205,7 +205,7 @@ impl Service {
                         "BOOKED" => SeatStatus::Booked,
                         _ => return Err(super::views::corrupt("seats.status")),
                     },
-                    mine: r.mine,
+                    mine: false,
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
@@ -270,14 +270,6 @@ pub(crate) struct CachedMap {
 pub struct PublicSeatMap(Arc<CachedMap>);
 
 impl PublicSeatMap {
-    pub fn trip(&self) -> &Trip {
-        &self.0.trip
-    }
-
-    pub fn seats(&self) -> &[Seat] {
-        &self.0.seats
-    }
-
     /// This map rendered by `render`, which runs once per map: the adapter
     /// that serves the map to many visitors encodes it once.
     pub fn rendered(&self, render: impl FnOnce(&Trip, &[Seat]) -> bytes::Bytes) -> bytes::Bytes {

@@ -32,7 +32,6 @@ pub struct SeatRow {
     pub deck: i64,
     /// The effective status: a seat of an expired hold reads AVAILABLE.
     pub status: String,
-    pub mine: bool,
 }
 
 /// A hold with the trip fields every view of it needs.

@@ -62,26 +62,18 @@ pub async fn trip_info(conn: &mut Conn, id: i64) -> DbResult<Option<TripInfo>> {
     .await
 }
 
-/// The seats of a trip in map order, with their effective status and
-/// whether `session_hash` holds them.
-pub async fn seats_of_trip(
-    conn: &mut Conn,
-    trip_id: i64,
-    session_hash: Option<&str>,
-    now_ms: i64,
-) -> DbResult<Vec<SeatRow>> {
+/// The seats of a trip in map order, with their effective status (which
+/// session holds them is the caller's business: the map is shared).
+pub async fn seats_of_trip(conn: &mut Conn, trip_id: i64, now_ms: i64) -> DbResult<Vec<SeatRow>> {
     sqlx::query_as::<_, SeatRow>(
         "SELECT s.code, s.seat_row, s.seat_col, s.deck,
                 CASE WHEN s.status = 'HOLD' AND h.expires_at <= ?1 THEN 'AVAILABLE'
-                     ELSE s.status END AS status,
-                CASE WHEN s.status = 'HOLD' AND h.expires_at > ?1 AND h.session_hash = ?2
-                     THEN 1 ELSE 0 END AS mine
+                     ELSE s.status END AS status
          FROM seats s LEFT JOIN holds h ON h.id = s.hold_id
-         WHERE s.trip_id = ?3
+         WHERE s.trip_id = ?2
          ORDER BY s.seat_row, s.seat_col",
     )
     .bind(now_ms)
-    .bind(session_hash)
     .bind(trip_id)
     .fetch_all(conn)
     .await
