@@ -158,7 +158,7 @@ async fn check(service: &Service, replay: &Mutex<Replay>, trips: &[i64], now: Da
             .await
             .unwrap()
             .unwrap();
-        let map = storage::seats_of_trip(&mut tx, trip, None, storage::to_ms(now))
+        let map = storage::seats_of_trip(&mut tx, trip, storage::to_ms(now))
             .await
             .unwrap();
         let available = map.iter().filter(|s| s.status == "AVAILABLE").count() as i64;
@@ -466,7 +466,7 @@ async fn seat_maps_read_during_writes_end_equal_to_the_database() {
     // After the last write, the served map is exactly the database's.
     let (_, served) = db.service.trip_seats(trip, None, t0()).await.unwrap();
     let mut conn = db.service.storage().reader().acquire().await.unwrap();
-    let stored = storage::seats_of_trip(&mut conn, trip, None, storage::to_ms(t0()))
+    let stored = storage::seats_of_trip(&mut conn, trip, storage::to_ms(t0()))
         .await
         .unwrap();
     let served: Vec<(String, &str)> = served
