@@ -7,7 +7,9 @@
 //! write waiting in its queue (up to [`MAX_BATCH`]), opens one transaction,
 //! expires due holds once, runs each write inside its own savepoint and
 //! commits once. A write that fails rolls back to its savepoint, so it
-//! leaves nothing behind and the others are untouched. Nobody gets an answer
+//! leaves nothing behind and the others are untouched. The savepoint is
+//! taken when a write first writes ([`Job::writes`]): a request refused by
+//! what it reads (a seat already taken) costs no savepoint and no rollback. Nobody gets an answer
 //! before the commit is on disk: a success is delivered only after it, and
 //! if the commit fails every write of the batch answers `internal`.
 //!
@@ -41,7 +43,31 @@ struct Outcome {
     deliver: Deliver,
 }
 
-type Run = Box<dyn for<'a> FnOnce(&'a mut WriteTx) -> BoxFuture<'a, Outcome> + Send>;
+type Run = Box<dyn for<'a> FnOnce(&'a mut Job) -> BoxFuture<'a, Outcome> + Send>;
+
+/// One write's handle on its batch's transaction.
+pub(crate) struct Job {
+    tx: WriteTx,
+    /// Whether this write has taken its savepoint.
+    saved: bool,
+}
+
+impl Job {
+    /// The transaction, for reads before this write's first change.
+    pub(crate) fn reads(&mut self) -> &mut WriteTx {
+        &mut self.tx
+    }
+
+    /// The transaction for changes: the first call takes the savepoint that
+    /// lets this write roll back alone.
+    pub(crate) async fn writes(&mut self) -> Result<&mut WriteTx, AppError> {
+        if !self.saved {
+            storage::savepoint(&mut self.tx).await?;
+            self.saved = true;
+        }
+        Ok(&mut self.tx)
+    }
+}
 
 /// A write waiting for the writer task, with the time of its request.
 pub(crate) struct Pending {
@@ -58,7 +84,7 @@ impl Pending {
     ) -> (Self, oneshot::Receiver<Result<T, AppError>>)
     where
         T: Send + 'static,
-        F: for<'a> FnOnce(&'a mut WriteTx) -> BoxFuture<'a, Result<(T, Option<i64>), AppError>>
+        F: for<'a> FnOnce(&'a mut Job) -> BoxFuture<'a, Result<(T, Option<i64>), AppError>>
             + Send
             + 'static,
     {
@@ -150,19 +176,22 @@ async fn run_batch<E>(
 where
     E: for<'a> Fn(&'a mut WriteTx, DateTime<Utc>) -> BoxFuture<'a, Result<Vec<i64>, AppError>>,
 {
-    let mut tx = storage.begin().await?;
-    let expired = expire(&mut tx, now).await?;
+    let mut job = Job {
+        tx: storage.begin().await?,
+        saved: false,
+    };
+    let expired = expire(&mut job.tx, now).await?;
     for pending in batch {
         // Savepoints nest: `ROLLBACK TO job` undoes the latest one, this
         // write's; the commit releases them all.
-        storage::savepoint(&mut tx).await?;
-        match AssertUnwindSafe((pending.run)(&mut tx))
+        job.saved = false;
+        match AssertUnwindSafe((pending.run)(&mut job))
             .catch_unwind()
             .await
         {
             Ok(outcome) => {
-                if !outcome.keep {
-                    storage::rollback_to_savepoint(&mut tx).await?;
+                if !outcome.keep && job.saved {
+                    storage::rollback_to_savepoint(&mut job.tx).await?;
                 }
                 outcomes.push(outcome);
             }
@@ -170,10 +199,12 @@ where
             // gets `internal` when its answer channel closes.
             Err(_) => {
                 tracing::error!("a write panicked; its changes are rolled back");
-                storage::rollback_to_savepoint(&mut tx).await?;
+                if job.saved {
+                    storage::rollback_to_savepoint(&mut job.tx).await?;
+                }
             }
         }
     }
-    tx.commit().await?;
+    job.tx.commit().await?;
     Ok(expired)
 }

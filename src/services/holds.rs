@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use rand::Rng;
 
+use super::group::Job;
 use super::{Actor, Service, SessionKey};
 use crate::domain::{
     AppError, BusType, ClaimCode, CustomerName, Hold, HoldStatus, SeatCode, WhatsApp,
@@ -67,9 +68,11 @@ impl Service {
             return Err(AppError::TooManySeats { max });
         }
         let (this, session) = (self.clone(), session.clone());
-        self.write(now, move |tx| {
+        self.write(now, move |job| {
             Box::pin(async move {
-                let hold = this.hold_in(tx, &session, trip_id, &requested, now).await?;
+                let hold = this
+                    .hold_in(job, &session, trip_id, &requested, now)
+                    .await?;
                 Ok((hold, Some(trip_id)))
             })
         })
@@ -78,7 +81,7 @@ impl Service {
 
     async fn hold_in(
         &self,
-        tx: &mut WriteTx,
+        job: &mut Job,
         session: &SessionKey,
         trip_id: i64,
         requested: &[SeatCode],
@@ -86,39 +89,55 @@ impl Service {
     ) -> Result<Hold, AppError> {
         let max = self.policy.max_seats;
         let now_ms = to_ms(now);
-        let trip = storage::trip_info(tx, trip_id)
+        let codes: Vec<String> = requested.iter().map(|c| c.to_string()).collect();
+        let context = storage::hold_context(job.reads(), trip_id, session.hash(), &codes)
             .await?
-            .filter(|t| t.is_active && t.depart_at > now_ms)
+            .filter(|c| c.trip.is_active && c.trip.depart_at > now_ms)
             .ok_or(AppError::TripNotFound)?;
-        let bus =
-            BusType::parse(&trip.bus_type).map_err(|_| super::views::corrupt("trips.bus_type"))?;
+        let bus = BusType::parse(&context.trip.bus_type)
+            .map_err(|_| super::views::corrupt("trips.bus_type"))?;
         if let Some(bad) = requested.iter().find(|c| bus.position(**c).is_none()) {
             return Err(AppError::invalid(format!("This bus has no seat {bad}.")));
         }
-
+        // A passenger without a hold asking for a taken seat: refused on
+        // what was read, before anything is written.
+        if context.live_hold_id.is_none() && context.unavailable > 0 {
+            let taken = storage::unavailable_seats(job.reads(), trip_id, &codes).await?;
+            let seats = requested
+                .iter()
+                .filter(|c| taken.contains(&c.to_string()))
+                .copied()
+                .collect();
+            return Err(AppError::SeatsUnavailable { seats });
+        }
+        let existing = match context.live_hold_id {
+            Some(_) => {
+                let h = storage::live_hold_of_session(job.reads(), session.hash())
+                    .await?
+                    .ok_or(AppError::Internal)?;
+                if h.trip_id != trip_id {
+                    return Err(AppError::HoldOnOtherTrip { trip_id: h.trip_id });
+                }
+                let seats = storage::seats_of_hold(job.reads(), h.id).await?;
+                Some((h, seats))
+            }
+            None => None,
+        };
+        let tx = job.writes().await?;
         // The hold's row as a view needs it, read or (for a new hold) known.
-        let (row, current) = match storage::live_hold_of_session(tx, session.hash()).await? {
-            Some(h) if h.trip_id != trip_id => {
-                return Err(AppError::HoldOnOtherTrip { trip_id: h.trip_id });
-            }
-            Some(h) => {
-                let seats = storage::seats_of_hold(tx, h.id).await?;
-                (h, seats)
-            }
+        let (row, current) = match existing {
+            Some(found) => found,
             None => {
                 let expires = to_ms(self.policy.initial_expiry(now));
                 let id = storage::insert_hold(tx, trip_id, session.hash(), now_ms, expires).await?;
+                let trip = context.trip;
                 (
                     storage::new_hold_row(id, session.hash(), now_ms, expires, trip),
                     Vec::new(),
                 )
             }
         };
-        let new: Vec<String> = requested
-            .iter()
-            .map(|c| c.to_string())
-            .filter(|c| !current.contains(c))
-            .collect();
+        let new: Vec<String> = codes.into_iter().filter(|c| !current.contains(c)).collect();
         if current.len() + new.len() > max as usize {
             return Err(AppError::TooManySeats { max });
         }
@@ -168,9 +187,9 @@ impl Service {
             session.clone(),
             seats.map(<[SeatCode]>::to_vec),
         );
-        self.write(now, move |tx| {
+        self.write(now, move |job| {
             Box::pin(async move {
-                let hold = this.release_in(tx, &session, seats, now).await?;
+                let hold = this.release_in(job, &session, seats, now).await?;
                 let changed = Some(hold.trip_id);
                 Ok((hold, changed))
             })
@@ -180,15 +199,15 @@ impl Service {
 
     async fn release_in(
         &self,
-        tx: &mut WriteTx,
+        job: &mut Job,
         session: &SessionKey,
         seats: Option<Vec<SeatCode>>,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
-        let mut hold = storage::live_hold_of_session(tx, session.hash())
+        let mut hold = storage::live_hold_of_session(job.reads(), session.hash())
             .await?
             .ok_or(AppError::NoActiveHold)?;
-        let current = storage::seats_of_hold(tx, hold.id).await?;
+        let current = storage::seats_of_hold(job.reads(), hold.id).await?;
         let wanted: Vec<String> = match seats.as_deref() {
             None => current.clone(),
             Some(list) => distinct(list)
@@ -197,6 +216,7 @@ impl Service {
                 .filter(|c| current.contains(c))
                 .collect(),
         };
+        let tx = job.writes().await?;
         let released = if wanted.is_empty() {
             Vec::new()
         } else {
@@ -244,9 +264,9 @@ impl Service {
     /// The passenger's one extension, in the last two minutes of the hold.
     pub async fn extend(&self, session: &SessionKey, now: DateTime<Utc>) -> Result<Hold, AppError> {
         let (this, session) = (self.clone(), session.clone());
-        self.write(now, move |tx| {
+        self.write(now, move |job| {
             Box::pin(async move {
-                let hold = this.extend_in(tx, &session, now).await?;
+                let hold = this.extend_in(job.writes().await?, &session, now).await?;
                 let changed = None;
                 Ok((hold, changed))
             })
@@ -316,10 +336,10 @@ impl Service {
             name.clone(),
             whatsapp.clone(),
         );
-        self.write(now, move |tx| {
+        self.write(now, move |job| {
             Box::pin(async move {
                 let hold = this
-                    .attach_contact_in(tx, &session, &name, &whatsapp, now)
+                    .attach_contact_in(job.writes().await?, &session, &name, &whatsapp, now)
                     .await?;
                 let changed = None;
                 Ok((hold, changed))
@@ -389,9 +409,11 @@ impl Service {
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
         let (this, session, code) = (self.clone(), session.clone(), code.clone());
-        self.write(now, move |tx| {
+        self.write(now, move |job| {
             Box::pin(async move {
-                let hold = this.claim_in(tx, &session, &code, now).await?;
+                let hold = this
+                    .claim_in(job.writes().await?, &session, &code, now)
+                    .await?;
                 let changed = Some(hold.trip_id);
                 Ok((hold, changed))
             })

@@ -110,7 +110,7 @@ impl Service {
     where
         T: Send + 'static,
         F: for<'a> FnOnce(
-                &'a mut WriteTx,
+                &'a mut group::Job,
             )
                 -> futures::future::BoxFuture<'a, Result<(T, Option<i64>), AppError>>
             + Send

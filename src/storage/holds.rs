@@ -6,7 +6,7 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::{Conn, DbResult, HoldRow, TripInfo, like_pattern};
+use super::{Conn, DbResult, HoldContext, HoldRow, TripInfo, like_pattern};
 
 const HOLD_SELECT: &str = "
     SELECT h.id, h.trip_id, h.session_hash, h.status, h.started_at, h.expires_at,
@@ -197,6 +197,51 @@ pub fn new_hold_row(
         route_to: trip.route_to,
         depart_at: trip.depart_at,
     }
+}
+
+/// The trip, the session's live hold and the number of `codes` that are
+/// not AVAILABLE on it, in one statement; `None` when there is no such trip.
+pub async fn hold_context(
+    conn: &mut Conn,
+    trip_id: i64,
+    session_hash: &str,
+    codes: &[String],
+) -> DbResult<Option<HoldContext>> {
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "SELECT t.id, t.route_from, t.route_to, t.depart_at, t.price, t.bus_type, t.admin_wa,
+                t.is_active,
+                (SELECT h.id FROM holds h WHERE h.status = 'HELD' AND h.session_hash = ",
+    );
+    q.push_bind(session_hash).push(
+        ") AS live_hold_id,
+                (SELECT count(*) FROM seats s
+                 WHERE s.trip_id = t.id AND s.status <> 'AVAILABLE' AND s.code IN (",
+    );
+    let mut list = q.separated(", ");
+    for code in codes {
+        list.push_bind(code);
+    }
+    q.push(")) AS unavailable FROM trips t WHERE t.id = ")
+        .push_bind(trip_id);
+    q.build_query_as().fetch_optional(conn).await
+}
+
+/// The codes among `codes` that are not AVAILABLE on the trip.
+pub async fn unavailable_seats(
+    conn: &mut Conn,
+    trip_id: i64,
+    codes: &[String],
+) -> DbResult<Vec<String>> {
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "SELECT code FROM seats WHERE status <> 'AVAILABLE' AND trip_id = ",
+    );
+    q.push_bind(trip_id).push(" AND code IN (");
+    let mut list = q.separated(", ");
+    for code in codes {
+        list.push_bind(code);
+    }
+    q.push(")");
+    q.build_query_scalar().fetch_all(conn).await
 }
 
 /// Takes every seat of `codes` that is AVAILABLE on the trip for the hold,

@@ -23,7 +23,7 @@ mod trips;
 
 pub use audit::*;
 pub use holds::*;
-pub use rows::{HoldRow, SeatRow, TripInfo, TripRow};
+pub use rows::{HoldContext, HoldRow, SeatRow, TripInfo, TripRow};
 pub use staff::*;
 pub use trips::*;
 

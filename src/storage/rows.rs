@@ -15,6 +15,17 @@ pub struct TripInfo {
     pub is_active: bool,
 }
 
+/// What a hold request reads before it writes anything (one statement):
+/// the trip, the session's live hold, and how many of the requested seats
+/// are not available.
+#[derive(Clone, Debug, FromRow)]
+pub struct HoldContext {
+    #[sqlx(flatten)]
+    pub trip: TripInfo,
+    pub live_hold_id: Option<i64>,
+    pub unavailable: i64,
+}
+
 /// A trip with its seat counts.
 #[derive(Clone, Debug, FromRow)]
 pub struct TripRow {

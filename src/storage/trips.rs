@@ -2,7 +2,7 @@
 
 use sqlx::SqlitePool;
 
-use super::{Conn, DbResult, SeatRow, TripInfo, TripRow};
+use super::{Conn, DbResult, SeatRow, TripRow};
 use crate::domain::{BusType, SeatPosition};
 
 /// The trip columns plus seat counts, where a seat of an expired hold counts
@@ -49,17 +49,6 @@ pub async fn trip_by_id(conn: &mut Conn, id: i64, now_ms: i64) -> DbResult<Optio
         .bind(id)
         .fetch_optional(conn)
         .await
-}
-
-/// A trip's own columns (no seat counts).
-pub async fn trip_info(conn: &mut Conn, id: i64) -> DbResult<Option<TripInfo>> {
-    sqlx::query_as(
-        "SELECT id, route_from, route_to, depart_at, price, bus_type, admin_wa, is_active
-         FROM trips WHERE id = ?",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await
 }
 
 /// The seats of a trip in map order, with their effective status (which
