@@ -20,8 +20,8 @@ if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
   cargo install cargo-leptos --version 0.3.10 --locked --features no_downloads
 fi
 
-# How every script builds the release: the admin pages split off into WASM
-# chunks of their own (`--split`, see `lazy_routes!`), and the bundle
+# How every script builds the release: the admin islands split off into WASM
+# chunks of their own (`--split`, see `#[island(lazy)]`), and the bundle
 # precompressed with gzip and brotli at their best levels (`--precompress`),
 # which the server sends as they are.
 export LEPTOS_RELEASE_FLAGS="--release --split --precompress"

@@ -35,22 +35,12 @@ pub mod telemetry;
 #[cfg(feature = "ssr")]
 pub mod web;
 
+/// Called once by the page's script (see `app::DeferredHydration`) before
+/// it hydrates each island: panics go to the console, and a root reactive
+/// owner and the task executor exist for the islands.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Asynchronous hydration: a lazy route (an admin page, in a WASM chunk
-    // of its own) hydrates once its chunk has loaded.
-    let _ = any_spawner::Executor::init_wasm_bindgen();
-    leptos::task::spawn_local(async {
-        let Some(body) = leptos::prelude::document().body() else {
-            return;
-        };
-        leptos::mount::hydrate_from_async(body.clone(), app::App)
-            .await
-            .forget();
-        // Marks the page once the WASM has taken over, for tests and for
-        // CSS that should only show interactive affordances when they work.
-        let _ = body.set_attribute("data-hydrated", "true");
-    });
+    leptos::mount::hydrate_islands();
 }

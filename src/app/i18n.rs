@@ -75,6 +75,32 @@ impl Lang {
     }
 }
 
+/// The language of this request (server) or of this page (browser, read
+/// from `<html lang>`): islands hydrate without the server's context.
+pub fn current_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| crate::web::cookie_value(&parts.headers, "lang"))
+            .and_then(|v| Lang::parse(&v))
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        leptos::prelude::document()
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .and_then(|v| Lang::parse(&v))
+            .unwrap_or_default()
+    }
+}
+
+/// The page's language: the app's context on the server, the document's
+/// in an island.
+pub fn use_lang() -> Lang {
+    leptos::prelude::use_context::<Lang>().unwrap_or_else(current_lang)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,11 +8,11 @@ pub mod seat_nav;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    Lazy, ParamSegment, SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
-use i18n::Lang;
+use i18n::current_lang;
 
 /// The HTML document around the app (rendered on the server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -34,13 +34,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Loads the WASM and hydrates the page at the browser's first idle moment.
+/// Loads the WASM and hydrates the page's islands at the browser's first
+/// idle moment.
 ///
-/// Unlike leptos' `HydrationScripts` it sends no preload hints: a phone on a
-/// slow network spends its bandwidth on the page and its CSS first, and the
-/// bundle starts downloading after the first paint. The page is complete
-/// HTML and its forms work before hydration; admin pages fetch their own
-/// WASM chunks when the router needs them (`--split`).
+/// Kursi renders every page on the server; only islands (`#[island]`: the
+/// seat map, the forms, the admin's boards) become interactive, so the
+/// browser downloads only their code. No preload hints: a phone on a slow
+/// network spends its bandwidth on the page and its CSS first. The page is
+/// complete HTML and its forms work before hydration. Each
+/// `<leptos-island>` names its hydration function; admin islands are lazy
+/// (`#[island(lazy)]`, their own WASM chunks with `--split`). `data-hydrated`
+/// on the body marks the moment every island is live (tests and CSS use it).
 #[component]
 fn DeferredHydration(options: LeptosOptions) -> impl IntoView {
     let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
@@ -52,31 +56,16 @@ fn DeferredHydration(options: LeptosOptions) -> impl IntoView {
     };
     let script = format!(
         "(() => {{ const go = () => import({js:?}).then(async (m) => {{ \
-         await m.default({{ module_or_path: {wasm:?} }}); m.hydrate(); }}); \
+         await m.default({{ module_or_path: {wasm:?} }}); m.hydrate(); \
+         for (const el of document.querySelectorAll('leptos-island')) {{ \
+         const island = m[el.dataset.component]; \
+         if (island) await island(el); else console.warn('no island', el.dataset.component); }} \
+         document.body.setAttribute('data-hydrated', 'true'); }}); \
          if ('requestIdleCallback' in window) requestIdleCallback(go, {{ timeout: 2000 }}); \
          else setTimeout(go); }})();",
         js = format!("{pkg}.js"),
     );
     view! { <script type="module">{script}</script> }
-}
-
-/// The language of this request (server) or of this page (browser).
-pub fn current_lang() -> Lang {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<http::request::Parts>()
-            .and_then(|parts| crate::web::cookie_value(&parts.headers, "lang"))
-            .and_then(|v| Lang::parse(&v))
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        leptos::prelude::document()
-            .document_element()
-            .and_then(|html| html.get_attribute("lang"))
-            .and_then(|v| Lang::parse(&v))
-            .unwrap_or_default()
-    }
 }
 
 #[component]
@@ -108,22 +97,22 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("claim") view=pages::claim::ClaimPage />
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("login"))
-                        view={Lazy::<pages::admin::AdminLoginRoute>::new()}
+                        view=pages::admin::AdminLoginPage
                     />
-                    <Route path=StaticSegment("admin") view={Lazy::<pages::admin::AdminHoldsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=StaticSegment("admin") view=pages::admin::AdminHoldsPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("trips"))
-                        view={Lazy::<pages::admin::AdminTripsRoute>::new()}
+                        view=pages::admin::AdminTripsPage
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("trips"), ParamSegment("id"))
-                        view={Lazy::<pages::admin::AdminTripRoute>::new()}
+                        view=pages::admin::AdminTripPage
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("holds"), ParamSegment("code"))
-                        view={Lazy::<pages::admin::AdminHoldAuditRoute>::new()}
+                        view=pages::admin::AdminHoldAuditPage
                         ssr=SsrMode::Async
                     />
                     <Route

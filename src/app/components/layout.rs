@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::app::i18n::Lang;
+use crate::app::i18n::use_lang;
 
 #[component]
 pub fn Header() -> impl IntoView {
-    let lang = use_context::<Lang>().unwrap_or_default();
+    let lang = use_lang();
     let location = use_location();
     // The switch is a plain link to a server route that sets the cookie and
     // comes back here, so it works before (and without) hydration.
@@ -60,7 +60,7 @@ fn urlencode(s: &str) -> String {
 
 #[component]
 pub fn Footer() -> impl IntoView {
-    let lang = use_context::<Lang>().unwrap_or_default();
+    let lang = use_lang();
     view! {
         <footer class="site-footer">
             <div class="wrap">

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::i18n::Lang;
+use crate::app::i18n::{Lang, use_lang};
 use crate::domain::{BusType, format_rupiah};
 use crate::server_fns::TripCard;
 
@@ -16,7 +16,7 @@ pub fn bus_label(lang: Lang, bus: BusType) -> &'static str {
 
 #[component]
 pub fn TripCardView(card: TripCard) -> impl IntoView {
-    let lang = use_context::<Lang>().unwrap_or_default();
+    let lang = use_lang();
     let t = &card.trip;
     let href = format!("/trips/{}", t.id);
     let left = t.seats_available;

@@ -7,21 +7,20 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::app::components::{bus_label, explain};
-use crate::app::i18n::Lang;
+use crate::app::i18n::{Lang, use_lang};
 use crate::domain::{AuditEvent, BusType, HoldStatus, format_rupiah};
 use crate::server_fns::TripCard;
 use crate::server_fns::admin::{
     AdminCancel, AdminConfirm, AdminCreateTrip, AdminExtend, AdminHold, AdminRelease,
-    AdminSetActive, AdminUpdateTrip, StaffLogin, StaffLogout, admin_hold_audit, admin_holds,
-    admin_trip, admin_trips, staff_me,
+    AdminSetActive, AdminUpdateTrip, StaffLogin, StaffLogout, TripDetail, admin_hold_audit,
+    admin_holds, admin_trip, admin_trips, staff_me,
 };
 
 fn lang() -> Lang {
-    use_context::<Lang>().unwrap_or_default()
+    use_lang()
 }
 
 fn now_ms() -> i64 {
@@ -105,6 +104,22 @@ fn AdminNav(current: &'static str) -> impl IntoView {
 #[component]
 pub fn AdminLoginPage() -> impl IntoView {
     let lang = lang();
+    view! {
+        <Title text=lang.t("Masuk admin", "Admin sign-in") />
+        <section class="wrap narrow">
+            <div class="panel form-panel">
+                <h1>{lang.t("Masuk sebagai admin", "Sign in as admin")}</h1>
+                <LoginForm />
+            </div>
+        </section>
+    }
+}
+
+/// The sign-in form (an island): the server function answers with a
+/// redirect to `/admin`; without JavaScript it is a plain form post.
+#[island(lazy)]
+fn LoginForm() -> impl IntoView {
+    let lang = lang();
     let action = ServerAction::<StaffLogin>::new();
     let error = move || {
         action
@@ -114,28 +129,22 @@ pub fn AdminLoginPage() -> impl IntoView {
             .map(|e| explain(lang, &e))
     };
     view! {
-        <Title text=lang.t("Masuk admin", "Admin sign-in") />
-        <section class="wrap narrow">
-            <div class="panel form-panel">
-                <h1>{lang.t("Masuk sebagai admin", "Sign in as admin")}</h1>
-                <ActionForm action>
-                    <div class="field">
-                        <label for="username">{lang.t("Nama pengguna", "Username")}</label>
-                        <input id="username" name="username" type="text" required
-                            autocomplete="username" autocapitalize="none" spellcheck="false" />
-                    </div>
-                    <div class="field">
-                        <label for="password">{lang.t("Kata sandi", "Password")}</label>
-                        <input id="password" name="password" type="password" required
-                            autocomplete="current-password" aria-describedby="login-error" />
-                    </div>
-                    <p id="login-error" class="field-error" role="alert">{error}</p>
-                    <button type="submit" class="button" disabled=move || action.pending().get()>
-                        {lang.t("Masuk", "Sign in")}
-                    </button>
-                </ActionForm>
+        <ActionForm action>
+            <div class="field">
+                <label for="username">{lang.t("Nama pengguna", "Username")}</label>
+                <input id="username" name="username" type="text" required
+                    autocomplete="username" autocapitalize="none" spellcheck="false" />
             </div>
-        </section>
+            <div class="field">
+                <label for="password">{lang.t("Kata sandi", "Password")}</label>
+                <input id="password" name="password" type="password" required
+                    autocomplete="current-password" aria-describedby="login-error" />
+            </div>
+            <p id="login-error" class="field-error" role="alert">{error}</p>
+            <button type="submit" class="button" disabled=move || action.pending().get()>
+                {lang.t("Masuk", "Sign in")}
+            </button>
+        </ActionForm>
     }
 }
 
@@ -146,34 +155,9 @@ pub fn AdminHoldsPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.with(|m| m.get("q").unwrap_or_default());
     let status = move || query.with(|m| m.get("status").unwrap_or_else(|| "HELD".into()));
-    let now = ticking_now();
-    // Refresh the list every 5 seconds: new holds, expiries, other admins.
-    let tick = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(
-            move || tick.update(|t| *t += 1),
-            std::time::Duration::from_secs(5),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    });
-    let confirm = ServerAction::<AdminConfirm>::new();
-    let extend = ServerAction::<AdminExtend>::new();
-    let release = ServerAction::<AdminRelease>::new();
-    let cancel = ServerAction::<AdminCancel>::new();
     let holds = Resource::new(
-        move || {
-            (
-                q(),
-                status(),
-                tick.get(),
-                confirm.version().get()
-                    + extend.version().get()
-                    + release.version().get()
-                    + cancel.version().get(),
-            )
-        },
-        |(q, status, _, _)| admin_holds(q, status),
+        move || (q(), status()),
+        |(q, status)| admin_holds(q, status),
     );
     let statuses = [
         ("HELD", lang.t("Menunggu bayar", "Awaiting payment")),
@@ -183,6 +167,75 @@ pub fn AdminHoldsPage() -> impl IntoView {
         ("CANCELLED", lang.t("Dibatalkan", "Cancelled")),
         ("ALL", lang.t("Semua", "All")),
     ];
+    view! {
+        <Title text=lang.t("Admin · Pesanan", "Admin · Holds") />
+        <section class="wrap admin">
+            <AdminNav current="holds" />
+            <h1>{lang.t("Pesanan", "Holds")}</h1>
+            <form method="get" action="/admin" class="admin-search">
+                <div class="field">
+                    <label for="q">{lang.t("Cari nama, nomor WA atau kode klaim", "Search name, WhatsApp or claim code")}</label>
+                    <input id="q" name="q" type="search" value=q autocomplete="off"
+                        placeholder="A1B2-C3D4" />
+                </div>
+                <div class="field">
+                    <label for="status">{lang.t("Status", "Status")}</label>
+                    <select id="status" name="status">
+                        {statuses.into_iter().map(|(v, label)| view! {
+                            <option value=v selected=status() == v>{label}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button">{lang.t("Cari", "Search")}</button>
+            </form>
+            <Suspense fallback=move || view! { <p class="muted">{lang.t("Memuat…", "Loading…")}</p> }>
+                {move || holds.get().map(|r| match r {
+                    Ok(initial) => view! { <HoldsBoard q=q() status=status() initial /> }.into_any(),
+                    Err(e) => view! { <p class="panel error">{explain(lang, &e)}</p> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The holds found by the search (an island): a ticking countdown, the
+/// payment confirmation and the other actions, and a refresh every five
+/// seconds and after each action (new holds, expiries, other admins).
+#[island(lazy)]
+fn HoldsBoard(q: String, status: String, initial: Vec<AdminHold>) -> impl IntoView {
+    let lang = lang();
+    let holds = RwSignal::new(initial);
+    let now = ticking_now();
+    let refresh = move || {
+        let (q, status) = (q.clone(), status.clone());
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = admin_holds(q, status).await {
+                holds.set(list);
+            }
+        });
+    };
+    let confirm = ServerAction::<AdminConfirm>::new();
+    let extend = ServerAction::<AdminExtend>::new();
+    let release = ServerAction::<AdminRelease>::new();
+    let cancel = ServerAction::<AdminCancel>::new();
+    let every_five_seconds = refresh.clone();
+    Effect::new(move |_| {
+        let tick = every_five_seconds.clone();
+        if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_secs(5)) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    // After an action: the list as it is now (skipped on the first run).
+    Effect::new(move |before: Option<usize>| {
+        let done = confirm.version().get()
+            + extend.version().get()
+            + release.version().get()
+            + cancel.version().get();
+        if before.is_some_and(|b| b != done) {
+            refresh();
+        }
+        done
+    });
     let action_error = move || {
         [
             extend.value().get().and_then(Result::err),
@@ -195,58 +248,36 @@ pub fn AdminHoldsPage() -> impl IntoView {
         .map(|e| explain(lang, &e))
     };
     view! {
-        <Title text=lang.t("Admin · Pesanan", "Admin · Holds") />
-        <section class="wrap admin">
-            <AdminNav current="holds" />
-            <h1>{lang.t("Pesanan", "Holds")}</h1>
-            <Form method="GET" action="" attr:class="admin-search">
-                <div class="field">
-                    <label for="q">{lang.t("Cari nama, nomor WA atau kode klaim", "Search name, WhatsApp or claim code")}</label>
-                    <input id="q" name="q" type="search" prop:value=q autocomplete="off"
-                        placeholder="A1B2-C3D4" />
+        {move || confirm.value().get().map(|r| match r {
+            Ok(c) => view! {
+                <div class="panel success" role="status" data-testid="confirmation">
+                    <p>{lang.t("Pembayaran dikonfirmasi. Kode booking:", "Payment confirmed. Booking code:")}</p>
+                    <p class="booking-code" data-testid="booking-code">{c.booking.booking_code.to_string()}</p>
+                    <p class="muted">{format!("{} · {}", c.booking.name, c.booking.seats.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))}</p>
+                    <a class="button whatsapp" href=c.whatsapp_url target="_blank" rel="noopener">
+                        {lang.t("Kirim tiket lewat WhatsApp", "Send the ticket on WhatsApp")}
+                    </a>
                 </div>
-                <div class="field">
-                    <label for="status">{lang.t("Status", "Status")}</label>
-                    <select id="status" name="status">
-                        {statuses.into_iter().map(|(v, label)| view! {
-                            <option value=v selected=move || status() == v>{label}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <button type="submit" class="button">{lang.t("Cari", "Search")}</button>
-            </Form>
-            {move || confirm.value().get().map(|r| match r {
-                Ok(c) => view! {
-                    <div class="panel success" role="status" data-testid="confirmation">
-                        <p>{lang.t("Pembayaran dikonfirmasi. Kode booking:", "Payment confirmed. Booking code:")}</p>
-                        <p class="booking-code" data-testid="booking-code">{c.booking.booking_code.to_string()}</p>
-                        <p class="muted">{format!("{} · {}", c.booking.name, c.booking.seats.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))}</p>
-                        <a class="button whatsapp" href=c.whatsapp_url target="_blank" rel="noopener">
-                            {lang.t("Kirim tiket lewat WhatsApp", "Send the ticket on WhatsApp")}
-                        </a>
-                    </div>
-                }.into_any(),
-                Err(e) => view! {
-                    <div class="panel error" role="alert" data-testid="confirm-error">{explain(lang, &e)}</div>
-                }.into_any(),
-            })}
-            <p class="field-error" role="alert">{action_error}</p>
-            <Transition fallback=move || view! { <p class="muted">{lang.t("Memuat…", "Loading…")}</p> }>
-                {move || holds.get().map(|r| match r {
-                    Ok(list) if list.is_empty() => view! {
-                        <p class="panel empty">{lang.t("Tidak ada pesanan.", "No holds.")}</p>
-                    }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="admin-holds" aria-live="polite">
-                            {list.into_iter().map(|h| view! {
-                                <HoldRow h now confirm extend release cancel />
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(e) => view! { <p class="panel error">{explain(lang, &e)}</p> }.into_any(),
-                })}
-            </Transition>
-        </section>
+            }.into_any(),
+            Err(e) => view! {
+                <div class="panel error" role="alert" data-testid="confirm-error">{explain(lang, &e)}</div>
+            }.into_any(),
+        })}
+        <p class="field-error" role="alert">{action_error}</p>
+        <Show
+            when=move || holds.with(|l| !l.is_empty())
+            fallback=move || view! { <p class="panel empty">{lang.t("Tidak ada pesanan.", "No holds.")}</p> }
+        >
+            <ul class="admin-holds" aria-live="polite">
+                // Keyed by the whole row: a refresh re-renders only the
+                // holds that changed (an open "cancel?" step stays open).
+                <For
+                    each=move || holds.get()
+                    key=|h| format!("{h:?}")
+                    children=move |h| view! { <HoldRow h now confirm extend release cancel /> }
+                />
+            </ul>
+        </Show>
     }
 }
 
@@ -452,8 +483,40 @@ fn trip_fields(lang: Lang, card: Option<TripCard>, depart: String) -> impl IntoV
 #[component]
 pub fn AdminTripsPage() -> impl IntoView {
     let lang = lang();
+    let trips = Resource::new(|| (), |_| admin_trips());
+    view! {
+        <Title text=lang.t("Admin · Perjalanan", "Admin · Trips") />
+        <section class="wrap admin">
+            <AdminNav current="trips" />
+            <h1>{lang.t("Perjalanan", "Trips")}</h1>
+            <Suspense>
+                {move || trips.get().map(|r| match r {
+                    Ok(initial) => view! { <TripsBoard initial /> }.into_any(),
+                    Err(e) => view! { <p class="panel error">{explain(lang, &e)}</p> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The trip table and the form that adds a trip (an island: the table
+/// shows a new trip as soon as it is saved).
+#[island(lazy)]
+fn TripsBoard(initial: Vec<TripCard>) -> impl IntoView {
+    let lang = lang();
+    let trips = RwSignal::new(initial);
     let create = ServerAction::<AdminCreateTrip>::new();
-    let trips = Resource::new(move || create.version().get(), |_| admin_trips());
+    Effect::new(move |before: Option<usize>| {
+        let done = create.version().get();
+        if before.is_some_and(|b| b != done) {
+            leptos::task::spawn_local(async move {
+                if let Ok(list) = admin_trips().await {
+                    trips.set(list);
+                }
+            });
+        }
+        done
+    });
     let result = move || {
         create.value().get().map(|r| match r {
             Ok(id) => view! {
@@ -469,55 +532,43 @@ pub fn AdminTripsPage() -> impl IntoView {
         })
     };
     view! {
-        <Title text=lang.t("Admin · Perjalanan", "Admin · Trips") />
-        <section class="wrap admin">
-            <AdminNav current="trips" />
-            <h1>{lang.t("Perjalanan", "Trips")}</h1>
-            <Transition>
-                {move || trips.get().map(|r| match r {
-                    Ok(list) => view! {
-                        <div class="table-scroll" tabindex="0" role="region" aria-label=lang.t("Daftar perjalanan", "Trip list")>
-                            <table class="admin-table">
-                                <thead><tr>
-                                    <th scope="col">{lang.t("Rute", "Route")}</th>
-                                    <th scope="col">{lang.t("Berangkat", "Departs")}</th>
-                                    <th scope="col">{lang.t("Bus", "Bus")}</th>
-                                    <th scope="col">{lang.t("Harga", "Price")}</th>
-                                    <th scope="col">{lang.t("Sisa kursi", "Seats left")}</th>
-                                    <th scope="col">{lang.t("Status", "Status")}</th>
-                                </tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|c| {
-                                        let t = c.trip.clone();
-                                        view! {
-                                            <tr data-testid="admin-trip">
-                                                <td><a href=format!("/admin/trips/{}", t.id)>{format!("{} → {}", t.route_from, t.route_to)}</a></td>
-                                                <td>{when(lang, &c)}</td>
-                                                <td>{bus_label(lang, t.bus_type)}</td>
-                                                <td>{format_rupiah(t.price)}</td>
-                                                <td>{format!("{}/{}", t.seats_available, t.seats_total)}</td>
-                                                <td>{if t.is_active { lang.t("Aktif", "Active") } else { lang.t("Nonaktif", "Inactive") }}</td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                    Err(e) => view! { <p class="panel error">{explain(lang, &e)}</p> }.into_any(),
-                })}
-            </Transition>
-            <div class="panel form-panel">
-                <h2>{lang.t("Tambah perjalanan", "Add a trip")}</h2>
-                <ActionForm action=create attr:class="trip-form">
-                    {trip_fields(lang, None, String::new())}
-                    <button type="submit" class="button" disabled=move || create.pending().get()>
-                        {lang.t("Simpan perjalanan", "Save trip")}
-                    </button>
-                </ActionForm>
-                {result}
-            </div>
-        </section>
+        <div class="table-scroll" tabindex="0" role="region" aria-label=lang.t("Daftar perjalanan", "Trip list")>
+            <table class="admin-table">
+                <thead><tr>
+                    <th scope="col">{lang.t("Rute", "Route")}</th>
+                    <th scope="col">{lang.t("Berangkat", "Departs")}</th>
+                    <th scope="col">{lang.t("Bus", "Bus")}</th>
+                    <th scope="col">{lang.t("Harga", "Price")}</th>
+                    <th scope="col">{lang.t("Sisa kursi", "Seats left")}</th>
+                    <th scope="col">{lang.t("Status", "Status")}</th>
+                </tr></thead>
+                <tbody>
+                    {move || trips.get().into_iter().map(|c| {
+                        let t = c.trip.clone();
+                        view! {
+                            <tr data-testid="admin-trip">
+                                <td><a href=format!("/admin/trips/{}", t.id)>{format!("{} → {}", t.route_from, t.route_to)}</a></td>
+                                <td>{when(lang, &c)}</td>
+                                <td>{bus_label(lang, t.bus_type)}</td>
+                                <td>{format_rupiah(t.price)}</td>
+                                <td>{format!("{}/{}", t.seats_available, t.seats_total)}</td>
+                                <td>{if t.is_active { lang.t("Aktif", "Active") } else { lang.t("Nonaktif", "Inactive") }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <div class="panel form-panel">
+            <h2>{lang.t("Tambah perjalanan", "Add a trip")}</h2>
+            <ActionForm action=create attr:class="trip-form">
+                {trip_fields(lang, None, String::new())}
+                <button type="submit" class="button" disabled=move || create.pending().get()>
+                    {lang.t("Simpan perjalanan", "Save trip")}
+                </button>
+            </ActionForm>
+            {result}
+        </div>
     }
 }
 
@@ -528,113 +579,102 @@ pub fn AdminTripPage() -> impl IntoView {
     let lang = lang();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
-    let update = ServerAction::<AdminUpdateTrip>::new();
-    let set_active = ServerAction::<AdminSetActive>::new();
-    let detail = Resource::new(
-        move || (id(), update.version().get() + set_active.version().get()),
-        |(id, _)| admin_trip(id),
-    );
-    let update_result = move || {
-        update.value().get().map(|r| match r {
-            Ok(_) => view! { <p class="panel success" role="status">{lang.t("Tersimpan.", "Saved.")}</p> }.into_any(),
-            Err(e) => view! { <p class="field-error" role="alert">{explain(lang, &e)}</p> }.into_any(),
-        })
-    };
+    let detail = Resource::new(id, admin_trip);
     view! {
         <Title text=lang.t("Admin · Perjalanan", "Admin · Trip") />
         <section class="wrap admin">
             <AdminNav current="trips" />
             <Suspense fallback=move || view! { <p class="muted">{lang.t("Memuat…", "Loading…")}</p> }>
                 {move || detail.get().map(|r| match r {
+                    Ok(initial) => view! { <TripEditor initial /> }.into_any(),
                     Err(e) => view! { <p class="panel error">{explain(lang, &e)}</p> }.into_any(),
-                    Ok(d) => {
-                        let t = d.card.trip.clone();
-                        let tid = t.id;
-                        let active = t.is_active;
-                        view! {
-                            <h1>{format!("{} → {}", t.route_from, t.route_to)}</h1>
-                            <p class="muted no-print">{format!("{} · {} · {}", when(lang, &d.card), bus_label(lang, t.bus_type), format_rupiah(t.price))}</p>
-                            <section class="manifest" aria-labelledby="manifest-title">
-                                <h2 id="manifest-title">{lang.t("Daftar penumpang", "Passenger manifest")}</h2>
-                                <p class="print-only">{format!("{} → {} · {}", t.route_from, t.route_to, when(lang, &d.card))}</p>
-                                <div class="admin-actions no-print">
-                                    <button type="button" class="button button-quiet" onclick="window.print()">{lang.t("Cetak", "Print")}</button>
-                                    <a class="button button-quiet" href=format!("/api/admin/trips/{tid}/manifest.csv") download data-testid="manifest-csv">{lang.t("Unduh CSV", "Download CSV")}</a>
-                                </div>
-                                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="manifest-title">
-                                    <table class="admin-table" data-testid="manifest">
-                                        <thead><tr>
-                                            <th scope="col">{lang.t("Kursi", "Seat")}</th>
-                                            <th scope="col">{lang.t("Nama", "Name")}</th>
-                                            <th scope="col">"WhatsApp"</th>
-                                            <th scope="col">{lang.t("Kode booking", "Booking code")}</th>
-                                            <th scope="col">{lang.t("Status", "Status")}</th>
-                                        </tr></thead>
-                                        <tbody>
-                                            {d.passengers.into_iter().map(|p| view! {
-                                                <tr>
-                                                    <td>{p.seat.to_string()}</td>
-                                                    <td>{p.name}</td>
-                                                    <td>{format!("+{}", p.whatsapp)}</td>
-                                                    <td class="mono">{p.booking_code.map(|c| c.to_string()).unwrap_or_else(|| "—".into())}</td>
-                                                    <td>{status_label(lang, p.status)}</td>
-                                                </tr>
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                </div>
-                            </section>
-                            <div class="panel form-panel no-print">
-                                <h2>{lang.t("Ubah perjalanan", "Edit trip")}</h2>
-                                <ActionForm action=update attr:class="trip-form">
-                                    <input type="hidden" name="id" value=tid />
-                                    {trip_fields(lang, Some(d.card.clone()), d.depart_input.clone())}
-                                    <button type="submit" class="button">{lang.t("Simpan", "Save")}</button>
-                                </ActionForm>
-                                {update_result}
-                                <button type="button" class="button button-quiet" data-testid="toggle-active"
-                                    on:click=move |_| { set_active.dispatch(AdminSetActive { id: tid, active: !active }); }>
-                                    {if active { lang.t("Nonaktifkan perjalanan", "Deactivate trip") } else { lang.t("Aktifkan lagi", "Reactivate trip") }}
-                                </button>
-                            </div>
-                            <details class="panel no-print">
-                                <summary>{lang.t("Riwayat perubahan", "Audit trail")}</summary>
-                                {audit_list(lang, d.audit)}
-                            </details>
-                        }.into_any()
-                    }
                 })}
             </Suspense>
         </section>
     }
 }
 
-/// Routes whose code loads only when one of them is visited: with
-/// `cargo leptos build --split` each becomes its own WASM chunk, so the
-/// passengers' first page load does not carry the admin pages.
-macro_rules! lazy_routes {
-    ($($route:ident => $page:ident),* $(,)?) => {$(
-        #[doc = concat!("[`", stringify!($page), "`], loaded on demand.")]
-        pub struct $route;
-
-        #[leptos_router::lazy_route]
-        impl leptos_router::LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            fn view(this: Self) -> AnyView {
-                let _ = this;
-                view! { <$page /> }.into_any()
-            }
+/// A trip's page body (an island): saving or (de)activating shows the trip
+/// as the server now has it.
+#[island(lazy)]
+fn TripEditor(initial: TripDetail) -> impl IntoView {
+    let lang = lang();
+    let id = initial.card.trip.id;
+    let detail = RwSignal::new(initial);
+    let update = ServerAction::<AdminUpdateTrip>::new();
+    let set_active = ServerAction::<AdminSetActive>::new();
+    Effect::new(move |before: Option<usize>| {
+        let done = update.version().get() + set_active.version().get();
+        if before.is_some_and(|b| b != done) {
+            leptos::task::spawn_local(async move {
+                if let Ok(d) = admin_trip(id).await {
+                    detail.set(d);
+                }
+            });
         }
-    )*};
-}
-
-lazy_routes! {
-    AdminLoginRoute => AdminLoginPage,
-    AdminHoldsRoute => AdminHoldsPage,
-    AdminTripsRoute => AdminTripsPage,
-    AdminTripRoute => AdminTripPage,
-    AdminHoldAuditRoute => AdminHoldAuditPage,
+        done
+    });
+    let update_result = move || {
+        update.value().get().map(|r| match r {
+            Ok(_) => view! { <p class="panel success" role="status">{lang.t("Tersimpan.", "Saved.")}</p> }.into_any(),
+            Err(e) => view! { <p class="field-error" role="alert">{explain(lang, &e)}</p> }.into_any(),
+        })
+    };
+    move || {
+        let d = detail.get();
+        let t = d.card.trip.clone();
+        let tid = t.id;
+        let active = t.is_active;
+        view! {
+            <h1>{format!("{} → {}", t.route_from, t.route_to)}</h1>
+            <p class="muted no-print">{format!("{} · {} · {}", when(lang, &d.card), bus_label(lang, t.bus_type), format_rupiah(t.price))}</p>
+            <section class="manifest" aria-labelledby="manifest-title">
+                <h2 id="manifest-title">{lang.t("Daftar penumpang", "Passenger manifest")}</h2>
+                <p class="print-only">{format!("{} → {} · {}", t.route_from, t.route_to, when(lang, &d.card))}</p>
+                <div class="admin-actions no-print">
+                    <button type="button" class="button button-quiet" onclick="window.print()">{lang.t("Cetak", "Print")}</button>
+                    <a class="button button-quiet" href=format!("/api/admin/trips/{tid}/manifest.csv") download data-testid="manifest-csv">{lang.t("Unduh CSV", "Download CSV")}</a>
+                </div>
+                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="manifest-title">
+                    <table class="admin-table" data-testid="manifest">
+                        <thead><tr>
+                            <th scope="col">{lang.t("Kursi", "Seat")}</th>
+                            <th scope="col">{lang.t("Nama", "Name")}</th>
+                            <th scope="col">"WhatsApp"</th>
+                            <th scope="col">{lang.t("Kode booking", "Booking code")}</th>
+                            <th scope="col">{lang.t("Status", "Status")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {d.passengers.into_iter().map(|p| view! {
+                                <tr>
+                                    <td>{p.seat.to_string()}</td>
+                                    <td>{p.name}</td>
+                                    <td>{format!("+{}", p.whatsapp)}</td>
+                                    <td class="mono">{p.booking_code.map(|c| c.to_string()).unwrap_or_else(|| "—".into())}</td>
+                                    <td>{status_label(lang, p.status)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </section>
+            <div class="panel form-panel no-print">
+                <h2>{lang.t("Ubah perjalanan", "Edit trip")}</h2>
+                <ActionForm action=update attr:class="trip-form">
+                    <input type="hidden" name="id" value=tid />
+                    {trip_fields(lang, Some(d.card.clone()), d.depart_input.clone())}
+                    <button type="submit" class="button">{lang.t("Simpan", "Save")}</button>
+                </ActionForm>
+                {update_result}
+                <button type="button" class="button button-quiet" data-testid="toggle-active"
+                    on:click=move |_| { set_active.dispatch(AdminSetActive { id: tid, active: !active }); }>
+                    {if active { lang.t("Nonaktifkan perjalanan", "Deactivate trip") } else { lang.t("Aktifkan lagi", "Reactivate trip") }}
+                </button>
+            </div>
+            <details class="panel no-print">
+                <summary>{lang.t("Riwayat perubahan", "Audit trail")}</summary>
+                {audit_list(lang, d.audit)}
+            </details>
+        }
+    }
 }

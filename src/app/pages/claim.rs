@@ -4,20 +4,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::app::components::explain;
-use crate::app::i18n::Lang;
+use crate::app::i18n::use_lang;
 use crate::server_fns::trip::ClaimHold;
 
 #[component]
 pub fn ClaimPage() -> impl IntoView {
-    let lang = use_context::<Lang>().unwrap_or_default();
-    let action = ServerAction::<ClaimHold>::new();
-    let error = move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| explain(lang, &e))
-    };
+    let lang = use_lang();
     view! {
         <Title text=lang.t("Pulihkan pesanan", "Restore a hold") />
         <section class="wrap narrow">
@@ -29,20 +21,38 @@ pub fn ClaimPage() -> impl IntoView {
                         "New phone or lost cookies? Enter your claim code (such as A1B2-C3D4) to continue the hold on this device.",
                     )}
                 </p>
-                <ActionForm action>
-                    <div class="field">
-                        <label for="claim-code">{lang.t("Kode klaim", "Claim code")}</label>
-                        <input id="claim-code" name="claim_code" type="text" required
-                            autocomplete="off" autocapitalize="characters" spellcheck="false"
-                            placeholder="A1B2-C3D4" maxlength="20"
-                            aria-describedby="claim-error" />
-                    </div>
-                    <p id="claim-error" class="field-error" role="alert">{error}</p>
-                    <button type="submit" class="button" disabled=move || action.pending().get()>
-                        {lang.t("Pulihkan", "Restore")}
-                    </button>
-                </ActionForm>
+                <ClaimForm />
             </div>
         </section>
+    }
+}
+
+/// The claim form (an island): posts to the server function, which answers
+/// with a redirect to the trip; without JavaScript it is a plain form post.
+#[island]
+fn ClaimForm() -> impl IntoView {
+    let lang = use_lang();
+    let action = ServerAction::<ClaimHold>::new();
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| explain(lang, &e))
+    };
+    view! {
+        <ActionForm action>
+            <div class="field">
+                <label for="claim-code">{lang.t("Kode klaim", "Claim code")}</label>
+                <input id="claim-code" name="claim_code" type="text" required
+                    autocomplete="off" autocapitalize="characters" spellcheck="false"
+                    placeholder="A1B2-C3D4" maxlength="20"
+                    aria-describedby="claim-error" />
+            </div>
+            <p id="claim-error" class="field-error" role="alert">{error}</p>
+            <button type="submit" class="button" disabled=move || action.pending().get()>
+                {lang.t("Pulihkan", "Restore")}
+            </button>
+        </ActionForm>
     }
 }

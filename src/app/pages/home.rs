@@ -1,43 +1,27 @@
 //! `/`: listed trips and the search by origin, destination and date.
 //!
-//! The search is a real GET form: without JavaScript the browser submits it
-//! and the server renders the results; after hydration the router does the
-//! same without a full reload.
+//! The search is a real GET form: the browser submits it and the server
+//! renders the results. Only the form is an island (its swap button).
 
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::app::components::TripCardView;
-use crate::app::i18n::Lang;
+use crate::app::i18n::use_lang;
 use crate::domain::AppError;
 use crate::server_fns::search_trips;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let lang = use_context::<Lang>().unwrap_or_default();
+    let lang = use_lang();
     let query = use_query_map();
     let param = move |k: &str| query.with(|q| q.get(k).filter(|v| !v.trim().is_empty()));
     let trips = Resource::new(
         move || (param("from"), param("to"), param("date")),
         |(from, to, date)| search_trips(from, to, date),
     );
-    let from_ref = NodeRef::<Input>::new();
-    let to_ref = NodeRef::<Input>::new();
-    // Swapping origin and destination is the one thing people do twice a
-    // trip; it only works once hydrated, so the button starts disabled.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    let swap = move |_| {
-        if let (Some(a), Some(b)) = (from_ref.get(), to_ref.get()) {
-            let va = a.value();
-            a.set_value(&b.value());
-            b.set_value(&va);
-        }
-    };
-
     view! {
         <Title text=lang.t("Pesan kursi bus", "Book bus seats") />
         <section class="hero">
@@ -49,52 +33,11 @@ pub fn HomePage() -> impl IntoView {
                         "Pick seats on the map, hold them for 10 minutes, pay the admin over WhatsApp.",
                     )}
                 </p>
-                <Form method="GET" action="/" attr:class="search" attr:role="search">
-                    <div class="field">
-                        <label for="from">{lang.t("Dari", "From")}</label>
-                        <input
-                            id="from"
-                            name="from"
-                            type="text"
-                            autocomplete="off"
-                            placeholder="Jakarta"
-                            node_ref=from_ref
-                            prop:value=move || param("from").unwrap_or_default()
-                        />
-                    </div>
-                    <button
-                        type="button"
-                        class="swap"
-                        on:click=swap
-                        disabled=move || !hydrated.get()
-                        aria-label=lang.t("Tukar asal dan tujuan", "Swap origin and destination")
-                        data-testid="swap"
-                    >
-                        <span aria-hidden="true">"⇄"</span>
-                    </button>
-                    <div class="field">
-                        <label for="to">{lang.t("Ke", "To")}</label>
-                        <input
-                            id="to"
-                            name="to"
-                            type="text"
-                            autocomplete="off"
-                            placeholder="Bandung"
-                            node_ref=to_ref
-                            prop:value=move || param("to").unwrap_or_default()
-                        />
-                    </div>
-                    <div class="field">
-                        <label for="date">{lang.t("Tanggal", "Date")}</label>
-                        <input
-                            id="date"
-                            name="date"
-                            type="date"
-                            prop:value=move || param("date").unwrap_or_default()
-                        />
-                    </div>
-                    <button type="submit" class="button">{lang.t("Cari", "Search")}</button>
-                </Form>
+                <SearchForm
+                    from=param("from").unwrap_or_default()
+                    to=param("to").unwrap_or_default()
+                    date=param("date").unwrap_or_default()
+                />
             </div>
         </section>
         <section class="wrap results" aria-labelledby="results-title">
@@ -152,5 +95,52 @@ pub fn HomePage() -> impl IntoView {
                 }}
             </Transition>
         </section>
+    }
+}
+
+/// The search form: a plain GET form (it works without JavaScript), and an
+/// island for its swap button.
+#[island]
+fn SearchForm(from: String, to: String, date: String) -> impl IntoView {
+    let lang = use_lang();
+    let from_ref = NodeRef::<Input>::new();
+    let to_ref = NodeRef::<Input>::new();
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let swap = move |_| {
+        if let (Some(a), Some(b)) = (from_ref.get(), to_ref.get()) {
+            let va = a.value();
+            a.set_value(&b.value());
+            b.set_value(&va);
+        }
+    };
+    view! {
+        <form method="get" action="/" class="search" role="search">
+            <div class="field">
+                <label for="from">{lang.t("Dari", "From")}</label>
+                <input id="from" name="from" type="text" autocomplete="off" placeholder="Jakarta"
+                    node_ref=from_ref value=from />
+            </div>
+            <button
+                type="button"
+                class="swap"
+                on:click=swap
+                disabled=move || !hydrated.get()
+                aria-label=lang.t("Tukar asal dan tujuan", "Swap origin and destination")
+                data-testid="swap"
+            >
+                <span aria-hidden="true">"⇄"</span>
+            </button>
+            <div class="field">
+                <label for="to">{lang.t("Ke", "To")}</label>
+                <input id="to" name="to" type="text" autocomplete="off" placeholder="Bandung"
+                    node_ref=to_ref value=to />
+            </div>
+            <div class="field">
+                <label for="date">{lang.t("Tanggal", "Date")}</label>
+                <input id="date" name="date" type="date" value=date />
+            </div>
+            <button type="submit" class="button">{lang.t("Cari", "Search")}</button>
+        </form>
     }
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::app::i18n::Lang;
+use crate::app::i18n::use_lang;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -13,7 +13,7 @@ pub fn NotFound() -> impl IntoView {
             resp.set_status(axum::http::StatusCode::NOT_FOUND);
         }
     }
-    let lang = use_context::<Lang>().unwrap_or_default();
+    let lang = use_lang();
     view! {
         <Title text=lang.t("Halaman tidak ditemukan", "Page not found") />
         <section class="panel empty">

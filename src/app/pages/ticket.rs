@@ -8,13 +8,13 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::app::components::{bus_label, explain};
-use crate::app::i18n::Lang;
+use crate::app::i18n::use_lang;
 use crate::domain::{HoldStatus, format_rupiah};
 use crate::server_fns::trip::find_ticket;
 
 #[component]
 pub fn TicketPage() -> impl IntoView {
-    let lang = use_context::<Lang>().unwrap_or_default();
+    let lang = use_lang();
     let params = use_params_map();
     let query = use_query_map();
     let code = move || params.with(|p| p.get("code").unwrap_or_default());

@@ -11,9 +11,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::app::components::{bus_label, explain};
-use crate::app::i18n::Lang;
+use crate::app::i18n::{Lang, use_lang};
 use crate::app::seat_nav::{Countdown, Move, Phase, neighbour};
 use crate::domain::{AppError, CustomerName, Seat, SeatCode, SeatStatus, WhatsApp, format_rupiah};
+use crate::server_fns::TripCard;
 use crate::server_fns::trip::{
     SeatMapView, attach_contact, extend_hold, release_all, seat_map, toggle_seat,
 };
@@ -31,7 +32,7 @@ fn now_ms() -> f64 {
 
 #[component]
 pub fn TripPage() -> impl IntoView {
-    let lang = use_context::<Lang>().unwrap_or_default();
+    let lang = use_lang();
     let params = use_params_map();
     let trip_id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
     let map = Resource::new(trip_id, |id| async move {
@@ -45,7 +46,13 @@ pub fn TripPage() -> impl IntoView {
             {move || {
                 map.get()
                     .map(|result| match result {
-                        Ok(view) => view! { <SeatMapPage initial=view /> }.into_any(),
+                        Ok(view) => {
+                            view! {
+                                {trip_head(lang, &view.card)}
+                                <SeatMapPage initial=view />
+                            }
+                            .into_any()
+                        }
                         Err(_) => view! { <crate::app::pages::not_found::NotFound /> }.into_any(),
                     })
             }}
@@ -53,15 +60,33 @@ pub fn TripPage() -> impl IntoView {
     }
 }
 
-#[component]
+/// The trip's title and facts (server-rendered, outside the island).
+fn trip_head(lang: Lang, card: &TripCard) -> impl IntoView + use<> {
+    let title = format!("{} → {}", card.trip.route_from, card.trip.route_to);
+    view! {
+        <Title text=title.clone() />
+        <section class="trip-head">
+            <div class="wrap">
+                <p class="crumb"><a href="/">{lang.t("← Semua jadwal", "← All departures")}</a></p>
+                <h1>{title}</h1>
+                <p class="trip-meta">
+                    <time datetime=card.trip.depart_at.to_rfc3339()>
+                        {lang.date(card.depart_local)} " · " <strong>{lang.time(card.depart_local)}</strong> " " {card.tz_abbr.clone()}
+                    </time>
+                    " · " {bus_label(lang, card.trip.bus_type)} " · " {format_rupiah(card.trip.price)} {lang.t(" per kursi", " per seat")}
+                </p>
+            </div>
+        </section>
+    }
+}
+
+/// The interactive part of the page (an island: the browser hydrates it
+/// from the map the server rendered it with).
+#[island]
 fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
-    let lang = use_context::<Lang>().unwrap_or_default();
+    let lang = use_lang();
     let trip_id = initial.card.trip.id;
     let layout: Vec<Seat> = initial.seats.clone();
-    let title = format!(
-        "{} → {}",
-        initial.card.trip.route_from, initial.card.trip.route_to
-    );
     let state = RwSignal::new(initial);
     let notice = RwSignal::new(None::<(bool, String)>); // (is_error, text)
     let busy = RwSignal::new(false);
@@ -360,7 +385,6 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
         .collect_view();
 
     let price = state.with_untracked(|v| v.card.trip.price);
-    let card = state.with_untracked(|v| v.card.clone());
     let my_seats =
         move || state.with(|v| v.hold.as_ref().map(|h| h.seats.clone()).unwrap_or_default());
     let has_hold = move || state.with(|v| v.hold.as_ref().is_some_and(|h| !h.seats.is_empty()));
@@ -408,19 +432,6 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
     };
 
     view! {
-        <Title text=title.clone() />
-        <section class="trip-head">
-            <div class="wrap">
-                <p class="crumb"><a href="/">{lang.t("← Semua jadwal", "← All departures")}</a></p>
-                <h1>{title}</h1>
-                <p class="trip-meta">
-                    <time datetime=card.trip.depart_at.to_rfc3339()>
-                        {lang.date(card.depart_local)} " · " <strong>{lang.time(card.depart_local)}</strong> " " {card.tz_abbr.clone()}
-                    </time>
-                    " · " {bus_label(lang, card.trip.bus_type)} " · " {format_rupiah(price)} {lang.t(" per kursi", " per seat")}
-                </p>
-            </div>
-        </section>
         <div class="wrap trip-layout">
             <section class="map-panel" aria-labelledby="map-title">
                 <h2 id="map-title">{lang.t("Pilih kursi", "Choose seats")}</h2>
@@ -501,7 +512,7 @@ fn ContactForm(
     busy: RwSignal<bool>,
     notice: RwSignal<Option<(bool, String)>>,
 ) -> impl IntoView {
-    let lang = use_context::<Lang>().unwrap_or_default();
+    let lang = use_lang();
     let name = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
     let touched = RwSignal::new(false);
@@ -576,7 +587,7 @@ fn ContactForm(
 /// The claim code, the admin's number and the WhatsApp button.
 #[component]
 fn PayPanel(state: RwSignal<SeatMapView>) -> impl IntoView {
-    let lang = use_context::<Lang>().unwrap_or_default();
+    let lang = use_lang();
     let hold = move || state.with(|v| v.hold.clone());
     view! {
         {move || hold().map(|h| {
