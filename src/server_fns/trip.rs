@@ -5,23 +5,45 @@
 //! one round trip per click.
 
 use leptos::prelude::*;
+// The seat map's own calls send JSON: the page's WASM already decodes JSON,
+// so no form encoder rides along (only the claim form posts a plain form).
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use super::TripCard;
-use crate::domain::{AppError, Hold, Seat};
+use crate::domain::{AppError, BusType, ClaimCode, Seat, SeatCode};
 
-/// Everything the trip page shows, as this browser sees it.
+/// What the trip page's seat map shows, as this browser sees it. Only what
+/// the page uses, in plain types: the browser's WASM decodes it on every
+/// click, and dates would bring a date parser along (the trip's title and
+/// departure are rendered on the server, see [`trip_page`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SeatMapView {
-    pub card: TripCard,
+    pub trip_id: i64,
+    pub bus_type: BusType,
+    /// Per seat, in whole rupiah.
+    pub price: i64,
     pub seats: Vec<Seat>,
     /// This browser's live hold, if it is on this trip.
-    pub hold: Option<Hold>,
+    pub hold: Option<PageHold>,
     /// The trip of this browser's live hold when it is another trip.
     pub hold_elsewhere: Option<i64>,
     /// Whether the passenger's one extension is available now.
     pub may_extend: bool,
     pub max_seats: u32,
+}
+
+/// This browser's hold, as the trip page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PageHold {
+    pub seats: Vec<SeatCode>,
+    pub expires_in_seconds: i64,
+    pub claim_code: Option<ClaimCode>,
+    pub admin_wa: String,
+    /// `https://wa.me/<admin_wa>?text=…` naming the claim code, trip and seats.
+    pub whatsapp_url: Option<String>,
+    /// Whether the passenger's one extension has been used.
+    pub extended: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -54,6 +76,17 @@ mod ssr {
         trip_id: i64,
         session: Option<&SessionKey>,
     ) -> Result<SeatMapView, AppError> {
+        trip_and_view(s, trip_id, session)
+            .await
+            .map(|(_, view)| view)
+    }
+
+    /// The trip and its seat map as this browser sees it.
+    pub async fn trip_and_view(
+        s: &AppState,
+        trip_id: i64,
+        session: Option<&SessionKey>,
+    ) -> Result<(crate::domain::Trip, SeatMapView), AppError> {
         let now = s.clock.now();
         let (trip, seats) = s.service.trip_seats(trip_id, session, now).await?;
         let live = match session {
@@ -73,19 +106,29 @@ mod ssr {
         let may_extend = hold.as_ref().is_some_and(|h| {
             policy.passenger_may_extend(h.started_at, h.expires_at, h.extended, now)
         });
-        Ok(SeatMapView {
-            card: super::super::card(trip, s.service.tz()),
+        let view = SeatMapView {
+            trip_id: trip.id,
+            bus_type: trip.bus_type,
+            price: trip.price,
             seats,
-            hold,
+            hold: hold.map(|h| PageHold {
+                seats: h.seats,
+                expires_in_seconds: h.expires_in_seconds,
+                claim_code: h.claim_code,
+                admin_wa: h.admin_wa,
+                whatsapp_url: h.whatsapp_url,
+                extended: h.extended,
+            }),
             hold_elsewhere,
             may_extend,
             max_seats: policy.max_seats,
-        })
+        };
+        Ok((trip, view))
     }
 }
 
 /// The seat map of a trip as this browser sees it.
-#[server(prefix = "/sf", endpoint = "seat_map")]
+#[server(prefix = "/sf", endpoint = "seat_map", input = Json)]
 pub async fn seat_map(trip_id: i64) -> Result<SeatMapView, AppError> {
     super::with_status(
         async move {
@@ -97,8 +140,24 @@ pub async fn seat_map(trip_id: i64) -> Result<SeatMapView, AppError> {
     )
 }
 
+/// The trip page: the trip as the list shows it, and its seat map. Called
+/// only while the server renders the page (the browser's island refreshes
+/// with [`seat_map`]).
+#[server(prefix = "/sf", endpoint = "trip_page")]
+pub async fn trip_page(trip_id: i64) -> Result<(TripCard, SeatMapView), AppError> {
+    super::with_status(
+        async move {
+            let s = super::state()?;
+            let session = ssr::session(false)?;
+            let (trip, view) = ssr::trip_and_view(&s, trip_id, session.as_ref()).await?;
+            Ok((super::card(trip, s.service.tz()), view))
+        }
+        .await,
+    )
+}
+
 /// Holds (`hold = true`) or releases one seat.
-#[server(prefix = "/sf", endpoint = "toggle_seat")]
+#[server(prefix = "/sf", endpoint = "toggle_seat", input = Json)]
 pub async fn toggle_seat(trip_id: i64, seat: String, hold: bool) -> Result<SeatMapView, AppError> {
     super::with_status(
         async move {
@@ -124,7 +183,7 @@ pub async fn toggle_seat(trip_id: i64, seat: String, hold: bool) -> Result<SeatM
 }
 
 /// Releases every seat of this browser's hold.
-#[server(prefix = "/sf", endpoint = "release_all")]
+#[server(prefix = "/sf", endpoint = "release_all", input = Json)]
 pub async fn release_all(trip_id: i64) -> Result<SeatMapView, AppError> {
     super::with_status(
         async move {
@@ -138,7 +197,7 @@ pub async fn release_all(trip_id: i64) -> Result<SeatMapView, AppError> {
 }
 
 /// The passenger's one extension.
-#[server(prefix = "/sf", endpoint = "extend_hold")]
+#[server(prefix = "/sf", endpoint = "extend_hold", input = Json)]
 pub async fn extend_hold(trip_id: i64) -> Result<SeatMapView, AppError> {
     super::with_status(
         async move {
@@ -152,7 +211,7 @@ pub async fn extend_hold(trip_id: i64) -> Result<SeatMapView, AppError> {
 }
 
 /// Attaches the passenger's name and WhatsApp number to the hold.
-#[server(prefix = "/sf", endpoint = "attach_contact")]
+#[server(prefix = "/sf", endpoint = "attach_contact", input = Json)]
 pub async fn attach_contact(
     trip_id: i64,
     name: String,

@@ -16,7 +16,7 @@ use crate::app::seat_nav::{Countdown, Move, Phase, neighbour};
 use crate::domain::{AppError, CustomerName, Seat, SeatCode, SeatStatus, WhatsApp, format_rupiah};
 use crate::server_fns::TripCard;
 use crate::server_fns::trip::{
-    SeatMapView, attach_contact, extend_hold, release_all, seat_map, toggle_seat,
+    SeatMapView, attach_contact, extend_hold, release_all, seat_map, toggle_seat, trip_page,
 };
 
 fn now_ms() -> f64 {
@@ -37,7 +37,7 @@ pub fn TripPage() -> impl IntoView {
     let trip_id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
     let map = Resource::new(trip_id, |id| async move {
         match id {
-            Some(id) => seat_map(id).await,
+            Some(id) => trip_page(id).await,
             None => Err(AppError::TripNotFound),
         }
     });
@@ -46,9 +46,9 @@ pub fn TripPage() -> impl IntoView {
             {move || {
                 map.get()
                     .map(|result| match result {
-                        Ok(view) => {
+                        Ok((card, view)) => {
                             view! {
-                                {trip_head(lang, &view.card)}
+                                {trip_head(lang, &card)}
                                 <SeatMapPage initial=view />
                             }
                             .into_any()
@@ -82,10 +82,10 @@ fn trip_head(lang: Lang, card: &TripCard) -> impl IntoView + use<> {
 
 /// The interactive part of the page (an island: the browser hydrates it
 /// from the map the server rendered it with).
-#[island]
+#[island(lazy)]
 fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
     let lang = use_lang();
-    let trip_id = initial.card.trip.id;
+    let trip_id = initial.trip_id;
     let layout: Vec<Seat> = initial.seats.clone();
     let state = RwSignal::new(initial);
     let notice = RwSignal::new(None::<(bool, String)>); // (is_error, text)
@@ -295,7 +295,7 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
         d.dedup();
         d
     };
-    let bus = state.with_untracked(|v| v.card.trip.bus_type);
+    let bus = state.with_untracked(|v| v.bus_type);
     let cols = bus.columns();
     let aisle = bus.aisle_col();
     let two_decks = decks.len() > 1;
@@ -384,7 +384,7 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
         })
         .collect_view();
 
-    let price = state.with_untracked(|v| v.card.trip.price);
+    let price = state.with_untracked(|v| v.price);
     let my_seats =
         move || state.with(|v| v.hold.as_ref().map(|h| h.seats.clone()).unwrap_or_default());
     let has_hold = move || state.with(|v| v.hold.as_ref().is_some_and(|h| !h.seats.is_empty()));
