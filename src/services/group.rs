@@ -9,9 +9,10 @@
 //! commits once. A write that fails rolls back to its savepoint, so it
 //! leaves nothing behind and the others are untouched. The savepoint is
 //! taken when a write first writes ([`Job::writes`]): a request refused by
-//! what it reads (a seat already taken) costs no savepoint and no rollback. Nobody gets an answer
-//! before the commit is on disk: a success is delivered only after it, and
-//! if the commit fails every write of the batch answers `internal`.
+//! what it reads (a seat already taken) costs no savepoint and no rollback.
+//! Nobody gets an answer before the commit is on disk: a success is
+//! delivered only after it, and if the commit fails every write of the batch
+//! answers `internal`.
 //!
 //! Writes still run one after another on the single writer connection, so
 //! each sees the ones before it: the conditional updates that keep a seat

@@ -199,6 +199,14 @@ pub fn new_hold_row(
     }
 }
 
+/// Appends `codes` as bound parameters, comma-separated (an `IN (…)` list).
+fn push_codes<'a>(q: &mut QueryBuilder<'a, Sqlite>, codes: &'a [String]) {
+    let mut list = q.separated(", ");
+    for code in codes {
+        list.push_bind(code);
+    }
+}
+
 /// The trip, the session's live hold and the number of `codes` that are
 /// not AVAILABLE on it, in one statement; `None` when there is no such trip.
 pub async fn hold_context(
@@ -217,10 +225,7 @@ pub async fn hold_context(
                 (SELECT count(*) FROM seats s
                  WHERE s.trip_id = t.id AND s.status <> 'AVAILABLE' AND s.code IN (",
     );
-    let mut list = q.separated(", ");
-    for code in codes {
-        list.push_bind(code);
-    }
+    push_codes(&mut q, codes);
     q.push(")) AS unavailable FROM trips t WHERE t.id = ")
         .push_bind(trip_id);
     q.build_query_as().fetch_optional(conn).await
@@ -236,10 +241,7 @@ pub async fn unavailable_seats(
         "SELECT code FROM seats WHERE status <> 'AVAILABLE' AND trip_id = ",
     );
     q.push_bind(trip_id).push(" AND code IN (");
-    let mut list = q.separated(", ");
-    for code in codes {
-        list.push_bind(code);
-    }
+    push_codes(&mut q, codes);
     q.push(")");
     q.build_query_scalar().fetch_all(conn).await
 }
@@ -257,10 +259,7 @@ pub async fn take_seats(
         .push(" WHERE status = 'AVAILABLE' AND trip_id = ")
         .push_bind(trip_id)
         .push(" AND code IN (");
-    let mut list = q.separated(", ");
-    for code in codes {
-        list.push_bind(code);
-    }
+    push_codes(&mut q, codes);
     q.push(") RETURNING code");
     q.build_query_scalar().fetch_all(conn).await
 }
@@ -285,19 +284,13 @@ pub async fn release_seats(
         "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL WHERE status = 'HOLD' AND hold_id = ",
     );
     q.push_bind(hold_id).push(" AND code IN (");
-    let mut list = q.separated(", ");
-    for code in codes {
-        list.push_bind(code);
-    }
+    push_codes(&mut q, codes);
     q.push(") RETURNING code");
     let freed: Vec<String> = q.build_query_scalar().fetch_all(&mut *conn).await?;
     if !freed.is_empty() {
         let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM hold_seats WHERE hold_id = ");
         q.push_bind(hold_id).push(" AND code IN (");
-        let mut list = q.separated(", ");
-        for code in &freed {
-            list.push_bind(code);
-        }
+        push_codes(&mut q, &freed);
         q.push(")");
         q.build().execute(conn).await?;
     }

@@ -47,6 +47,19 @@ fn ticking_now() -> RwSignal<i64> {
     now
 }
 
+/// Runs `refresh` whenever `versions` (the sum of some actions' versions)
+/// changes after the first render: an action finished, so the island shows
+/// the data as the server now has it.
+fn after_each_action(versions: impl Fn() -> usize + 'static, refresh: impl Fn() + 'static) {
+    Effect::new(move |before: Option<usize>| {
+        let done = versions();
+        if before.is_some_and(|b| b != done) {
+            refresh();
+        }
+        done
+    });
+}
+
 fn left_text(lang: Lang, expires: DateTime<Utc>, now: i64) -> String {
     let secs = ((expires.timestamp_millis() - now) / 1000).max(0);
     if secs == 0 {
@@ -225,17 +238,15 @@ fn HoldsBoard(q: String, status: String, initial: Vec<AdminHold>) -> impl IntoVi
             on_cleanup(move || handle.clear());
         }
     });
-    // After an action: the list as it is now (skipped on the first run).
-    Effect::new(move |before: Option<usize>| {
-        let done = confirm.version().get()
-            + extend.version().get()
-            + release.version().get()
-            + cancel.version().get();
-        if before.is_some_and(|b| b != done) {
-            refresh();
-        }
-        done
-    });
+    after_each_action(
+        move || {
+            confirm.version().get()
+                + extend.version().get()
+                + release.version().get()
+                + cancel.version().get()
+        },
+        refresh,
+    );
     let action_error = move || {
         [
             extend.value().get().and_then(Result::err),
@@ -506,17 +517,16 @@ fn TripsBoard(initial: Vec<TripCard>) -> impl IntoView {
     let lang = lang();
     let trips = RwSignal::new(initial);
     let create = ServerAction::<AdminCreateTrip>::new();
-    Effect::new(move |before: Option<usize>| {
-        let done = create.version().get();
-        if before.is_some_and(|b| b != done) {
+    after_each_action(
+        move || create.version().get(),
+        move || {
             leptos::task::spawn_local(async move {
                 if let Ok(list) = admin_trips().await {
                     trips.set(list);
                 }
-            });
-        }
-        done
-    });
+            })
+        },
+    );
     let result = move || {
         create.value().get().map(|r| match r {
             Ok(id) => view! {
@@ -603,17 +613,16 @@ fn TripEditor(initial: TripDetail) -> impl IntoView {
     let detail = RwSignal::new(initial);
     let update = ServerAction::<AdminUpdateTrip>::new();
     let set_active = ServerAction::<AdminSetActive>::new();
-    Effect::new(move |before: Option<usize>| {
-        let done = update.version().get() + set_active.version().get();
-        if before.is_some_and(|b| b != done) {
+    after_each_action(
+        move || update.version().get() + set_active.version().get(),
+        move || {
             leptos::task::spawn_local(async move {
                 if let Ok(d) = admin_trip(id).await {
                     detail.set(d);
                 }
-            });
-        }
-        done
-    });
+            })
+        },
+    );
     let update_result = move || {
         update.value().get().map(|r| match r {
             Ok(_) => view! { <p class="panel success" role="status">{lang.t("Tersimpan.", "Saved.")}</p> }.into_any(),

@@ -80,8 +80,9 @@ fn trip_head(lang: Lang, card: &TripCard) -> impl IntoView + use<> {
     }
 }
 
-/// The interactive part of the page (an island: the browser hydrates it
-/// from the map the server rendered it with).
+/// The interactive part of the page: a lazy island (its code is a WASM
+/// chunk of its own that only trip pages load), hydrated from the map the
+/// server rendered it with.
 #[island(lazy)]
 fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
     let lang = use_lang();
