@@ -281,7 +281,9 @@ fn HoldsBoard(q: String, status: String, initial: Vec<AdminHold>) -> impl IntoVi
         >
             <ul class="admin-holds" aria-live="polite">
                 // Keyed by the whole row: a refresh re-renders only the
-                // holds that changed (an open "cancel?" step stays open).
+                // holds that changed (a live hold's seconds left change on
+                // every refresh; a booking's do not, so its open "cancel?"
+                // step stays open).
                 <For
                     each=move || holds.get()
                     key=|h| format!("{h:?}")
