@@ -13,6 +13,7 @@ mod admin;
 mod group;
 mod holds;
 mod session;
+mod spin;
 mod staff;
 mod trips;
 mod views;
@@ -76,8 +77,9 @@ pub struct Service {
 }
 
 impl Service {
-    /// Also starts the group-commit writer task, so it must be called
-    /// inside a Tokio runtime; the task ends when the last clone is dropped.
+    /// Also starts the group-commit writer on a thread of its own, so it
+    /// must be called inside a Tokio runtime (the writer's timers run
+    /// there); the writer ends when the last clone is dropped.
     pub fn new(storage: Storage, policy: HoldPolicy, tz: Tz) -> Self {
         let (events, _) = broadcast::channel(1024);
         let seat_maps = std::sync::Arc::<trips::SeatMapCache>::default();
@@ -91,7 +93,17 @@ impl Service {
                 move |trip| announce(&seat_maps, &events, trip)
             },
         );
-        tokio::spawn(writer);
+        // The writer runs on a thread of its own with an executor that
+        // spins between statements (see `spin`); sqlx's timers and tasks
+        // stay on the caller's runtime.
+        let runtime = tokio::runtime::Handle::current();
+        std::thread::Builder::new()
+            .name("kursi-writer".into())
+            .spawn(move || {
+                let _context = runtime.enter();
+                spin::block_on(writer);
+            })
+            .expect("start the writer thread");
         Self {
             storage,
             policy,

@@ -1,0 +1,105 @@
+//! The writer's executor: runs a future on its own thread and, while the
+//! future waits, spins for a moment before parking.
+//!
+//! Every statement is a round trip to the SQLite connection's thread
+//! (sqlx runs each connection on a thread of its own). A thread that parks
+//! between statements must be woken by the other CPU, which on a small
+//! virtual machine costs about 20 µs each way: measured here, 45 µs per
+//! statement, against 8–12 µs when the waiting side spins. A batch of holds
+//! is hundreds of statements, so the writer spins while it works, and parks
+//! only when nothing answers within [`SPIN`] (an empty queue, a commit's
+//! fsync).
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+use std::time::{Duration, Instant};
+
+/// How long a waiting writer spins before it parks.
+const SPIN: Duration = Duration::from_micros(100);
+/// The first part of that, busy-waiting; the rest yields the CPU to other
+/// threads (the connection's thread may share this CPU).
+const BUSY: Duration = Duration::from_micros(10);
+
+struct Signal {
+    woken: AtomicBool,
+    thread: Thread,
+}
+
+impl Wake for Signal {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.thread.unpark();
+    }
+}
+
+/// Runs `future` to completion on the current thread.
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    let signal = Arc::new(Signal {
+        woken: AtomicBool::new(false),
+        thread: thread::current(),
+    });
+    let waker = Waker::from(signal.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        let waiting = Instant::now();
+        while !signal.woken.swap(false, Ordering::Acquire) {
+            let waited = waiting.elapsed();
+            if waited < BUSY {
+                std::hint::spin_loop();
+            } else if waited < SPIN {
+                thread::yield_now();
+            } else {
+                // A wake between the check and here leaves the unpark
+                // token, so this returns at once.
+                thread::park();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_a_future_woken_from_another_thread_after_it_parked() {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let sender = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(20));
+            tx.send(7).unwrap();
+        });
+        assert_eq!(block_on(rx), Ok(7));
+        sender.join().unwrap();
+    }
+
+    #[test]
+    fn runs_many_quick_wakes() {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+        let sender = thread::spawn(move || {
+            for i in 0..10_000 {
+                tx.blocking_send(i).unwrap();
+            }
+        });
+        let sum = block_on(async move {
+            let mut sum = 0u64;
+            while let Some(i) = rx.recv().await {
+                sum += i;
+            }
+            sum
+        });
+        sender.join().unwrap();
+        assert_eq!(sum, (0..10_000).sum::<u64>());
+    }
+}
