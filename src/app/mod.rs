@@ -3,6 +3,7 @@
 pub mod components;
 pub mod i18n;
 pub mod pages;
+pub mod props;
 pub mod seat_nav;
 
 use leptos::prelude::*;
@@ -42,9 +43,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// browser downloads only their code. No preload hints: a phone on a slow
 /// network spends its bandwidth on the page and its CSS first. The page is
 /// complete HTML and its forms work before hydration. Each
-/// `<leptos-island>` names its hydration function; the seat map and the
-/// admin islands are lazy (`#[island(lazy)]`, their own WASM chunks with
-/// `--split`, fetched when the page has one). `data-hydrated`
+/// `<leptos-island>` names its hydration function; the admin islands are
+/// lazy (`#[island(lazy)]`, their own WASM chunks with `--split`, fetched
+/// when the page has one), the passenger's are in the main WASM. `data-hydrated`
 /// on the body marks the moment every island is live (tests and CSS use it).
 #[component]
 fn DeferredHydration(options: LeptosOptions) -> impl IntoView {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::SeatCode;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "code", rename_all = "snake_case")]
+#[serde(tag = "code", rename_all = "snake_case", try_from = "ErrorWire")]
 pub enum AppError {
     /// A malformed body, a missing or mistyped field, an unknown seat.
     #[error("{message}")]
@@ -55,6 +55,68 @@ pub enum AppError {
     NotFound,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+}
+
+/// An error as it reads back from JSON (a server function's answer in the
+/// browser): one flat struct, then a match on the code. It accepts exactly
+/// what the derived `Serialize` writes; serde's decoder for an internally
+/// tagged enum would buffer the whole object first, and that buffering
+/// code was the largest single part of the browser's error handling.
+#[derive(Deserialize)]
+struct ErrorWire {
+    code: String,
+    message: Option<String>,
+    max: Option<u32>,
+    seats: Option<Vec<SeatCode>>,
+    trip_id: Option<i64>,
+    retry_after: Option<u64>,
+}
+
+impl TryFrom<ErrorWire> for AppError {
+    type Error = String;
+
+    fn try_from(w: ErrorWire) -> Result<Self, String> {
+        let missing = |field: &str| format!("`{}` without `{field}`", w.code);
+        Ok(match w.code.as_str() {
+            "invalid_request" => AppError::InvalidRequest {
+                message: w.message.ok_or_else(|| missing("message"))?,
+            },
+            "too_many_seats" => AppError::TooManySeats {
+                max: w.max.ok_or_else(|| missing("max"))?,
+            },
+            "trip_not_found" => AppError::TripNotFound,
+            "seats_unavailable" => AppError::SeatsUnavailable {
+                seats: w.seats.ok_or_else(|| missing("seats"))?,
+            },
+            "hold_on_other_trip" => AppError::HoldOnOtherTrip {
+                trip_id: w.trip_id.ok_or_else(|| missing("trip_id"))?,
+            },
+            "session_has_hold" => AppError::SessionHasHold {
+                trip_id: w.trip_id.ok_or_else(|| missing("trip_id"))?,
+            },
+            "no_active_hold" => AppError::NoActiveHold,
+            "extend_not_allowed" => AppError::ExtendNotAllowed,
+            "too_many_active_holds" => AppError::TooManyActiveHolds {
+                max: w.max.ok_or_else(|| missing("max"))?,
+            },
+            "claim_not_found" => AppError::ClaimNotFound,
+            "hold_expired" => AppError::HoldExpired,
+            "already_booked" => AppError::AlreadyBooked,
+            "booking_cancelled" => AppError::BookingCancelled,
+            "booking_not_found" => AppError::BookingNotFound,
+            "unauthorized" => AppError::Unauthorized,
+            "invalid_credentials" => AppError::InvalidCredentials,
+            "trip_has_bookings" => AppError::TripHasBookings,
+            "forbidden" => AppError::Forbidden,
+            "payload_too_large" => AppError::PayloadTooLarge,
+            "rate_limited" => AppError::RateLimited {
+                retry_after: w.retry_after.ok_or_else(|| missing("retry_after"))?,
+            },
+            "not_found" => AppError::NotFound,
+            "internal" => AppError::Internal,
+            other => return Err(format!("unknown error code `{other}`")),
+        })
+    }
 }
 
 impl AppError {
@@ -218,6 +280,23 @@ mod tests {
         for err in all {
             let json = serde_json::to_value(&err).unwrap();
             assert_eq!(json["code"], err.code());
+            // And it reads back as itself (the browser's side).
+            assert_eq!(serde_json::from_value::<AppError>(json).unwrap(), err);
+        }
+    }
+
+    #[test]
+    fn unknown_codes_and_missing_fields_do_not_read_back() {
+        for bad in [
+            serde_json::json!({"code": "nope"}),
+            serde_json::json!({"code": "seats_unavailable"}),
+            serde_json::json!({"code": "too_many_seats", "max": "four"}),
+            serde_json::json!({"seats": []}),
+        ] {
+            assert!(
+                serde_json::from_value::<AppError>(bad.clone()).is_err(),
+                "{bad}"
+            );
         }
     }
 }

@@ -5,6 +5,7 @@
 //! page fetches the fresh map. Every seat is a button with a spoken label;
 //! arrow keys move across the map (one tab stop for the whole map).
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -12,6 +13,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::app::components::{bus_label, explain};
 use crate::app::i18n::{Lang, use_lang};
+use crate::app::props::JsonProp;
 use crate::app::seat_nav::{Countdown, Move, Phase, neighbour};
 use crate::domain::{AppError, CustomerName, Seat, SeatCode, SeatStatus, WhatsApp, format_rupiah};
 use crate::server_fns::TripCard;
@@ -49,7 +51,7 @@ pub fn TripPage() -> impl IntoView {
                         Ok((card, view)) => {
                             view! {
                                 {trip_head(lang, &card)}
-                                <SeatMapPage initial=view />
+                                <SeatMapPage initial=JsonProp(view) />
                             }
                             .into_any()
                         }
@@ -80,11 +82,13 @@ fn trip_head(lang: Lang, card: &TripCard) -> impl IntoView + use<> {
     }
 }
 
-/// The interactive part of the page: a lazy island (its code is a WASM
-/// chunk of its own that only trip pages load), hydrated from the map the
-/// server rendered it with.
-#[island(lazy)]
-fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
+/// The interactive part of the page, hydrated from the map the server
+/// rendered it with. Not lazy: its code is in the main WASM, so a trip page
+/// (where a shared link lands) loads one file, 186 KB gzip, instead of the
+/// main file plus a dozen chunks that compress worse apart (216 KB).
+#[island]
+fn SeatMapPage(initial: JsonProp<SeatMapView>) -> impl IntoView {
+    let JsonProp(initial) = initial;
     let lang = use_lang();
     let trip_id = initial.trip_id;
     let layout: Vec<Seat> = initial.seats.clone();
@@ -328,11 +332,12 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
         view! {
             <button
                 type="button"
-                class="seat"
-                class:available=move || status() == (SeatStatus::Available, false)
-                class:held=move || status() == (SeatStatus::Hold, false)
-                class:booked=move || status().0 == SeatStatus::Booked
-                class:mine=move || status().1
+                class=move || match status() {
+                    (_, true) => "seat mine",
+                    (SeatStatus::Available, _) => "seat available",
+                    (SeatStatus::Hold, _) => "seat held",
+                    (SeatStatus::Booked, _) => "seat booked",
+                }
                 style=style
                 data-seat=code.to_string()
                 data-status=move || if status().1 { "MINE" } else { status().0.as_str() }
@@ -388,8 +393,14 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
     let price = state.with_untracked(|v| v.price);
     let my_seats =
         move || state.with(|v| v.hold.as_ref().map(|h| h.seats.clone()).unwrap_or_default());
-    let has_hold = move || state.with(|v| v.hold.as_ref().is_some_and(|h| !h.seats.is_empty()));
-    let claim = move || state.with(|v| v.hold.as_ref().and_then(|h| h.claim_code.clone()));
+    // The summary's parts change only when these do (memos), so a live
+    // refresh does not rebuild the contact form under the passenger's
+    // fingers. (`Either` rather than `<Show>`: a `Show` fallback is a
+    // type-erased view, whose every render path is compiled into the WASM.)
+    let has_hold =
+        Memo::new(move |_| state.with(|v| v.hold.as_ref().is_some_and(|h| !h.seats.is_empty())));
+    let has_claim =
+        Memo::new(move |_| state.with(|v| v.hold.as_ref().is_some_and(|h| h.claim_code.is_some())));
     let countdown_label = move || match deadline.get() {
         Some(c) => c.label(now.get()),
         None => state.with(|v| {
@@ -397,11 +408,11 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
             format!("{}:{:02}", s / 60, s % 60)
         }),
     };
-    let warning = move || phase.get() == Some(Phase::Warning);
-    let may_extend = move || {
+    let warning = Memo::new(move |_| phase.get() == Some(Phase::Warning));
+    let may_extend = Memo::new(move |_| {
         state.with(|v| v.may_extend)
-            || (warning() && state.with(|v| v.hold.as_ref().is_some_and(|h| !h.extended)))
-    };
+            || (warning.get() && state.with(|v| v.hold.as_ref().is_some_and(|h| !h.extended)))
+    });
 
     // A whole-hold action (extend, release all): one request, then the map
     // it answers with, and a short confirmation when it worked.
@@ -465,38 +476,40 @@ fn SeatMapPage(initial: SeatMapView) -> impl IntoView {
                 <p class="notice" role="status" aria-live="polite" class:error=move || notice.with(|n| n.as_ref().is_some_and(|n| n.0))>
                     {move || notice.get().map(|n| n.1)}
                 </p>
-                <Show
-                    when=has_hold
-                    fallback=move || view! { <p class="muted">{lang.t("Ketuk kursi di denah untuk menahannya selama 10 menit.", "Tap a seat on the map to hold it for 10 minutes.")}</p> }
-                >
-                    <dl class="facts">
-                        <dt>{lang.t("Kursi", "Seats")}</dt>
-                        <dd data-testid="my-seats">{move || my_seats().iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")}</dd>
-                        <dt>{lang.t("Total", "Total")}</dt>
-                        <dd data-testid="total">{move || format_rupiah(price * my_seats().len() as i64)}</dd>
-                        <dt>{lang.t("Sisa waktu", "Time left")}</dt>
-                        <dd><span class="countdown" class:warning=warning data-testid="countdown">{countdown_label}</span></dd>
-                    </dl>
-                    <Show when=warning>
-                        <div class="panel warn" role="alert">
-                            <p>{lang.t("Waktu hampir habis.", "Your time is almost up.")}</p>
-                            <Show when=may_extend>
-                                <button type="button" class="button" on:click=extend disabled=move || busy.get()>
-                                    {lang.t("Tambah waktu", "Extend time")}
-                                </button>
-                            </Show>
-                        </div>
-                    </Show>
-                    <Show
-                        when=move || claim().is_some()
-                        fallback=move || view! { <ContactForm trip_id state busy notice /> }
-                    >
-                        <PayPanel state />
-                    </Show>
-                    <button type="button" class="link-button" on:click=release disabled=move || busy.get()>
-                        {lang.t("Lepas semua kursi", "Release all seats")}
-                    </button>
-                </Show>
+                {move || if has_hold.get() {
+                    Either::Left(view! {
+                        <dl class="facts">
+                            <dt>{lang.t("Kursi", "Seats")}</dt>
+                            <dd data-testid="my-seats">{move || my_seats().iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")}</dd>
+                            <dt>{lang.t("Total", "Total")}</dt>
+                            <dd data-testid="total">{move || format_rupiah(price * my_seats().len() as i64)}</dd>
+                            <dt>{lang.t("Sisa waktu", "Time left")}</dt>
+                            <dd><span class="countdown" class:warning=move || warning.get() data-testid="countdown">{countdown_label}</span></dd>
+                        </dl>
+                        {move || warning.get().then(|| view! {
+                            <div class="panel warn" role="alert">
+                                <p>{lang.t("Waktu hampir habis.", "Your time is almost up.")}</p>
+                                {move || may_extend.get().then(|| view! {
+                                    <button type="button" class="button" on:click=extend disabled=move || busy.get()>
+                                        {lang.t("Tambah waktu", "Extend time")}
+                                    </button>
+                                })}
+                            </div>
+                        })}
+                        {move || if has_claim.get() {
+                            Either::Left(view! { <PayPanel state /> })
+                        } else {
+                            Either::Right(view! { <ContactForm trip_id state busy notice /> })
+                        }}
+                        <button type="button" class="link-button" on:click=release disabled=move || busy.get()>
+                            {lang.t("Lepas semua kursi", "Release all seats")}
+                        </button>
+                    })
+                } else {
+                    Either::Right(view! {
+                        <p class="muted">{lang.t("Ketuk kursi di denah untuk menahannya selama 10 menit.", "Tap a seat on the map to hold it for 10 minutes.")}</p>
+                    })
+                }}
                 <p class="muted small">
                     {move || format!("{} {} {}", lang.t("Maksimal", "At most"), state.with(|v| v.max_seats), lang.t("kursi per pemesanan.", "seats per booking."))}
                 </p>
