@@ -101,24 +101,22 @@ impl Service {
         }
         // A passenger without a hold asking for a taken seat: refused on
         // what was read, before anything is written.
-        if context.live_hold_id.is_none() && context.unavailable > 0 {
-            let taken = storage::unavailable_seats(job.reads(), trip_id, &codes).await?;
+        if context.live_hold_id.is_none() && !context.taken.is_empty() {
             let seats = requested
                 .iter()
-                .filter(|c| taken.contains(&c.to_string()))
+                .filter(|c| context.taken.contains(&c.to_string()))
                 .copied()
                 .collect();
             return Err(AppError::SeatsUnavailable { seats });
         }
         let existing = match context.live_hold_id {
             Some(_) => {
-                let h = storage::live_hold_of_session(job.reads(), session.hash())
+                let (h, seats) = storage::live_hold_with_seats(job.reads(), session.hash())
                     .await?
                     .ok_or(AppError::Internal)?;
                 if h.trip_id != trip_id {
                     return Err(AppError::HoldOnOtherTrip { trip_id: h.trip_id });
                 }
-                let seats = storage::seats_of_hold(job.reads(), h.id).await?;
                 Some((h, seats))
             }
             None => None,
@@ -204,10 +202,9 @@ impl Service {
         seats: Option<Vec<SeatCode>>,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
-        let mut hold = storage::live_hold_of_session(job.reads(), session.hash())
+        let (mut hold, current) = storage::live_hold_with_seats(job.reads(), session.hash())
             .await?
             .ok_or(AppError::NoActiveHold)?;
-        let current = storage::seats_of_hold(job.reads(), hold.id).await?;
         let wanted: Vec<String> = match seats.as_deref() {
             None => current.clone(),
             Some(list) => distinct(list)

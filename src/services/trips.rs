@@ -125,11 +125,10 @@ impl Service {
         let (trip, mut seats) = (map.trip.clone(), map.seats.clone());
         if let Some(key) = session {
             let mut conn = self.storage.reader().acquire().await?;
-            if let Some(hold) = storage::live_hold_of_session(&mut conn, key.hash()).await?
+            if let Some((hold, mine)) = storage::live_hold_with_seats(&mut conn, key.hash()).await?
                 && hold.trip_id == trip_id
                 && hold.expires_at > now_ms
             {
-                let mine = storage::seats_of_hold(&mut conn, hold.id).await?;
                 for seat in &mut seats {
                     seat.mine = seat.status == SeatStatus::Hold
                         && mine.iter().any(|m| *m == seat.code.to_string());

@@ -6,6 +6,7 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
+use super::rows::{HoldContextRow, HoldSeatRow};
 use super::{Conn, DbResult, HoldContext, HoldRow, TripInfo, like_pattern};
 
 const HOLD_SELECT: &str = "
@@ -13,6 +14,15 @@ const HOLD_SELECT: &str = "
            h.passenger_extended, h.name, h.whatsapp, h.claim_code, h.booking_code, h.booked_at,
            t.price, t.admin_wa, t.route_from, t.route_to, t.depart_at
     FROM holds h JOIN trips t ON t.id = h.trip_id";
+
+/// The same columns plus each of the hold's seats (`seat`), one row per
+/// seat: a hold and its seats in one statement.
+const HOLD_WITH_SEATS_SELECT: &str = "
+    SELECT h.id, h.trip_id, h.session_hash, h.status, h.started_at, h.expires_at,
+           h.passenger_extended, h.name, h.whatsapp, h.claim_code, h.booking_code, h.booked_at,
+           t.price, t.admin_wa, t.route_from, t.route_to, t.depart_at, hs.code AS seat
+    FROM holds h JOIN trips t ON t.id = h.trip_id
+    LEFT JOIN hold_seats hs ON hs.hold_id = h.id";
 
 /// A live hold that passed its expiry and must now be released.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -67,6 +77,22 @@ pub async fn live_hold_of_session(
         .bind(session_hash)
         .fetch_optional(conn)
         .await
+}
+
+/// The session's HELD hold with its seats, in one statement.
+pub async fn live_hold_with_seats(
+    conn: &mut Conn,
+    session_hash: &str,
+) -> DbResult<Option<(HoldRow, Vec<String>)>> {
+    let sql = format!(
+        "{HOLD_WITH_SEATS_SELECT} WHERE h.session_hash = ? AND h.status = 'HELD' ORDER BY hs.code"
+    );
+    let rows: Vec<HoldSeatRow> = sqlx::query_as(&sql)
+        .bind(session_hash)
+        .fetch_all(conn)
+        .await?;
+    let seats = rows.iter().filter_map(|r| r.seat.clone()).collect();
+    Ok(rows.into_iter().next().map(|r| (r.hold, seats)))
 }
 
 pub async fn hold_by_id(conn: &mut Conn, id: i64) -> DbResult<Option<HoldRow>> {
@@ -207,8 +233,8 @@ fn push_codes<'a>(q: &mut QueryBuilder<'a, Sqlite>, codes: &'a [String]) {
     }
 }
 
-/// The trip, the session's live hold and the number of `codes` that are
-/// not AVAILABLE on it, in one statement; `None` when there is no such trip.
+/// The trip, the session's live hold and which of `codes` are not
+/// AVAILABLE on it, in one statement; `None` when there is no such trip.
 pub async fn hold_context(
     conn: &mut Conn,
     trip_id: i64,
@@ -221,29 +247,19 @@ pub async fn hold_context(
                 (SELECT h.id FROM holds h WHERE h.status = 'HELD' AND h.session_hash = ",
     );
     q.push_bind(session_hash).push(
-        ") AS live_hold_id,
-                (SELECT count(*) FROM seats s
-                 WHERE s.trip_id = t.id AND s.status <> 'AVAILABLE' AND s.code IN (",
+        ") AS live_hold_id, s.code AS taken
+         FROM trips t LEFT JOIN seats s
+           ON s.trip_id = t.id AND s.status <> 'AVAILABLE' AND s.code IN (",
     );
     push_codes(&mut q, codes);
-    q.push(")) AS unavailable FROM trips t WHERE t.id = ")
-        .push_bind(trip_id);
-    q.build_query_as().fetch_optional(conn).await
-}
-
-/// The codes among `codes` that are not AVAILABLE on the trip.
-pub async fn unavailable_seats(
-    conn: &mut Conn,
-    trip_id: i64,
-    codes: &[String],
-) -> DbResult<Vec<String>> {
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "SELECT code FROM seats WHERE status <> 'AVAILABLE' AND trip_id = ",
-    );
-    q.push_bind(trip_id).push(" AND code IN (");
-    push_codes(&mut q, codes);
-    q.push(")");
-    q.build_query_scalar().fetch_all(conn).await
+    q.push(") WHERE t.id = ").push_bind(trip_id);
+    let rows: Vec<HoldContextRow> = q.build_query_as().fetch_all(conn).await?;
+    let taken = rows.iter().filter_map(|r| r.taken.clone()).collect();
+    Ok(rows.into_iter().next().map(|r| HoldContext {
+        trip: r.trip,
+        live_hold_id: r.live_hold_id,
+        taken,
+    }))
 }
 
 /// Takes every seat of `codes` that is AVAILABLE on the trip for the hold,

@@ -16,14 +16,32 @@ pub struct TripInfo {
 }
 
 /// What a hold request reads before it writes anything (one statement):
-/// the trip, the session's live hold, and how many of the requested seats
-/// are not available.
-#[derive(Clone, Debug, FromRow)]
+/// the trip, the session's live hold, and which of the requested seats are
+/// not available.
+#[derive(Clone, Debug)]
 pub struct HoldContext {
+    pub trip: TripInfo,
+    pub live_hold_id: Option<i64>,
+    pub taken: Vec<String>,
+}
+
+/// One row of the hold context's query: one per requested seat that is
+/// taken, or a single row with none.
+#[derive(FromRow)]
+pub(super) struct HoldContextRow {
     #[sqlx(flatten)]
     pub trip: TripInfo,
     pub live_hold_id: Option<i64>,
-    pub unavailable: i64,
+    pub taken: Option<String>,
+}
+
+/// One row of a hold joined with its seats: one per seat, or a single row
+/// without a seat.
+#[derive(FromRow)]
+pub(super) struct HoldSeatRow {
+    #[sqlx(flatten)]
+    pub hold: HoldRow,
+    pub seat: Option<String>,
 }
 
 /// A trip with its seat counts.
