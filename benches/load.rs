@@ -15,8 +15,7 @@
 
 #![cfg(feature = "ssr")]
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -25,16 +24,12 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
-const CLIENTS: usize = 64;
-const KEY: &str = "bench-admin-key";
+#[path = "../tests/common/process.rs"]
+mod process;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use process::{ADMIN_KEY as KEY, Server, free_port};
+
+const CLIENTS: usize = 64;
 
 fn seconds() -> Duration {
     Duration::from_secs_f64(
@@ -252,50 +247,12 @@ async fn sqlite_ceiling(dir: &std::path::Path) -> Figures {
     )
 }
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 async fn start_kursi(dir: &std::path::Path) -> Server {
-    let bin = std::env::var("KURSI_BIN")
-        .map(PathBuf::from)
-        .expect("KURSI_BIN");
-    let port = free_port();
-    let child = Command::new(bin)
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.join("kursi.db").display()),
-        )
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("LEPTOS_OUTPUT_NAME", "kursi")
-        .env("ADMIN_API_KEY", KEY)
-        .env("ADMIN_PASSWORD", "bench-password")
-        .env("SEED_DEMO", "false")
-        .env("HOLD_RATE_PER_MINUTE", "0")
-        .env("CLAIM_RATE_PER_MINUTE", "0")
-        .env("LOGIN_RATE_PER_MINUTE", "0")
-        .env("MAX_ACTIVE_HOLDS_PER_WHATSAPP", "1000")
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start kursi");
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Server { child, base }
+    let extra = [
+        ("MAX_ACTIVE_HOLDS_PER_WHATSAPP", "1000"),
+        ("RUST_LOG", "error"),
+    ];
+    Server::start(dir, free_port(), &extra).await
 }
 
 async fn create_trip(base: &str, i: usize) -> i64 {

@@ -3,14 +3,14 @@
 //! expiring across a restart with no sweep.
 //!
 //! The server is the binary in `KURSI_BIN` (the test command passes the
-//! release build) or, by default, this crate's own `kursi` binary. The
-//! seed is printed; `CRASH_SEED=<n>` replays a run.
+//! release build) or, by default, this crate's own `kursi` binary (see
+//! `common/process.rs`). The seed is printed; `CRASH_SEED=<n>` replays a run.
 
 #![cfg(feature = "ssr")]
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,94 +20,10 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-const KEY: &str = "reliability-admin-key";
+#[path = "common/process.rs"]
+mod process;
 
-fn binary() -> PathBuf {
-    std::env::var("KURSI_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_BIN_EXE_kursi")))
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A `kursi` server process on its own port and database.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(dir: &Path, port: u16, extra: &[(&str, &str)]) -> Server {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("server.log"))
-            .unwrap();
-        let mut cmd = Command::new(binary());
-        cmd.env("DATABASE_URL", db_url(dir))
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("LEPTOS_OUTPUT_NAME", "kursi")
-            .env("ADMIN_API_KEY", KEY)
-            .env("ADMIN_PASSWORD", "reliability-password")
-            .env("SEED_DEMO", "false")
-            .env("HOLD_RATE_PER_MINUTE", "0")
-            .env("CLAIM_RATE_PER_MINUTE", "0")
-            .env("LOGIN_RATE_PER_MINUTE", "0")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(log);
-        for (k, v) in extra {
-            cmd.env(k, v);
-        }
-        let child = cmd.spawn().expect("start kursi");
-        let base = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
-                && r.status().is_success()
-            {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "kursi did not start; see server.log"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Server { child, base }
-    }
-
-    fn kill_9(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-
-    fn sigterm(&self) {
-        let ok = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok);
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn db_url(dir: &Path) -> String {
-    format!("sqlite://{}", dir.join("kursi.db").display())
-}
+use process::{ADMIN_KEY as KEY, Server, binary, db_url, free_port};
 
 async fn admin_post(base: &str, path: &str, body: Value) -> reqwest::Result<reqwest::Response> {
     reqwest::Client::new()
