@@ -5,13 +5,14 @@
 //! function they call checks the staff session again.
 
 use chrono::{DateTime, Utc};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::app::components::{bus_label, explain};
 use crate::app::i18n::{Lang, use_lang};
-use crate::domain::{AuditEvent, BusType, HoldStatus, format_rupiah};
+use crate::domain::{AppError, AuditEvent, BusType, HoldStatus, format_rupiah};
 use crate::server_fns::TripCard;
 use crate::server_fns::admin::{
     AdminCancel, AdminConfirm, AdminCreateTrip, AdminExtend, AdminHold, AdminRelease,
@@ -202,10 +203,7 @@ pub fn AdminHoldsPage() -> impl IntoView {
                 <button type="submit" class="button">{lang.t("Cari", "Search")}</button>
             </form>
             <Suspense fallback=move || view! { <p class="muted">{lang.t("Memuat…", "Loading…")}</p> }>
-                {move || holds.get().map(|r| match r {
-                    Ok(initial) => view! { <HoldsBoard q=q() status=status() initial /> }.into_any(),
-                    Err(e) => view! { <p class="panel error">{explain(lang, &e)}</p> }.into_any(),
-                })}
+                {move || holds.get().map(|r| loaded(lang, r, move |initial| view! { <HoldsBoard q=q() status=status() initial /> }))}
             </Suspense>
         </section>
     }
@@ -444,10 +442,7 @@ pub fn AdminHoldAuditPage() -> impl IntoView {
             <AdminNav current="" />
             <h1>{move || format!("{} {}", lang.t("Riwayat", "History of"), code())}</h1>
             <Suspense>
-                {move || trail.get().map(|r| match r {
-                    Ok(events) => audit_list(lang, events).into_any(),
-                    Err(e) => view! { <p class="panel error">{explain(lang, &e)}</p> }.into_any(),
-                })}
+                {move || trail.get().map(|r| loaded(lang, r, move |events| audit_list(lang, events)))}
             </Suspense>
         </section>
     }
@@ -503,10 +498,7 @@ pub fn AdminTripsPage() -> impl IntoView {
             <AdminNav current="trips" />
             <h1>{lang.t("Perjalanan", "Trips")}</h1>
             <Suspense>
-                {move || trips.get().map(|r| match r {
-                    Ok(initial) => view! { <TripsBoard initial /> }.into_any(),
-                    Err(e) => view! { <p class="panel error">{explain(lang, &e)}</p> }.into_any(),
-                })}
+                {move || trips.get().map(|r| loaded(lang, r, move |initial| view! { <TripsBoard initial /> }))}
             </Suspense>
         </section>
     }
@@ -597,10 +589,7 @@ pub fn AdminTripPage() -> impl IntoView {
         <section class="wrap admin">
             <AdminNav current="trips" />
             <Suspense fallback=move || view! { <p class="muted">{lang.t("Memuat…", "Loading…")}</p> }>
-                {move || detail.get().map(|r| match r {
-                    Ok(initial) => view! { <TripEditor initial /> }.into_any(),
-                    Err(e) => view! { <p class="panel error">{explain(lang, &e)}</p> }.into_any(),
-                })}
+                {move || detail.get().map(|r| loaded(lang, r, move |initial| view! { <TripEditor initial /> }))}
             </Suspense>
         </section>
     }
@@ -687,5 +676,17 @@ fn TripEditor(initial: TripDetail) -> impl IntoView {
                 {audit_list(lang, d.audit)}
             </details>
         }
+    }
+}
+
+/// A page's loaded data as its view, or what went wrong, in words.
+fn loaded<T, V: IntoView>(
+    lang: Lang,
+    result: Result<T, AppError>,
+    view: impl FnOnce(T) -> V,
+) -> impl IntoView {
+    match result {
+        Ok(value) => Either::Left(view(value)),
+        Err(e) => Either::Right(view! { <p class="panel error">{explain(lang, &e)}</p> }),
     }
 }
