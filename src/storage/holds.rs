@@ -9,20 +9,31 @@ use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use super::rows::{HoldContextRow, HoldSeatRow};
 use super::{Conn, DbResult, HoldContext, HoldRow, TripInfo, like_pattern};
 
-const HOLD_SELECT: &str = "
-    SELECT h.id, h.trip_id, h.session_hash, h.status, h.started_at, h.expires_at,
-           h.passenger_extended, h.name, h.whatsapp, h.claim_code, h.booking_code, h.booked_at,
-           t.price, t.admin_wa, t.route_from, t.route_to, t.depart_at
-    FROM holds h JOIN trips t ON t.id = h.trip_id";
+/// The columns of a [`HoldRow`]: a hold with its trip's price, route and
+/// admin (aliases `h` and `t`).
+macro_rules! hold_columns {
+    () => {
+        "h.id, h.trip_id, h.session_hash, h.status, h.started_at, h.expires_at,
+         h.passenger_extended, h.name, h.whatsapp, h.claim_code, h.booking_code, h.booked_at,
+         t.price, t.admin_wa, t.route_from, t.route_to, t.depart_at"
+    };
+}
 
-/// The same columns plus each of the hold's seats (`seat`), one row per
-/// seat: a hold and its seats in one statement.
-const HOLD_WITH_SEATS_SELECT: &str = "
-    SELECT h.id, h.trip_id, h.session_hash, h.status, h.started_at, h.expires_at,
-           h.passenger_extended, h.name, h.whatsapp, h.claim_code, h.booking_code, h.booked_at,
-           t.price, t.admin_wa, t.route_from, t.route_to, t.depart_at, hs.code AS seat
-    FROM holds h JOIN trips t ON t.id = h.trip_id
-    LEFT JOIN hold_seats hs ON hs.hold_id = h.id";
+const HOLD_SELECT: &str = concat!(
+    "SELECT ",
+    hold_columns!(),
+    " FROM holds h JOIN trips t ON t.id = h.trip_id"
+);
+
+/// The same plus each of the hold's seats (`seat`), one row per seat: a
+/// hold and its seats in one statement.
+const HOLD_WITH_SEATS_SELECT: &str = concat!(
+    "SELECT ",
+    hold_columns!(),
+    ", hs.code AS seat
+     FROM holds h JOIN trips t ON t.id = h.trip_id
+     LEFT JOIN hold_seats hs ON hs.hold_id = h.id"
+);
 
 /// A live hold that passed its expiry and must now be released.
 #[derive(Clone, Debug, sqlx::FromRow)]
