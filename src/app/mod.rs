@@ -45,8 +45,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// complete HTML and its forms work before hydration. Each
 /// `<leptos-island>` names its hydration function; the admin islands are
 /// lazy (`#[island(lazy)]`, their own WASM chunks with `--split`, fetched
-/// when the page has one), the passenger's are in the main WASM. `data-hydrated`
-/// on the body marks the moment every island is live (tests and CSS use it).
+/// when the page has one), the passenger's are in the main WASM.
+/// `data-hydrated` on the body marks the moment every island is live
+/// (tests and CSS use it).
 #[component]
 fn DeferredHydration(options: LeptosOptions) -> impl IntoView {
     let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
