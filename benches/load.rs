@@ -3,7 +3,9 @@
 //!
 //! Scenarios (each `BENCH_SECONDS`, default 8, with 64 clients, each with
 //! its own cookie jar): the trip list, a seat map, contended holds on one
-//! 40-seat trip, and a passenger journey mix. Ceilings: a trivial axum
+//! 40-seat trip, a passenger journey mix, and contended holds again with
+//! `BENCH_STREAMS` (default 2,000) live seat-map streams open on another
+//! trip (with the server memory each stream costs). Ceilings: a trivial axum
 //! handler (a child process of this program) under the same load
 //! generator, and a raw single-connection SQLite loop of conditional-update
 //! transactions at Kursi's durability settings. Every figure is also
@@ -247,9 +249,62 @@ async fn sqlite_ceiling(dir: &std::path::Path) -> Figures {
     )
 }
 
+/// Each client holds a random seat of `trip`, and releases it on success.
+/// A 409 is the expected answer to a taken seat.
+fn hold_step(base: &str, trip: i64) -> Step {
+    let hold_url = format!("{base}/api/seats/hold/");
+    let release_url = format!("{base}/api/seats/release/");
+    Arc::new(move |_, client, mut rng| {
+        let (hold_url, release_url) = (hold_url.clone(), release_url.clone());
+        Box::pin(async move {
+            let seat = seat_code(&mut rng);
+            let (us, status) = timed(
+                client
+                    .post(&hold_url)
+                    .json(&json!({"trip_id": trip, "seats": [seat]})),
+            )
+            .await;
+            let mut out = vec![(us, status == 200 || status == 409)];
+            if status == 200 {
+                let (us, status) = timed(client.post(&release_url).json(&json!({}))).await;
+                out.push((us, status == 200));
+            }
+            (rng, out)
+        })
+    })
+}
+
+/// Opens `n` live seat-map streams of `trip` (raw connections, each read
+/// up to its `ready` event) and keeps them open while the result lives.
+async fn open_streams(base: &str, trip: i64, n: usize) -> Vec<tokio::net::TcpStream> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://").to_string();
+    let mut open = Vec::with_capacity(n);
+    for _ in 0..n {
+        let Ok(mut s) = tokio::net::TcpStream::connect(&addr).await else {
+            break;
+        };
+        let req = format!("GET /api/trips/{trip}/events/ HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+        if s.write_all(req.as_bytes()).await.is_err() {
+            break;
+        }
+        let mut buf = vec![0u8; 1024];
+        let mut seen = Vec::new();
+        while !String::from_utf8_lossy(&seen).contains("ready") {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(k) => seen.extend_from_slice(&buf[..k]),
+            }
+        }
+        open.push(s);
+    }
+    open
+}
+
 async fn start_kursi(dir: &std::path::Path) -> Server {
     let extra = [
         ("MAX_ACTIVE_HOLDS_PER_WHATSAPP", "1000"),
+        ("MAX_STREAMS_PER_IP", "100000"),
         ("RUST_LOG", "error"),
     ];
     Server::start(dir, free_port(), &extra).await
@@ -283,6 +338,8 @@ fn seat_code(rng: &mut StdRng) -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    // Thousands of open streams need descriptors on this side too.
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
     let rt = tokio::runtime::Runtime::new().unwrap();
     if let Some(i) = args.iter().position(|a| a == "--trivial-server") {
         let port: u16 = args[i + 1].parse().unwrap();
@@ -344,26 +401,7 @@ async fn run() {
     // Contended holds: everyone on one trip; hold a random seat, release
     // it on success. A 409 is the expected answer to a taken seat.
     let contended = trips[1];
-    let hold_url = format!("{base}/api/seats/hold/");
-    let release_url = format!("{base}/api/seats/release/");
-    let step: Step = Arc::new(move |_, client, mut rng| {
-        let (hold_url, release_url) = (hold_url.clone(), release_url.clone());
-        Box::pin(async move {
-            let seat = seat_code(&mut rng);
-            let (us, status) = timed(
-                client
-                    .post(&hold_url)
-                    .json(&json!({"trip_id": contended, "seats": [seat]})),
-            )
-            .await;
-            let mut out = vec![(us, status == 200 || status == 409)];
-            if status == 200 {
-                let (us, status) = timed(client.post(&release_url).json(&json!({}))).await;
-                out.push((us, status == 200));
-            }
-            (rng, out)
-        })
-    });
+    let step = hold_step(&base, contended);
     let (lat, errors, took) = drive(step).await;
     let mut f = summarise(
         "contended holds (hold + release, 1 trip)",
@@ -427,6 +465,32 @@ async fn run() {
     f.ceiling = Some(http_ceiling.name.clone());
     results.push(f);
 
+    // Live streams: STREAMS seat-map streams open on one trip cost memory
+    // per stream, and must not slow writes on another trip (a write wakes
+    // only its own trip's streams).
+    let streams = std::env::var("BENCH_STREAMS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000usize);
+    let before = rss_kib(pid).1;
+    let open = open_streams(&base, trips[5], streams).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after = rss_kib(pid).1;
+    let per_stream_kib = after.saturating_sub(before) as f64 / open.len().max(1) as f64;
+    let (lat, errors, took) = drive(hold_step(&base, contended)).await;
+    let mut f = summarise(
+        &format!("contended holds, {} streams on another trip", open.len()),
+        lat,
+        errors,
+        took,
+        Some(pid),
+    );
+    f.ratio = Some(f.rps / sql_ceiling.rps);
+    f.ceiling = Some(sql_ceiling.name.clone());
+    results.push(f);
+    drop(open);
+    println!("live streams: {streams} opened, {per_stream_kib:.1} KiB of server memory each");
+
     let (peak, now) = rss_kib(pid);
     results.insert(0, sql_ceiling);
     results.insert(0, http_ceiling);
@@ -469,6 +533,8 @@ async fn run() {
         "seconds": seconds().as_secs_f64(),
         "scenarios": results,
         "server_peak_rss_mib": peak as f64 / 1024.0,
+        "streams": streams,
+        "stream_kib_each": per_stream_kib,
     });
     let path = std::env::var("BENCH_OUT").unwrap_or_else(|_| "bench-results.json".into());
     std::fs::write(&path, serde_json::to_string_pretty(&out).unwrap()).unwrap();

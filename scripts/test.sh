@@ -49,6 +49,7 @@ e2e() {
   tmp=$(mktemp -d)
   LEPTOS_OUTPUT_NAME=kursi LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
     LEPTOS_SITE_ADDR="127.0.0.1:$port" DATABASE_URL="sqlite://$tmp/kursi.db" \
+    MAX_HELD_SEATS_PER_IP=0 \
     ADMIN_USERNAME=admin ADMIN_PASSWORD=e2e-password-123 ADMIN_API_KEY=e2e-admin-key \
     RUST_LOG=warn "$CARGO_TARGET_DIR/release/kursi" >"$tmp/server.log" 2>&1 &
   pid=$!

@@ -37,7 +37,9 @@ pub struct Settings {
     pub database_url: String,
     /// Hold timing and limits (`HOLD_MINUTES`, `CONTACT_HOLD_MINUTES`,
     /// `MAX_HOLD_MINUTES`, `MAX_SEATS_PER_HOLD`,
-    /// `MAX_ACTIVE_HOLDS_PER_WHATSAPP`).
+    /// `MAX_ACTIVE_HOLDS_PER_WHATSAPP`, `MAX_HELD_SEATS_PER_IP`: live held
+    /// seats of one trip from one client address, an IPv6 /64 counting as
+    /// one; 0 turns it off).
     pub policy: HoldPolicy,
     /// `SESSION_TTL_MINUTES`: max age of the hold cookie.
     pub session_ttl: Duration,
@@ -52,8 +54,36 @@ pub struct Settings {
     pub hold_rate_per_minute: u32,
     pub claim_rate_per_minute: u32,
     pub login_rate_per_minute: u32,
-    /// `TRUST_PROXY`: take the client IP from the last `X-Forwarded-For` hop.
+    /// `LOOKUP_RATE_PER_MINUTE`: booking lookups (`/api/bookings/…`,
+    /// `/ticket/…`) per IP per minute; 0 turns it off.
+    pub lookup_rate_per_minute: u32,
+    /// `TRUST_PROXY`: take the client IP from `X-Forwarded-For`, but only
+    /// from a peer in `trusted_proxies`.
     pub trust_proxy: bool,
+    /// `TRUSTED_PROXIES`: comma-separated CIDRs of the proxies whose
+    /// `X-Forwarded-For` is believed (default loopback only).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `PUBLIC_URL`: this site's own origin as browsers see it (for example
+    /// `https://tiket.example.co.id`); links in messages use it, and writes
+    /// must come from it. Unset: the request's `Host` (development).
+    pub public_url: Option<String>,
+    /// `SESSION_SECRET`: the key that signs passenger session tokens. Unset:
+    /// a random key generated once and kept in the database.
+    pub session_secret: Option<Secret>,
+    /// `MAX_CONNECTIONS`: open client connections at once (the accept loop
+    /// waits beyond it); lowered to fit the open-file limit.
+    pub max_connections: usize,
+    /// `HEADER_TIMEOUT_SECONDS`: a client must send a request's headers
+    /// (and, on a kept-alive connection, its next request) within this.
+    pub header_timeout: std::time::Duration,
+    /// `BODY_TIMEOUT_SECONDS`: and its body within this.
+    pub body_timeout: std::time::Duration,
+    /// `MAX_STREAMS` / `MAX_STREAMS_PER_IP`: live seat-map streams (SSE).
+    pub max_streams: usize,
+    pub max_streams_per_ip: usize,
+    /// `PASSWORD_HASH_CONCURRENCY`: Argon2 verifications at once (each
+    /// takes ~19 MiB); sign-ins beyond it get 503 with `Retry-After`.
+    pub password_hash_concurrency: usize,
     /// `ADMIN_API_KEY`: enables `X-ADMIN-KEY` authentication when set.
     pub admin_api_key: Option<Secret>,
     /// `ADMIN_USERNAME` / `ADMIN_PASSWORD`: the bootstrap staff account.
@@ -126,6 +156,7 @@ impl Settings {
             max_hold: minutes("MAX_HOLD_MINUTES", 120.0)?,
             max_seats: number("MAX_SEATS_PER_HOLD", 4)?.max(1),
             max_active_per_whatsapp: number("MAX_ACTIVE_HOLDS_PER_WHATSAPP", 2)?.max(1),
+            max_held_seats_per_client: number("MAX_HELD_SEATS_PER_IP", 12)?,
         };
         let display_tz: Tz = get("DISPLAY_TZ")
             .unwrap_or_else(|| "Asia/Jakarta".into())
@@ -141,6 +172,20 @@ impl Settings {
             .map(|s| s.trim().trim_end_matches('/').to_string())
             .filter(|s| !s.is_empty())
             .collect();
+        let seconds = |k: &str, default: f64| -> Result<std::time::Duration, ConfigError> {
+            let v = match get(k) {
+                Some(v) => v
+                    .parse::<f64>()
+                    .map_err(|_| ConfigError(format!("{k} must be a number of seconds")))?,
+                None => default,
+            };
+            if !(v.is_finite() && v > 0.0 && v < 86_400.0) {
+                return Err(ConfigError(format!(
+                    "{k} must be a positive number of seconds"
+                )));
+            }
+            Ok(std::time::Duration::from_secs_f64(v))
+        };
         let sweep_seconds = get("SWEEP_SECONDS")
             .map(|v| v.parse::<f64>())
             .transpose()
@@ -160,7 +205,36 @@ impl Settings {
             hold_rate_per_minute: number("HOLD_RATE_PER_MINUTE", 30)?,
             claim_rate_per_minute: number("CLAIM_RATE_PER_MINUTE", 10)?,
             login_rate_per_minute: number("LOGIN_RATE_PER_MINUTE", 5)?,
+            lookup_rate_per_minute: number("LOOKUP_RATE_PER_MINUTE", 20)?,
             trust_proxy: flag("TRUST_PROXY", false)?,
+            trusted_proxies: get("TRUSTED_PROXIES")
+                .unwrap_or_else(|| "127.0.0.0/8,::1/128".into())
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<ipnet::IpNet>()
+                        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .map_err(|_| {
+                            ConfigError(format!("TRUSTED_PROXIES: {s:?} is not an address or CIDR"))
+                        })
+                })
+                .collect::<Result<_, _>>()?,
+            public_url: get("PUBLIC_URL").map(|u| public_origin(&u)).transpose()?,
+            session_secret: match get("SESSION_SECRET") {
+                Some(s) if s.len() < 32 => {
+                    return Err(ConfigError(
+                        "SESSION_SECRET must have at least 32 characters".into(),
+                    ));
+                }
+                other => other.map(Secret::new),
+            },
+            max_connections: number("MAX_CONNECTIONS", 4096)?.max(16) as usize,
+            header_timeout: seconds("HEADER_TIMEOUT_SECONDS", 10.0)?,
+            body_timeout: seconds("BODY_TIMEOUT_SECONDS", 15.0)?,
+            max_streams: number("MAX_STREAMS", 10_000)? as usize,
+            max_streams_per_ip: number("MAX_STREAMS_PER_IP", 32)? as usize,
+            password_hash_concurrency: number("PASSWORD_HASH_CONCURRENCY", 2)?.max(1) as usize,
             admin_api_key: get("ADMIN_API_KEY").map(Secret::new),
             admin_username: get("ADMIN_USERNAME").unwrap_or_else(|| "admin".into()),
             admin_password: get("ADMIN_PASSWORD").map(Secret::new),
@@ -182,9 +256,44 @@ impl Settings {
         s.hold_rate_per_minute = 0;
         s.claim_rate_per_minute = 0;
         s.login_rate_per_minute = 0;
+        s.lookup_rate_per_minute = 0;
+        s.policy.max_held_seats_per_client = 0;
         s.seed_demo = false;
         s
     }
+}
+
+impl Settings {
+    /// This site's origin for links in messages: `PUBLIC_URL`, or in
+    /// development the listen address.
+    pub fn public_origin(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.site_addr))
+    }
+}
+
+/// `PUBLIC_URL` as an origin: `scheme://host[:port]`, http or https, no path.
+fn public_origin(url: &str) -> Result<String, ConfigError> {
+    let bad = || {
+        ConfigError(format!(
+            "PUBLIC_URL must look like https://tiket.example.co.id, not {url:?}"
+        ))
+    };
+    let uri: http::Uri = url.parse().map_err(|_| bad())?;
+    let scheme = uri
+        .scheme_str()
+        .filter(|s| *s == "http" || *s == "https")
+        .ok_or_else(bad)?;
+    let authority = uri.authority().ok_or_else(bad)?;
+    if authority.as_str().contains('@') || !matches!(uri.path(), "" | "/") || uri.query().is_some()
+    {
+        return Err(bad());
+    }
+    Ok(format!(
+        "{scheme}://{}",
+        authority.as_str().to_ascii_lowercase()
+    ))
 }
 
 #[cfg(test)]
@@ -226,6 +335,23 @@ mod tests {
         assert!(with(&[("HOLD_MINUTES", "ten")]).is_err());
         assert!(with(&[("DISPLAY_TZ", "Mars/Olympus")]).is_err());
         assert!(with(&[("COOKIE_SECURE", "maybe")]).is_err());
+    }
+
+    #[test]
+    fn public_url_is_an_origin() {
+        let s = with(&[("PUBLIC_URL", "https://Tiket.Example.co.id/")]).unwrap();
+        assert_eq!(s.public_url.as_deref(), Some("https://tiket.example.co.id"));
+        assert!(with(&[("PUBLIC_URL", "javascript:alert(1)")]).is_err());
+        assert!(with(&[("PUBLIC_URL", "https://a.example/path")]).is_err());
+        assert!(with(&[("PUBLIC_URL", "https://user@a.example")]).is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_cidrs() {
+        let s = with(&[("TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7")]).unwrap();
+        assert_eq!(s.trusted_proxies.len(), 2);
+        assert!(with(&[("TRUSTED_PROXIES", "everyone")]).is_err());
+        assert!(with(&[("SESSION_SECRET", "short")]).is_err());
     }
 
     #[test]

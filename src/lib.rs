@@ -7,7 +7,9 @@
 //! - [`server_fns`]: the pages' server functions, thin adapters.
 //! - Server only (`ssr`): [`config`] (typed settings), [`storage`] (all SQL),
 //!   [`services`] (every operation, time passed in), [`api`] (the JSON API),
-//!   [`web`] (cookies and keys), [`state`], [`server`] (router and run loop).
+//!   [`web`] (cookies and keys), [`security`] (forged writes, page
+//!   policies), [`listen`] (connections and their limits), [`state`],
+//!   [`server`] (router and run loop).
 
 // Leptos view types nest deeply; the trip page needs more than the default.
 #![recursion_limit = "256"]
@@ -22,6 +24,10 @@ pub mod api;
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod limits;
+#[cfg(feature = "ssr")]
+pub mod listen;
+#[cfg(feature = "ssr")]
+pub mod security;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]

@@ -2,7 +2,6 @@
 //! socket), `run` serves it until SIGINT/SIGTERM, `main` dispatches the
 //! sub-commands of the `kursi` binary.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -96,12 +95,23 @@ async fn backup_command(settings: Settings, args: &[String]) -> anyhow::Result<(
 /// Opens the database, prepares it (migrations, bootstrap account, demo
 /// trips) and returns the state the router needs.
 pub async fn prepare(
-    settings: Settings,
+    mut settings: Settings,
     leptos_options: LeptosOptions,
     clock: Clock,
 ) -> anyhow::Result<AppState> {
     let storage = Storage::open(&settings.database_url).await?;
-    let service = Service::new(storage, settings.policy, settings.display_tz);
+    if settings.session_secret.is_none() {
+        // No SESSION_SECRET: the key made by the first start, kept in the
+        // database (every instance on it signs and checks alike).
+        let mut tx = storage.begin().await?;
+        let key =
+            crate::storage::server_key(&mut tx, "session", &crate::services::new_token()).await?;
+        tx.commit().await?;
+        settings.session_secret = Some(crate::config::Secret::new(key));
+    }
+    let service = Service::new(storage, settings.policy, settings.display_tz)
+        .limit_password_hashing(settings.password_hash_concurrency)
+        .limit_streams(settings.max_streams, settings.max_streams_per_ip);
     let now = clock.now();
     let password = settings
         .admin_password
@@ -160,11 +170,21 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             admin_pages_need_sign_in,
         ))
+        // Before anything acts on a request: forged writes stop here.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::security::guard_writes,
+        ))
         // gzip/brotli for pages, JSON and the WASM bundle (the default
         // predicate leaves server-sent events and images alone).
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // A body that trickles in slower than this is cut off (408).
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.settings.body_timeout,
+        ))
         .layer(axum::middleware::from_fn(api_error_bodies))
+        .layer(axum::middleware::from_fn(crate::security::security_headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
@@ -239,7 +259,7 @@ async fn admin_pages_need_sign_in(
     let path = req.uri().path();
     let admin_page = path == "/admin" || path.starts_with("/admin/");
     if admin_page && path.trim_end_matches('/') != "/admin/login" {
-        let signed_in = match crate::web::staff_key_of(req.headers()) {
+        let signed_in = match crate::web::staff_key_of(req.headers(), &state.settings) {
             Some(key) => matches!(
                 state.service.staff_session(&key, state.clock.now()).await,
                 Ok(Some(_))
@@ -265,7 +285,8 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 /// `GET /lang/{id|en}?next=/path`: remembers the language for a year and
-/// goes back. Only local paths are followed, so this is no open redirect.
+/// goes back. Only a path of this site is followed ([`local_path`]), so this
+/// is no open redirect.
 async fn set_language(
     axum::extract::Path(code): axum::extract::Path<String>,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
@@ -275,8 +296,7 @@ async fn set_language(
     let lang = crate::app::i18n::Lang::parse(&code).unwrap_or_default();
     let next = q
         .get("next")
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .cloned()
+        .and_then(|n| local_path(n))
         .unwrap_or_else(|| "/".into());
     let cookie = cookie::Cookie::build(("lang", lang.code()))
         .path("/")
@@ -291,6 +311,24 @@ async fn set_language(
         resp.headers_mut().insert(SET_COOKIE, c);
     }
     resp
+}
+
+/// `next` (already percent-decoded) when it is a path on this site: one
+/// leading `/`, then printable characters only, no backslash. Browsers skip
+/// tabs and newlines in a URL and read `\` as `/`, so `/\t/evil.example` or
+/// `/\\evil.example` would leave the site; anything that is not plainly local
+/// is refused, and the path is sent back percent-encoded where it must be.
+pub fn local_path(next: &str) -> Option<String> {
+    let rest = next.strip_prefix('/')?;
+    if rest.starts_with('/')
+        || next
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    {
+        return None;
+    }
+    let path: axum::http::uri::PathAndQuery = next.parse().ok()?;
+    (path.as_str() == next).then(|| next.to_string())
 }
 
 /// Serves until SIGINT or SIGTERM, then drains in-flight requests, stops
@@ -311,17 +349,27 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     ));
 
     let grace = state.settings.shutdown_grace;
+    let limits = crate::listen::Limits {
+        max_connections: crate::listen::fit_connections(state.settings.max_connections),
+        header_timeout: state.settings.header_timeout,
+    };
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!("listening on http://{addr}");
-    let server = axum::serve(
+    tracing::info!(
+        max_connections = limits.max_connections,
+        "listening on http://{addr}"
+    );
+    let server = crate::listen::serve(
         listener,
-        router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown({
+        router(state.clone()),
+        limits,
+        state.stop.subscribe(),
+    );
+    // On SIGINT/SIGTERM: stop accepting, end live-update streams and the
+    // sweep, so draining finishes.
+    tokio::spawn({
         let stop = state.stop.clone();
         async move {
             shutdown_signal().await;
-            // Ends live-update streams and the sweep, so draining finishes.
             let _ = stop.send(true);
         }
     });
@@ -330,7 +378,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     // one transaction, so a cut request has either committed or not begun.
     let mut stopping = state.stop.subscribe();
     tokio::select! {
-        served = std::future::IntoFuture::into_future(server) => served?,
+        _ = server => {}
         _ = async move {
             let _ = stopping.wait_for(|s| *s).await;
             tokio::time::sleep(grace).await;
@@ -389,4 +437,28 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutdown signal received; finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path("/trips/1?x=2").as_deref(), Some("/trips/1?x=2"));
+        assert_eq!(local_path("/").as_deref(), Some("/"));
+        for evil in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "/ /evil.example",
+            "https://evil.example",
+            "evil.example",
+            "",
+            "/\u{2028}/evil.example",
+        ] {
+            assert_eq!(local_path(evil), None, "{evil:?}");
+        }
+    }
 }

@@ -35,7 +35,7 @@ impl FromRequestParts<AppState> for Admin {
         if admin_key_ok(&parts.headers, &state.settings) {
             return Ok(Admin(Actor::ApiKey));
         }
-        if let Some(key) = staff_key_of(&parts.headers)
+        if let Some(key) = staff_key_of(&parts.headers, &state.settings)
             && let Some(staff) = state.service.staff_session(&key, state.clock.now()).await?
         {
             return Ok(Admin(Actor::Staff(staff.username)));
@@ -355,6 +355,7 @@ pub async fn login(
         .sign_in(
             &b.username,
             &b.password,
+            ip,
             s.settings.staff_session_ttl,
             s.clock.now(),
         )
@@ -372,7 +373,7 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/admin/logout/", tag = "admin",
     responses((status = 204, description = "Signed out")))]
 pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    if let Some(key) = staff_key_of(&headers) {
+    if let Some(key) = staff_key_of(&headers, &s.settings) {
         s.service.sign_out(&key).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();

@@ -2,8 +2,9 @@
 //!
 //! Each event says "the seats of this trip changed"; the page then fetches
 //! the fresh map. A slow client that lags behind gets one event instead of
-//! many. Streams end when the server shuts down, so draining never waits on
-//! an idle browser.
+//! many. Only the trip's own changes wake a stream, and streams are capped
+//! per client and in all (see `services::live`). Streams end when the
+//! server shuts down, so draining never waits on an idle browser.
 
 use std::convert::Infallible;
 
@@ -14,6 +15,7 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use super::ApiError;
 use super::extract::Path;
+use super::guard::ClientIp;
 use crate::state::AppState;
 
 /// Server-sent events: a `seats` event each time the trip's seats change
@@ -23,20 +25,22 @@ use crate::state::AppState;
     responses(
         (status = 200, description = "An event stream", content_type = "text/event-stream", body = String),
         (status = 404, description = "trip_not_found", body = crate::api::openapi::ErrorBody),
+        (status = 429, description = "rate_limited: too many open streams (+ Retry-After)", body = crate::api::openapi::ErrorBody),
     ))]
 pub async fn trip_events(
     State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     // 404 for trips that do not exist, before holding a connection open.
     s.service.public_seat_map(id, s.clock.now()).await?;
+    let crate::services::Watch { changes, place } =
+        s.service.watch(id, crate::limits::client_key(ip))?;
     let mut stop = s.stop.subscribe();
-    let changes = BroadcastStream::new(s.service.subscribe()).filter_map(move |msg| async move {
-        match msg {
-            Ok(trip) if trip != id => None,
-            // A lagging receiver missed some events: one refresh covers them.
-            _ => Some(Ok(Event::default().event("seats").data("changed"))),
-        }
+    let changes = BroadcastStream::new(changes).map(move |_| {
+        // A lagging receiver missed some events: one refresh covers them.
+        let _place = &place;
+        Ok(Event::default().event("seats").data("changed"))
     });
     let hello = futures::stream::once(async { Ok(Event::default().event("ready").data("ok")) });
     let stream = hello.chain(changes).take_until(async move {

@@ -27,7 +27,7 @@ fn both(router: Router<AppState>, path: &str, route: MethodRouter<AppState>) -> 
         .route(path.trim_end_matches('/'), route)
 }
 
-/// The API routes with their CORS and same-origin guards.
+/// The API routes with their CORS layer.
 pub fn routes(state: &AppState) -> Router<AppState> {
     let r = Router::new();
     let r = both(r, "/api/trips/", get(passenger::list_trips));
@@ -72,10 +72,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let r = r.route("/api/openapi.json", get(openapi::document));
     // Anything else under /api is the API's own 404, not the app's HTML page.
     r.route("/api/{*rest}", any(not_found))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            guard::same_origin_writes,
-        ))
         .layer(guard::cors(&state.settings))
 }
 

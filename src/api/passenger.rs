@@ -54,7 +54,7 @@ pub async fn trip_seats(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let now = s.clock.now();
-    let Some(session) = session_of(&headers) else {
+    let Some(session) = session_of(&headers, &s.settings) else {
         // No hold, so nothing on the map is "mine": every such visitor gets
         // the same bytes, encoded once per change of the map.
         let map = s.service.public_seat_map(id, now).await?;
@@ -106,7 +106,7 @@ fn with_cookie(hold: Hold, cookie: Option<axum::http::HeaderValue>) -> Response 
             headers(("Set-Cookie" = String, description = "seat_hold_token, when the session is new"))),
         (status = 400, description = "invalid_request, too_many_seats", body = crate::api::openapi::ErrorBody),
         (status = 404, description = "trip_not_found", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "seats_unavailable (+ `seats`), hold_on_other_trip (+ `trip_id`)", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "seats_unavailable (+ `seats`), hold_on_other_trip (+ `trip_id`), too_many_seats_from_network (+ `max`)", body = crate::api::openapi::ErrorBody),
         (status = 429, description = "rate_limited (+ Retry-After)", body = crate::api::openapi::ErrorBody),
     ))]
 pub async fn hold(
@@ -125,7 +125,7 @@ pub async fn hold(
     let (session, cookie) = session_or_new(&headers, &s.settings);
     let hold = s
         .service
-        .hold(&session, body.trip_id, &body.seats, s.clock.now())
+        .hold_from(Some(ip), &session, body.trip_id, &body.seats, s.clock.now())
         .await?;
     Ok(with_cookie(hold, cookie))
 }
@@ -150,7 +150,7 @@ pub async fn release(
     headers: HeaderMap,
     Body(body): Body<ReleaseBody>,
 ) -> ApiResult<Hold> {
-    let session = session_of(&headers).ok_or(AppError::NoActiveHold)?;
+    let session = session_of(&headers, &s.settings).ok_or(AppError::NoActiveHold)?;
     Ok(Json(
         s.service
             .release(&session, body.seats.as_deref(), s.clock.now())
@@ -165,7 +165,7 @@ pub async fn release(
         (status = 404, description = "no_active_hold", body = crate::api::openapi::ErrorBody),
     ))]
 pub async fn current_hold(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Hold> {
-    let session = session_of(&headers).ok_or(AppError::NoActiveHold)?;
+    let session = session_of(&headers, &s.settings).ok_or(AppError::NoActiveHold)?;
     Ok(Json(s.service.current_hold(&session, s.clock.now()).await?))
 }
 
@@ -187,7 +187,7 @@ pub async fn extend(
     headers: HeaderMap,
     Body(_): Body<Empty>,
 ) -> ApiResult<Hold> {
-    let session = session_of(&headers).ok_or(AppError::NoActiveHold)?;
+    let session = session_of(&headers, &s.settings).ok_or(AppError::NoActiveHold)?;
     Ok(Json(s.service.extend(&session, s.clock.now()).await?))
 }
 
@@ -218,7 +218,7 @@ pub async fn attach_contact(
 ) -> ApiResult<Hold> {
     let name = CustomerName::parse(&body.name)?;
     let whatsapp = WhatsApp::parse(&body.whatsapp)?;
-    let session = session_of(&headers).ok_or(AppError::NoActiveHold)?;
+    let session = session_of(&headers, &s.settings).ok_or(AppError::NoActiveHold)?;
     Ok(Json(
         s.service
             .attach_contact(&session, &name, &whatsapp, s.clock.now())
@@ -276,12 +276,16 @@ pub struct BookingQuery {
     responses(
         (status = 200, description = "The booking", body = Booking),
         (status = 404, description = "booking_not_found", body = crate::api::openapi::ErrorBody),
+        (status = 429, description = "rate_limited (+ Retry-After)", body = crate::api::openapi::ErrorBody),
     ))]
 pub async fn booking(
     State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(code): Path<String>,
     Query(q): Query<BookingQuery>,
 ) -> ApiResult<Booking> {
+    // Counted before parsing, like claims: every guess costs the same.
+    s.limits.check(Limit::Lookup, ip)?;
     let code = BookingCode::parse(&code).map_err(|_| AppError::BookingNotFound)?;
     let whatsapp = q.whatsapp.ok_or(AppError::BookingNotFound)?;
     Ok(Json(

@@ -16,7 +16,23 @@ use leptos_router::{
 use i18n::current_lang;
 
 /// The HTML document around the app (rendered on the server only).
+///
+/// Every page gets a fresh nonce and the Content-Security-Policy that names
+/// it (`security::page_policy`): the one inline script, the hydration
+/// loader below, carries it; a script that data smuggled into the page
+/// would not, so the browser would not run it.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::nonce::provide_nonce();
+        if let (Some(nonce), Some(response)) = (
+            leptos::nonce::use_nonce(),
+            use_context::<leptos_axum::ResponseOptions>(),
+        ) && let Ok(policy) = http::HeaderValue::from_str(&crate::security::page_policy(&nonce))
+        {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang=move || current_lang().code()>
@@ -68,7 +84,23 @@ fn DeferredHydration(options: LeptosOptions) -> impl IntoView {
          else setTimeout(go); }})();",
         js = format!("{pkg}.js"),
     );
-    view! { <script type="module">{script}</script> }
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
+}
+
+/// Text made safe to place between tags or in a quoted attribute.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[component]
@@ -84,7 +116,10 @@ pub fn App() -> impl IntoView {
             "Pesan kursi bus, tahan 10 menit, bayar lewat WhatsApp.",
             "Book bus seats, hold them for 10 minutes, pay over WhatsApp.",
         ) />
-        <Title formatter=|t: String| format!("{t} · Kursi") />
+        // leptos_meta writes the title into the page as it is, unescaped:
+        // a trip named `</title><script>…` would be markup. The formatter
+        // escapes it (the title is only ever rendered on the server).
+        <Title formatter=|t: String| format!("{} · Kursi", escape_html(&t)) />
         <Router>
             <components::Header />
             <main id="main" class="main">

@@ -29,6 +29,10 @@ pub enum AppError {
     ExtendNotAllowed,
     #[error("This WhatsApp number already has the most active holds allowed.")]
     TooManyActiveHolds { max: u32 },
+    #[error(
+        "Your network already holds {max} seats of this trip, the most allowed; pay for or release some first."
+    )]
+    TooManySeatsFromNetwork { max: u32 },
     #[error("No hold has this claim code.")]
     ClaimNotFound,
     #[error("This hold has expired or was released.")]
@@ -99,6 +103,9 @@ impl TryFrom<ErrorWire> for AppError {
             "too_many_active_holds" => AppError::TooManyActiveHolds {
                 max: w.max.ok_or_else(|| missing("max"))?,
             },
+            "too_many_seats_from_network" => AppError::TooManySeatsFromNetwork {
+                max: w.max.ok_or_else(|| missing("max"))?,
+            },
             "claim_not_found" => AppError::ClaimNotFound,
             "hold_expired" => AppError::HoldExpired,
             "already_booked" => AppError::AlreadyBooked,
@@ -131,6 +138,7 @@ impl AppError {
         "no_active_hold",
         "extend_not_allowed",
         "too_many_active_holds",
+        "too_many_seats_from_network",
         "claim_not_found",
         "hold_expired",
         "already_booked",
@@ -164,6 +172,7 @@ impl AppError {
             AppError::NoActiveHold => "no_active_hold",
             AppError::ExtendNotAllowed => "extend_not_allowed",
             AppError::TooManyActiveHolds { .. } => "too_many_active_holds",
+            AppError::TooManySeatsFromNetwork { .. } => "too_many_seats_from_network",
             AppError::ClaimNotFound => "claim_not_found",
             AppError::HoldExpired => "hold_expired",
             AppError::AlreadyBooked => "already_booked",
@@ -201,6 +210,7 @@ impl AppError {
             | AppError::SessionHasHold { .. }
             | AppError::ExtendNotAllowed
             | AppError::TooManyActiveHolds { .. }
+            | AppError::TooManySeatsFromNetwork { .. }
             | AppError::AlreadyBooked
             | AppError::BookingCancelled
             | AppError::TripHasBookings => 409,
@@ -261,6 +271,7 @@ mod tests {
             AppError::NoActiveHold,
             AppError::ExtendNotAllowed,
             AppError::TooManyActiveHolds { max: 2 },
+            AppError::TooManySeatsFromNetwork { max: 12 },
             AppError::ClaimNotFound,
             AppError::HoldExpired,
             AppError::AlreadyBooked,

@@ -1,7 +1,8 @@
 //! The timing rules of a hold (SPEC §1), as pure functions of the time given.
 //!
 //! - A hold expires `hold` after its first seat; more seats never extend it.
-//! - Attaching contact extends it to `contact_hold` from that moment.
+//! - Attaching contact extends it to `contact_hold` from that moment, once:
+//!   attaching again does not extend it again.
 //! - The passenger may extend once by `hold`, only in the last two minutes.
 //! - An admin may extend; nothing lives past `max_hold` after the start.
 
@@ -16,6 +17,8 @@ pub struct HoldPolicy {
     pub max_hold: Duration,
     pub max_seats: u32,
     pub max_active_per_whatsapp: u32,
+    /// Live held seats of one trip from one client address (0: no cap).
+    pub max_held_seats_per_client: u32,
 }
 
 impl Default for HoldPolicy {
@@ -26,6 +29,7 @@ impl Default for HoldPolicy {
             max_hold: Duration::minutes(120),
             max_seats: 4,
             max_active_per_whatsapp: 2,
+            max_held_seats_per_client: 12,
         }
     }
 }
@@ -43,13 +47,20 @@ impl HoldPolicy {
         (started + self.hold).min(self.cap(started))
     }
 
-    /// The expiry after contact details are attached at `now`. Never shortens.
+    /// The expiry after contact details are attached at `now`. Never
+    /// shortens, and only the first attachment extends: correcting a name
+    /// or number later keeps the expiry, or attaching again and again would
+    /// keep seats held until `max_hold` without anyone paying.
     pub fn contact_expiry(
         &self,
         started: DateTime<Utc>,
         expires: DateTime<Utc>,
+        already_attached: bool,
         now: DateTime<Utc>,
     ) -> DateTime<Utc> {
+        if already_attached {
+            return expires;
+        }
         expires.max((now + self.contact_hold).min(self.cap(started)))
     }
 
@@ -125,16 +136,25 @@ mod tests {
     #[test]
     fn contact_extends_from_that_moment_and_never_shortens() {
         let p = HoldPolicy::default();
-        let exp = p.contact_expiry(t0(), t0() + min(10), t0() + min(5));
+        let exp = p.contact_expiry(t0(), t0() + min(10), false, t0() + min(5));
         assert_eq!(exp, t0() + min(35));
         let p = HoldPolicy {
             contact_hold: min(1),
             ..p
         };
         assert_eq!(
-            p.contact_expiry(t0(), t0() + min(10), t0() + min(5)),
+            p.contact_expiry(t0(), t0() + min(10), false, t0() + min(5)),
             t0() + min(10)
         );
+    }
+
+    #[test]
+    fn attaching_contact_again_does_not_extend_again() {
+        let p = HoldPolicy::default();
+        let first = p.contact_expiry(t0(), t0() + min(10), false, t0() + min(5));
+        // Twenty minutes later the passenger corrects their name.
+        let again = p.contact_expiry(t0(), first, true, t0() + min(25));
+        assert_eq!(again, first);
     }
 
     #[test]

@@ -46,7 +46,8 @@ mod ssr {
     pub async fn staff() -> Result<(AppState, Actor), AppError> {
         let s = state()?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
-        let key = crate::web::staff_key_of(&parts.headers).ok_or(AppError::Unauthorized)?;
+        let key =
+            crate::web::staff_key_of(&parts.headers, &s.settings).ok_or(AppError::Unauthorized)?;
         let user = s
             .service
             .staff_session(&key, s.clock.now())
@@ -55,22 +56,10 @@ mod ssr {
         Ok((s, Actor::Staff(user.username)))
     }
 
-    /// `http(s)://host` of this request, for links sent to passengers.
+    /// This site's origin for links sent to passengers: `PUBLIC_URL`, never
+    /// the request's `Host` (which the client chooses).
     pub fn site_origin(s: &AppState) -> String {
-        let host = use_context::<http::request::Parts>()
-            .and_then(|p| {
-                p.headers
-                    .get(http::header::HOST)
-                    .and_then(|h| h.to_str().ok())
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| s.settings.site_addr.to_string());
-        let scheme = if s.settings.cookie_secure {
-            "https"
-        } else {
-            "http"
-        };
-        format!("{scheme}://{host}")
+        s.settings.public_origin()
     }
 
     /// A departure typed into a `datetime-local` input, in the display zone.
@@ -101,11 +90,13 @@ pub async fn staff_login(username: String, password: String) -> Result<(), AppEr
             let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
             s.limits
                 .check_request(crate::limits::Limit::Login, &parts)?;
+            let client = s.limits.client_of(&parts);
             let (token, _) = s
                 .service
                 .sign_in(
                     &username,
                     &password,
+                    client,
                     s.settings.staff_session_ttl,
                     s.clock.now(),
                 )
@@ -128,7 +119,7 @@ pub async fn staff_login(username: String, password: String) -> Result<(), AppEr
 pub async fn staff_logout() -> Result<(), AppError> {
     let s = super::state()?;
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
-    if let Some(key) = crate::web::staff_key_of(&parts.headers) {
+    if let Some(key) = crate::web::staff_key_of(&parts.headers, &s.settings) {
         s.service.sign_out(&key).await?;
     }
     if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {

@@ -56,7 +56,7 @@ mod ssr {
         let s = super::super::state()?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
         if !create {
-            return Ok(crate::web::session_of(&parts.headers));
+            return Ok(crate::web::session_of(&parts.headers, &s.settings));
         }
         let (key, cookie) = crate::web::session_or_new(&parts.headers, &s.settings);
         if let (Some(cookie), Some(resp)) = (cookie, use_context::<leptos_axum::ResponseOptions>())
@@ -169,7 +169,11 @@ pub async fn toggle_seat(trip_id: i64, seat: String, hold: bool) -> Result<SeatM
             let session = ssr::session(hold)?;
             match (&session, hold) {
                 (Some(k), true) => {
-                    s.service.hold(k, trip_id, &[code], s.clock.now()).await?;
+                    let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+                    let client = s.limits.client_of(&parts);
+                    s.service
+                        .hold_from(Some(client), k, trip_id, &[code], s.clock.now())
+                        .await?;
                 }
                 (Some(k), false) => {
                     s.service.release(k, Some(&[code]), s.clock.now()).await?;
@@ -265,6 +269,7 @@ pub async fn find_ticket(code: String, whatsapp: String) -> Result<TicketView, A
     super::with_status(
         async move {
             let s = super::state()?;
+            ssr::rate_limit(&s, crate::limits::Limit::Lookup)?;
             let code =
                 crate::domain::BookingCode::parse(&code).map_err(|_| AppError::BookingNotFound)?;
             let booking = s

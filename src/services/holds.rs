@@ -59,6 +59,21 @@ impl Service {
         seats: &[SeatCode],
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
+        self.hold_from(None, session, trip_id, seats, now).await
+    }
+
+    /// [`Service::hold`] for a request from `client` (its address as the
+    /// rate limits key it): with `MAX_HELD_SEATS_PER_IP` set, the live
+    /// seats of this trip held from one address stay within it, so one
+    /// address with many cookie jars cannot hold a whole bus.
+    pub async fn hold_from(
+        &self,
+        client: Option<std::net::IpAddr>,
+        session: &SessionKey,
+        trip_id: i64,
+        seats: &[SeatCode],
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
         let requested = distinct(seats);
         if requested.is_empty() {
             return Err(AppError::invalid("Choose at least one seat."));
@@ -68,10 +83,11 @@ impl Service {
             return Err(AppError::TooManySeats { max });
         }
         let (this, session) = (self.clone(), session.clone());
+        let client = client.map(|ip| crate::limits::client_key(ip).to_string());
         self.write(now, move |job| {
             Box::pin(async move {
                 let hold = this
-                    .hold_in(job, &session, trip_id, &requested, now)
+                    .hold_in(job, client.as_deref(), &session, trip_id, &requested, now)
                     .await?;
                 Ok((hold, Some(trip_id)))
             })
@@ -82,6 +98,7 @@ impl Service {
     async fn hold_in(
         &self,
         job: &mut Job,
+        client: Option<&str>,
         session: &SessionKey,
         trip_id: i64,
         requested: &[SeatCode],
@@ -127,7 +144,8 @@ impl Service {
             Some(found) => found,
             None => {
                 let expires = to_ms(self.policy.initial_expiry(now));
-                let id = storage::insert_hold(tx, trip_id, session.hash(), now_ms, expires).await?;
+                let id = storage::insert_hold(tx, trip_id, session.hash(), client, now_ms, expires)
+                    .await?;
                 let trip = context.trip;
                 (
                     storage::new_hold_row(id, session.hash(), now_ms, expires, trip),
@@ -138,6 +156,17 @@ impl Service {
         let new: Vec<String> = codes.into_iter().filter(|c| !current.contains(c)).collect();
         if current.len() + new.len() > max as usize {
             return Err(AppError::TooManySeats { max });
+        }
+        let per_client = self.policy.max_held_seats_per_client;
+        if let Some(client) = client
+            && per_client > 0
+            && !new.is_empty()
+        {
+            let others = storage::live_seats_of_client(tx, trip_id, client, now_ms, row.id).await?;
+            if others + (current.len() + new.len()) as i64 > i64::from(per_client) {
+                tracing::warn!(client, trip_id, held = others, "hold refused: network cap");
+                return Err(AppError::TooManySeatsFromNetwork { max: per_client });
+            }
         }
         if !new.is_empty() {
             let taken = storage::take_seats(tx, trip_id, &new, row.id).await?;
@@ -369,6 +398,7 @@ impl Service {
         let expires = self.policy.contact_expiry(
             storage::from_ms(hold.started_at),
             storage::from_ms(hold.expires_at),
+            hold.claim_code.is_some(),
             now,
         );
         storage::set_contact(

@@ -12,6 +12,7 @@
 mod admin;
 mod group;
 mod holds;
+mod live;
 mod session;
 mod spin;
 mod staff;
@@ -20,13 +21,13 @@ mod views;
 pub use views::booking_whatsapp_url;
 
 pub use admin::{HoldFilter, NewTripInput, TripUpdate, manifest_csv};
+pub use live::{Live, Place, Watch};
 pub use session::{SessionKey, new_token};
 pub use staff::{hash_password, random_password, verify_password};
 pub use trips::{PublicSeatMap, TripFilter};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use tokio::sync::broadcast;
 
 use crate::domain::{AppError, HoldPolicy};
 use crate::storage::{self, NewAudit, Storage, WriteTx, to_ms};
@@ -66,14 +67,16 @@ pub struct Service {
     storage: Storage,
     policy: HoldPolicy,
     tz: Tz,
-    /// Trip ids whose seats just changed, for live seat maps.
-    events: broadcast::Sender<i64>,
+    /// Live seat maps: who watches which trip (see `live`).
+    live: std::sync::Arc<Live>,
     /// Seat maps served from memory (see `trips::SeatMapCache`).
     seat_maps: std::sync::Arc<trips::SeatMapCache>,
     /// The trip search's keys in memory (see `trips::TripIndex`).
     trip_index: std::sync::Arc<trips::TripIndex>,
     /// The queue of the group-commit writer task (see `group`).
     writes: tokio::sync::mpsc::Sender<group::Pending>,
+    /// Places for Argon2 verifications running at once (see `sign_in`).
+    hashing: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Service {
@@ -81,7 +84,7 @@ impl Service {
     /// must be called inside a Tokio runtime (the writer's timers run
     /// there); the writer ends when the last clone is dropped.
     pub fn new(storage: Storage, policy: HoldPolicy, tz: Tz) -> Self {
-        let (events, _) = broadcast::channel(1024);
+        let live = std::sync::Arc::<Live>::default();
         let seat_maps = std::sync::Arc::<trips::SeatMapCache>::default();
         let (writes, queue) = tokio::sync::mpsc::channel(4 * group::MAX_BATCH);
         let writer = group::writer(
@@ -89,8 +92,8 @@ impl Service {
             queue,
             |tx, now| Box::pin(expire_due(tx, now, i64::MAX)),
             {
-                let (seat_maps, events) = (seat_maps.clone(), events.clone());
-                move |trip| announce(&seat_maps, &events, trip)
+                let (seat_maps, live) = (seat_maps.clone(), live.clone());
+                move |trip| announce(&seat_maps, &live, trip)
             },
         );
         // The writer runs on a thread of its own with an executor that
@@ -108,11 +111,18 @@ impl Service {
             storage,
             policy,
             tz,
-            events,
+            live,
             seat_maps,
             trip_index: Default::default(),
             writes,
+            hashing: std::sync::Arc::new(tokio::sync::Semaphore::new(2)),
         }
+    }
+
+    /// At most `n` password verifications at once (default 2).
+    pub fn limit_password_hashing(mut self, n: usize) -> Self {
+        self.hashing = std::sync::Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+        self
     }
 
     /// Runs `work` in the next group commit (see `group`) and answers once
@@ -136,9 +146,22 @@ impl Service {
         answer.await.unwrap_or(Err(AppError::Internal))
     }
 
-    /// Trip ids whose seats changed, as they happen (live seat maps).
-    pub fn subscribe(&self) -> broadcast::Receiver<i64> {
-        self.events.subscribe()
+    /// At most `total` live seat-map streams, `per_client` of them from one
+    /// client (defaults 10,000 and 32).
+    pub fn limit_streams(self, total: usize, per_client: usize) -> Self {
+        self.live.set_limits(total, per_client);
+        self
+    }
+
+    /// A place to watch `trip_id`'s seats change (a live seat map), for the
+    /// client keyed `client`; refused beyond the caps.
+    pub fn watch(&self, trip_id: i64, client: std::net::IpAddr) -> Result<Watch, AppError> {
+        self.live.watch(trip_id, client)
+    }
+
+    /// Live seat-map streams open now.
+    pub fn live_streams(&self) -> usize {
+        self.live.streams()
     }
 
     /// Announces that a trip's seats changed. Writers call it after their
@@ -146,7 +169,7 @@ impl Service {
     /// compute expiry from the time anyway), so a seat map read that began
     /// before the change can never be cached after it.
     fn notify(&self, trip_id: i64) {
-        announce(&self.seat_maps, &self.events, trip_id);
+        announce(&self.seat_maps, &self.live, trip_id);
     }
 
     pub fn storage(&self) -> &Storage {
@@ -200,10 +223,9 @@ impl Service {
 }
 
 /// Drops the trip's cached seat map and tells live seat maps to refresh.
-fn announce(seat_maps: &trips::SeatMapCache, events: &broadcast::Sender<i64>, trip_id: i64) {
+fn announce(seat_maps: &trips::SeatMapCache, live: &Live, trip_id: i64) {
     seat_maps.invalidate(trip_id);
-    // Nobody listening is fine.
-    let _ = events.send(trip_id);
+    live.announce(trip_id);
 }
 
 /// Expires up to `limit` live holds whose time is up: frees their seats,

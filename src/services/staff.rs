@@ -104,17 +104,29 @@ impl Service {
     /// Signs a staff member in: checks the password against its Argon2 hash
     /// and starts a session. Returns the new session token (for the cookie;
     /// only its hash is stored) and who signed in.
+    ///
+    /// At most `PASSWORD_HASH_CONCURRENCY` verifications run at once (each
+    /// holds ~19 MiB while it runs, and the allocator keeps what it once
+    /// used); a sign-in beyond that is refused at once with `rate_limited`
+    /// rather than queued. Failed sign-ins are logged with the username and
+    /// the client, never the password, so brute force leaves a trace.
     pub async fn sign_in(
         &self,
         username: &str,
         password: &str,
+        client: std::net::IpAddr,
         ttl: chrono::Duration,
         now: DateTime<Utc>,
     ) -> Result<(String, StaffUser), AppError> {
         let username = username.trim();
         if username.is_empty() || username.len() > 64 || password.len() > 1024 {
+            tracing::warn!(%client, "staff sign-in refused: malformed username or password");
             return Err(AppError::InvalidCredentials);
         }
+        let Ok(_permit) = self.hashing.clone().try_acquire_owned() else {
+            tracing::warn!(%client, username, "staff sign-in refused: password hashing busy");
+            return Err(AppError::RateLimited { retry_after: 1 });
+        };
         let mut conn = self.storage.reader().acquire().await?;
         let account = storage::staff_by_username(&mut conn, username).await?;
         drop(conn);
@@ -130,7 +142,15 @@ impl Service {
             .map_err(|_| AppError::Internal)?;
         let account = match account {
             Some(a) if ok => a,
-            _ => return Err(AppError::InvalidCredentials),
+            found => {
+                tracing::warn!(
+                    %client,
+                    username,
+                    known_user = found.is_some(),
+                    "staff sign-in failed"
+                );
+                return Err(AppError::InvalidCredentials);
+            }
         };
         let token = new_token();
         let key = SessionKey::from_token(&token).ok_or(AppError::Internal)?;
@@ -145,7 +165,7 @@ impl Service {
         )
         .await?;
         tx.commit().await?;
-        tracing::info!(username = %account.username, "staff signed in");
+        tracing::info!(username = %account.username, %client, "staff signed in");
         Ok((
             token,
             StaffUser {

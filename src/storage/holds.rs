@@ -172,17 +172,41 @@ pub async fn insert_hold(
     conn: &mut Conn,
     trip_id: i64,
     session_hash: &str,
+    client_key: Option<&str>,
     started_at: i64,
     expires_at: i64,
 ) -> DbResult<i64> {
     sqlx::query_scalar(
-        "INSERT INTO holds (trip_id, session_hash, status, started_at, expires_at)
-         VALUES (?, ?, 'HELD', ?, ?) RETURNING id",
+        "INSERT INTO holds (trip_id, session_hash, client_key, status, started_at, expires_at)
+         VALUES (?, ?, ?, 'HELD', ?, ?) RETURNING id",
     )
     .bind(trip_id)
     .bind(session_hash)
+    .bind(client_key)
     .bind(started_at)
     .bind(expires_at)
+    .fetch_one(conn)
+    .await
+}
+
+/// Seats of `trip_id` held now by live holds that client `client_key` made,
+/// other than hold `except`.
+pub async fn live_seats_of_client(
+    conn: &mut Conn,
+    trip_id: i64,
+    client_key: &str,
+    now_ms: i64,
+    except: i64,
+) -> DbResult<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM seats s JOIN holds h ON h.id = s.hold_id
+         WHERE h.trip_id = ? AND h.client_key = ? AND h.status = 'HELD'
+           AND h.expires_at > ? AND h.id <> ? AND s.status = 'HOLD'",
+    )
+    .bind(trip_id)
+    .bind(client_key)
+    .bind(now_ms)
+    .bind(except)
     .fetch_one(conn)
     .await
 }

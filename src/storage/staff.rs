@@ -104,3 +104,20 @@ pub async fn purge_staff_sessions(conn: &mut Conn, now_ms: i64) -> DbResult<u64>
         .await
         .map(|r| r.rows_affected())
 }
+
+/// The server's key called `name`: `fresh` is stored the first time and
+/// whatever is stored is returned (several instances starting at once all
+/// get the first one written).
+pub async fn server_key(conn: &mut Conn, name: &str, fresh: &str) -> DbResult<String> {
+    sqlx::query(
+        "INSERT INTO server_keys (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(fresh)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_scalar("SELECT value FROM server_keys WHERE name = ?")
+        .bind(name)
+        .fetch_one(conn)
+        .await
+}

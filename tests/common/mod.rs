@@ -151,17 +151,19 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut kursi::config::Settings)) -
     let state = kursi::server::prepare(settings, options, kursi::state::Clock::default())
         .await
         .expect("prepare app");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = kursi::server::router(state.clone());
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
+    // The server's own accept loop, with its connection limits.
+    let limits = kursi::listen::Limits {
+        max_connections: state.settings.max_connections,
+        header_timeout: state.settings.header_timeout,
+    };
+    let addr = kursi::listen::spawn(
+        "127.0.0.1:0".parse().unwrap(),
+        kursi::server::router(state.clone()),
+        limits,
+        state.stop.subscribe(),
+    )
+    .await
+    .unwrap();
     TestApp {
         base: format!("http://{addr}"),
         state,

@@ -59,6 +59,8 @@ impl Server {
             .env("HOLD_RATE_PER_MINUTE", "0")
             .env("CLAIM_RATE_PER_MINUTE", "0")
             .env("LOGIN_RATE_PER_MINUTE", "0")
+            .env("LOOKUP_RATE_PER_MINUTE", "0")
+            .env("MAX_HELD_SEATS_PER_IP", "0")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(log);

@@ -58,6 +58,14 @@ pub fn explain(lang: Lang, err: &AppError) -> String {
         (Lang::En, AppError::TooManyActiveHolds { max }) => {
             format!("This WhatsApp number already has {max} holds waiting for payment.")
         }
+        (Lang::Id, AppError::TooManySeatsFromNetwork { max }) => format!(
+            "Jaringan Anda sudah menahan {max} kursi di perjalanan ini, batas terbanyak. \
+             Bayar atau lepaskan sebagian dulu."
+        ),
+        (Lang::En, AppError::TooManySeatsFromNetwork { max }) => format!(
+            "Your network already holds {max} seats on this trip, the most allowed. \
+             Pay for or release some first."
+        ),
         (_, AppError::ClaimNotFound) => lang
             .t(
                 "Kode klaim tidak ditemukan. Periksa lagi kodenya.",

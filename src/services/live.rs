@@ -1,0 +1,184 @@
+//! Who is watching which trip: the fan-out of "this trip's seats changed"
+//! to live seat maps (server-sent events), and the bounds on how many
+//! watchers there may be.
+//!
+//! Why per trip: with one channel for every trip, each write woke every
+//! open stream of every trip, only for most of them to drop the message. A
+//! review measured a hold going from 3.6 to 26.7 ms with 8,000 streams open
+//! on other trips. Here a write wakes only the streams of its own trip.
+//!
+//! Why bounded: each stream holds a connection and ~16 KiB; without a cap
+//! one client could open streams until memory or descriptors run out. A
+//! [`Watch`] is a place among `MAX_STREAMS` in all and `MAX_STREAMS_PER_IP`
+//! per client; dropping it (the stream ends) gives the place back.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::broadcast;
+
+use crate::domain::AppError;
+
+/// Messages a watcher may fall behind by before it is told "refresh" once.
+const BACKLOG: usize = 16;
+
+#[derive(Debug, Default)]
+struct Inner {
+    trips: HashMap<i64, broadcast::Sender<()>>,
+    per_client: HashMap<IpAddr, usize>,
+    total: usize,
+}
+
+/// The live-update hub of one process.
+#[derive(Debug)]
+pub struct Live {
+    inner: Mutex<Inner>,
+    max_total: AtomicUsize,
+    max_per_client: AtomicUsize,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Self::new(10_000, 32)
+    }
+}
+
+impl Live {
+    pub fn new(max_total: usize, max_per_client: usize) -> Self {
+        Self {
+            inner: Mutex::default(),
+            max_total: max_total.into(),
+            max_per_client: max_per_client.into(),
+        }
+    }
+
+    /// Changes the caps (streams already open stay open).
+    pub fn set_limits(&self, max_total: usize, max_per_client: usize) {
+        self.max_total.store(max_total, Ordering::Relaxed);
+        self.max_per_client.store(max_per_client, Ordering::Relaxed);
+    }
+
+    /// A place to watch `trip` for `client` (a key from
+    /// `limits::client_key`), or `rate_limited` when the client or the
+    /// server has as many streams as allowed.
+    pub fn watch(self: &Arc<Self>, trip: i64, client: IpAddr) -> Result<Watch, AppError> {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mine = inner.per_client.get(&client).copied().unwrap_or(0);
+        if inner.total >= self.max_total.load(Ordering::Relaxed)
+            || mine >= self.max_per_client.load(Ordering::Relaxed)
+        {
+            tracing::warn!(
+                %client,
+                streams_of_client = mine,
+                streams = inner.total,
+                "live stream refused: too many open"
+            );
+            return Err(AppError::RateLimited { retry_after: 30 });
+        }
+        inner.total += 1;
+        *inner.per_client.entry(client).or_default() += 1;
+        let changes = inner
+            .trips
+            .entry(trip)
+            .or_insert_with(|| broadcast::channel(BACKLOG).0)
+            .subscribe();
+        Ok(Watch {
+            changes,
+            place: Place {
+                client,
+                hub: self.clone(),
+            },
+        })
+    }
+
+    /// Tells the watchers of `trip` (only them) that its seats changed.
+    pub fn announce(&self, trip: i64) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(tx) = inner.trips.get(&trip)
+            && tx.send(()).is_err()
+        {
+            // Nobody watches it any more.
+            inner.trips.remove(&trip);
+        }
+    }
+
+    /// Open streams in all.
+    pub fn streams(&self) -> usize {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).total
+    }
+}
+
+/// One open stream: its `changes` receive `()` for each change of its trip;
+/// keep `place` as long as the stream is open.
+#[derive(Debug)]
+pub struct Watch {
+    pub changes: broadcast::Receiver<()>,
+    pub place: Place,
+}
+
+/// A counted place among the streams; dropping it gives the place back.
+#[derive(Debug)]
+pub struct Place {
+    client: IpAddr,
+    hub: Arc<Live>,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut inner = self.hub.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.total -= 1;
+        if let Some(n) = inner.per_client.get_mut(&self.client) {
+            *n -= 1;
+            if *n == 0 {
+                inner.per_client.remove(&self.client);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_change_wakes_only_its_trips_watchers() {
+        let live = Arc::new(Live::new(100, 10));
+        let mut one = live.watch(1, ip("10.0.0.1")).unwrap();
+        let mut two = live.watch(2, ip("10.0.0.2")).unwrap();
+        live.announce(1);
+        assert!(one.changes.try_recv().is_ok());
+        assert!(two.changes.try_recv().is_err(), "trip 2 was not woken");
+    }
+
+    #[test]
+    fn streams_are_capped_per_client_and_in_all() {
+        let live = Arc::new(Live::new(3, 2));
+        let a1 = live.watch(1, ip("10.0.0.1")).unwrap();
+        let _a2 = live.watch(1, ip("10.0.0.1")).unwrap();
+        assert!(matches!(
+            live.watch(2, ip("10.0.0.1")),
+            Err(AppError::RateLimited { .. })
+        ));
+        let _b1 = live.watch(1, ip("10.0.0.2")).unwrap();
+        assert!(live.watch(1, ip("10.0.0.3")).is_err(), "the total cap");
+        assert_eq!(live.streams(), 3);
+        // A closed stream gives its place back.
+        drop(a1);
+        assert_eq!(live.streams(), 2);
+        live.watch(1, ip("10.0.0.1")).unwrap();
+    }
+
+    #[test]
+    fn unwatched_trips_are_forgotten() {
+        let live = Arc::new(Live::new(10, 10));
+        drop(live.watch(7, ip("10.0.0.1")).unwrap());
+        live.announce(7);
+        assert!(live.inner.lock().unwrap().trips.is_empty());
+    }
+}
