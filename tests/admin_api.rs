@@ -249,7 +249,7 @@ async fn wrong_credentials_are_refused_alike_and_sessions_expire() {
         (StatusCode::BAD_REQUEST, Some("invalid_request"))
     );
 
-    // COOKIE_SECURE=true marks the cookie Secure.
+    // COOKIE_SECURE=true marks the cookie Secure and names it `__Host-…`.
     let resp = app
         .client()
         .post(app.url("/api/admin/login/"))
@@ -259,8 +259,12 @@ async fn wrong_credentials_are_refused_alike_and_sessions_expire() {
         .unwrap();
     let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.contains("Secure"), "{cookie}");
-    let token = cookie["kursi_staff=".len()..].split(';').next().unwrap();
-    let header = format!("kursi_staff={token}");
+    assert!(cookie.starts_with("__Host-kursi_staff="), "{cookie}");
+    let token = cookie["__Host-kursi_staff=".len()..]
+        .split(';')
+        .next()
+        .unwrap();
+    let header = format!("__Host-kursi_staff={token}");
     let me = |app: &TestApp| {
         reqwest::Client::new()
             .get(app.url("/api/admin/me/"))

@@ -62,7 +62,8 @@ impl Server {
             .env("LOOKUP_RATE_PER_MINUTE", "0")
             .env("MAX_HELD_SEATS_PER_IP", "0")
             .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            // The log (tracing writes to standard output) and any panic.
+            .stdout(log.try_clone().unwrap())
             .stderr(log);
         for (k, v) in extra {
             cmd.env(k, v);
