@@ -491,6 +491,32 @@ async fn run() {
     drop(open);
     println!("live streams: {streams} opened, {per_stream_kib:.1} KiB of server memory each");
 
+    // A storm of wrong sign-ins: 64 at once, three times. Argon2 takes
+    // ~19 MiB per verification; PASSWORD_HASH_CONCURRENCY bounds how many
+    // run at once, so memory grows by a few of those, not 64.
+    let before = rss_kib(pid).1;
+    let mut busy = 0;
+    for _ in 0..3 {
+        let logins = (0..CLIENTS).map(|_| {
+            reqwest::Client::new()
+                .post(format!("{base}/api/admin/login/"))
+                .json(&json!({"username": "admin", "password": "wrong password"}))
+                .send()
+        });
+        for r in futures::future::join_all(logins)
+            .await
+            .into_iter()
+            .flatten()
+        {
+            busy += usize::from(r.status() == 429);
+        }
+    }
+    let login_growth_mib = rss_kib(pid).1.saturating_sub(before) as f64 / 1024.0;
+    println!(
+        "sign-in storm: {} wrong sign-ins, {busy} told to retry, server memory +{login_growth_mib:.1} MiB",
+        3 * CLIENTS
+    );
+
     let (peak, now) = rss_kib(pid);
     results.insert(0, sql_ceiling);
     results.insert(0, http_ceiling);
@@ -535,6 +561,7 @@ async fn run() {
         "server_peak_rss_mib": peak as f64 / 1024.0,
         "streams": streams,
         "stream_kib_each": per_stream_kib,
+        "login_storm_growth_mib": login_growth_mib,
     });
     let path = std::env::var("BENCH_OUT").unwrap_or_else(|_| "bench-results.json".into());
     std::fs::write(&path, serde_json::to_string_pretty(&out).unwrap()).unwrap();

@@ -81,6 +81,9 @@ test("a page on another site cannot swap the passenger's hold or hold seats for 
   const answer = await refused;
   expect(answer.status()).toBe(403);
   expect(await answer.headerValue("set-cookie")).toBeNull();
+  // The browser has landed on the refusal before we go back.
+  await expect(page).toHaveURL(/\/sf\/claim_hold$/);
+  await expect(page.locator("body")).toContainText("forbidden");
 
   // The victim's hold is still theirs, and nobody holds 5C.
   await page.goto(`/trips/${trip.id}`);
