@@ -98,6 +98,15 @@ fn summarise(
     }
 }
 
+impl Figures {
+    /// These figures as a share of `ceiling`'s requests per second.
+    fn against(mut self, ceiling: &Figures) -> Figures {
+        self.ratio = Some(self.rps / ceiling.rps);
+        self.ceiling = Some(ceiling.name.clone());
+        self
+    }
+}
+
 /// What one client does per step: returns (requests made, errors).
 type Step = Arc<
     dyn Fn(
@@ -386,33 +395,32 @@ async fn run() {
     }
 
     let (lat, errors, took) = drive(get_step(format!("{base}/api/trips/"))).await;
-    let mut f = summarise("GET /api/trips/ (6 trips)", lat, errors, took, Some(pid));
-    f.ratio = Some(f.rps / http_ceiling.rps);
-    f.ceiling = Some(http_ceiling.name.clone());
-    results.push(f);
+    results.push(
+        summarise("GET /api/trips/ (6 trips)", lat, errors, took, Some(pid)).against(&http_ceiling),
+    );
 
     let (lat, errors, took) =
         drive(get_step(format!("{base}/api/trips/{}/seats/", trips[0]))).await;
-    let mut f = summarise("GET /api/trips/{id}/seats/", lat, errors, took, Some(pid));
-    f.ratio = Some(f.rps / http_ceiling.rps);
-    f.ceiling = Some(http_ceiling.name.clone());
-    results.push(f);
+    results.push(
+        summarise("GET /api/trips/{id}/seats/", lat, errors, took, Some(pid))
+            .against(&http_ceiling),
+    );
 
     // Contended holds: everyone on one trip; hold a random seat, release
     // it on success. A 409 is the expected answer to a taken seat.
     let contended = trips[1];
     let step = hold_step(&base, contended);
     let (lat, errors, took) = drive(step).await;
-    let mut f = summarise(
-        "contended holds (hold + release, 1 trip)",
-        lat,
-        errors,
-        took,
-        Some(pid),
+    results.push(
+        summarise(
+            "contended holds (hold + release, 1 trip)",
+            lat,
+            errors,
+            took,
+            Some(pid),
+        )
+        .against(&sql_ceiling),
     );
-    f.ratio = Some(f.rps / sql_ceiling.rps);
-    f.ceiling = Some(sql_ceiling.name.clone());
-    results.push(f);
 
     // The journey mix: search, seat map, hold, contact, release.
     let journey_trips = Arc::new(trips[2..].to_vec());
@@ -454,16 +462,16 @@ async fn run() {
         })
     });
     let (lat, errors, took) = drive(step).await;
-    let mut f = summarise(
-        "journey mix (search, map, hold, contact, release)",
-        lat,
-        errors,
-        took,
-        Some(pid),
+    results.push(
+        summarise(
+            "journey mix (search, map, hold, contact, release)",
+            lat,
+            errors,
+            took,
+            Some(pid),
+        )
+        .against(&http_ceiling),
     );
-    f.ratio = Some(f.rps / http_ceiling.rps);
-    f.ceiling = Some(http_ceiling.name.clone());
-    results.push(f);
 
     // Live streams: STREAMS seat-map streams open on one trip cost memory
     // per stream, and must not slow writes on another trip (a write wakes
@@ -478,16 +486,16 @@ async fn run() {
     let after = rss_kib(pid).1;
     let per_stream_kib = after.saturating_sub(before) as f64 / open.len().max(1) as f64;
     let (lat, errors, took) = drive(hold_step(&base, contended)).await;
-    let mut f = summarise(
-        &format!("contended holds, {} streams on another trip", open.len()),
-        lat,
-        errors,
-        took,
-        Some(pid),
+    results.push(
+        summarise(
+            &format!("contended holds, {} streams on another trip", open.len()),
+            lat,
+            errors,
+            took,
+            Some(pid),
+        )
+        .against(&sql_ceiling),
     );
-    f.ratio = Some(f.rps / sql_ceiling.rps);
-    f.ceiling = Some(sql_ceiling.name.clone());
-    results.push(f);
     drop(open);
     println!("live streams: {streams} opened, {per_stream_kib:.1} KiB of server memory each");
 

@@ -23,7 +23,7 @@ pub use views::booking_whatsapp_url;
 pub use admin::{HoldFilter, NewTripInput, TripUpdate, manifest_csv};
 pub use live::{Live, Place, Watch};
 pub use session::{SessionKey, new_token};
-pub use staff::{hash_password, random_password, verify_password};
+pub use staff::{hash_password, random_password, verify_password, verify_password_in};
 pub use trips::{PublicSeatMap, TripFilter};
 
 use chrono::{DateTime, Utc};
@@ -76,7 +76,7 @@ pub struct Service {
     /// The queue of the group-commit writer task (see `group`).
     writes: tokio::sync::mpsc::Sender<group::Pending>,
     /// Places for Argon2 verifications running at once (see `sign_in`).
-    hashing: std::sync::Arc<tokio::sync::Semaphore>,
+    hashing: std::sync::Arc<staff::Hashing>,
 }
 
 impl Service {
@@ -115,13 +115,13 @@ impl Service {
             seat_maps,
             trip_index: Default::default(),
             writes,
-            hashing: std::sync::Arc::new(tokio::sync::Semaphore::new(2)),
+            hashing: std::sync::Arc::new(staff::Hashing::new(2)),
         }
     }
 
     /// At most `n` password verifications at once (default 2).
     pub fn limit_password_hashing(mut self, n: usize) -> Self {
-        self.hashing = std::sync::Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+        self.hashing = std::sync::Arc::new(staff::Hashing::new(n));
         self
     }
 
