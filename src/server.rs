@@ -161,7 +161,11 @@ pub fn router(state: AppState) -> Router {
             routes,
             {
                 let state = state.clone();
-                move || provide_context(state.clone())
+                let hold = crate::app::HoldSeconds(state.settings.policy.hold.num_seconds());
+                move || {
+                    provide_context(state.clone());
+                    provide_context(hold);
+                }
             },
             move || shell(leptos_options.clone()),
         )

@@ -296,6 +296,12 @@ async fn release_hold_and_extend_answer_for_this_session_only() {
         (StatusCode::NOT_FOUND, Some("no_active_hold"))
     );
 
+    // A code that is no seat of this bus is refused, as when holding.
+    let (status, err) = post(&a, &app, "/api/seats/release/", json!({"seats": ["99Z"]})).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_request"))
+    );
     let (status, left) = post(&a, &app, "/api/seats/release/", json!({"seats": ["1A"]})).await;
     assert_eq!((status, &left["seats"]), (StatusCode::OK, &json!(["1B"])));
     let (status, left) = post(&a, &app, "/api/seats/release/", json!({})).await;

@@ -438,3 +438,23 @@ async fn holds_expire_across_a_restart_with_no_sweep() {
         .unwrap();
     assert_eq!(r.status(), reqwest::StatusCode::OK);
 }
+
+#[test]
+fn a_database_url_this_build_cannot_use_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(binary())
+        .current_dir(dir.path())
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1/kursi")
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", free_port()))
+        .env("LEPTOS_OUTPUT_NAME", "kursi")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(log.contains("DATABASE_URL must be sqlite://"), "{log}");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no directory named `postgres:` or database file made"
+    );
+}

@@ -46,6 +46,18 @@ impl Lang {
         }
     }
 
+    /// A span of time as a hold's life is told: `10 menit` / `10 minutes`,
+    /// or in seconds when it is not whole minutes (demos shorten it).
+    pub fn span(self, seconds: i64) -> String {
+        let (n, unit) = if seconds % 60 == 0 {
+            (seconds / 60, self.t("menit", "minute"))
+        } else {
+            (seconds, self.t("detik", "second"))
+        };
+        let plural = self == Lang::En && n != 1;
+        format!("{n} {unit}{}", if plural { "s" } else { "" })
+    }
+
     /// `Sen, 30 Nov 2026` / `Mon, 30 Nov 2026`.
     pub fn date(self, t: NaiveDateTime) -> String {
         const DAYS_ID: [&str; 7] = ["Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"];
@@ -104,6 +116,15 @@ pub fn use_lang() -> Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hold_spans_read_naturally() {
+        assert_eq!(Lang::Id.span(600), "10 menit");
+        assert_eq!(Lang::En.span(600), "10 minutes");
+        assert_eq!(Lang::En.span(60), "1 minute");
+        assert_eq!(Lang::Id.span(12), "12 detik");
+        assert_eq!(Lang::En.span(12), "12 seconds");
+    }
 
     #[test]
     fn dates_read_naturally_in_both_languages() {

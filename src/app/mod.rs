@@ -87,6 +87,16 @@ fn DeferredHydration(options: LeptosOptions) -> impl IntoView {
     view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
 }
 
+/// How long a hold lives (`HOLD_MINUTES`), in seconds, for the words that
+/// tell passengers; provided per request by the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HoldSeconds(pub i64);
+
+/// The hold's life as the pages tell it (10 minutes when not provided).
+pub fn hold_span(lang: i18n::Lang) -> String {
+    lang.span(use_context::<HoldSeconds>().map_or(600, |h| h.0))
+}
+
 /// Text made safe to place between tags or in a quoted attribute.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -112,10 +122,10 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/kursi.css" />
         <Link rel="icon" href="/favicon.svg" />
-        <Meta name="description" content=lang.t(
-            "Pesan kursi bus, tahan 10 menit, bayar lewat WhatsApp.",
-            "Book bus seats, hold them for 10 minutes, pay over WhatsApp.",
-        ) />
+        <Meta name="description" content=match lang {
+            i18n::Lang::Id => format!("Pesan kursi bus, tahan {}, bayar lewat WhatsApp.", hold_span(lang)),
+            i18n::Lang::En => format!("Book bus seats, hold them for {}, pay over WhatsApp.", hold_span(lang)),
+        } />
         // leptos_meta writes the title into the page as it is, unescaped:
         // a trip named `</title><script>…` would be markup. The formatter
         // escapes it (the title is only ever rendered on the server).

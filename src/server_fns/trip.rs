@@ -31,6 +31,8 @@ pub struct SeatMapView {
     /// Whether the passenger's one extension is available now.
     pub may_extend: bool,
     pub max_seats: u32,
+    /// How long a new hold lives (`HOLD_MINUTES`), in seconds.
+    pub hold_seconds: i64,
 }
 
 /// This browser's hold, as the trip page shows it.
@@ -122,6 +124,7 @@ mod ssr {
             hold_elsewhere,
             may_extend,
             max_seats: policy.max_seats,
+            hold_seconds: policy.hold.num_seconds(),
         };
         Ok((trip, view))
     }

@@ -234,6 +234,15 @@ impl Service {
         let (mut hold, current) = storage::live_hold_with_seats(job.reads(), session.hash())
             .await?
             .ok_or(AppError::NoActiveHold)?;
+        // A code that is no seat of this bus is a mistake, as it is when
+        // holding (releasing a seat merely not in the hold is harmless).
+        if let Some(list) = &seats {
+            let bus = BusType::parse(&hold.bus_type)
+                .map_err(|_| super::views::corrupt("trips.bus_type"))?;
+            if let Some(bad) = list.iter().find(|c| bus.position(**c).is_none()) {
+                return Err(AppError::invalid(format!("This bus has no seat {bad}.")));
+            }
+        }
         let wanted: Vec<String> = match seats.as_deref() {
             None => current.clone(),
             Some(list) => distinct(list)

@@ -9,13 +9,13 @@ use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use super::rows::{HoldContextRow, HoldSeatRow};
 use super::{Conn, DbResult, HoldContext, HoldRow, TripInfo, like_pattern};
 
-/// The columns of a [`HoldRow`]: a hold with its trip's price, route and
-/// admin (aliases `h` and `t`).
+/// The columns of a [`HoldRow`]: a hold with its trip's price, route, admin
+/// and bus type (aliases `h` and `t`).
 macro_rules! hold_columns {
     () => {
         "h.id, h.trip_id, h.session_hash, h.status, h.started_at, h.expires_at,
          h.passenger_extended, h.name, h.whatsapp, h.claim_code, h.booking_code, h.booked_at,
-         t.price, t.admin_wa, t.route_from, t.route_to, t.depart_at"
+         t.price, t.admin_wa, t.route_from, t.route_to, t.depart_at, t.bus_type"
     };
 }
 
@@ -257,6 +257,7 @@ pub fn new_hold_row(
         route_from: trip.route_from,
         route_to: trip.route_to,
         depart_at: trip.depart_at,
+        bus_type: trip.bus_type,
     }
 }
 

@@ -51,6 +51,18 @@ impl Storage {
     /// Opens (creating if needed) the database at `url` and applies every
     /// migration in `migrations/`.
     pub async fn open(url: &str) -> DbResult<Self> {
+        // Anything else would be read as a file name: `postgres://…` once
+        // made a directory `postgres:` with a SQLite file in it.
+        if !url.starts_with("sqlite:") {
+            let scheme = url.split(':').next().unwrap_or_default();
+            return Err(sqlx::Error::Configuration(
+                format!(
+                    "DATABASE_URL must be sqlite://path (or sqlite::memory:); \
+                     {scheme:?} is not a database this build can use"
+                )
+                .into(),
+            ));
+        }
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)

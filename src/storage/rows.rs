@@ -83,4 +83,5 @@ pub struct HoldRow {
     pub route_from: String,
     pub route_to: String,
     pub depart_at: i64,
+    pub bus_type: String,
 }

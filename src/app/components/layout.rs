@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::app::i18n::use_lang;
+use crate::app::i18n::{Lang, use_lang};
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -65,10 +65,16 @@ pub fn Footer() -> impl IntoView {
         <footer class="site-footer">
             <div class="wrap">
                 <p>
-                    {lang.t(
-                        "Tahan kursi 10 menit, bayar ke admin lewat WhatsApp, terima kode booking.",
-                        "Hold seats for 10 minutes, pay the admin over WhatsApp, get a booking code.",
-                    )}
+                    {match lang {
+                        Lang::Id => format!(
+                            "Tahan kursi {}, bayar ke admin lewat WhatsApp, terima kode booking.",
+                            crate::app::hold_span(lang)
+                        ),
+                        Lang::En => format!(
+                            "Hold seats for {}, pay the admin over WhatsApp, get a booking code.",
+                            crate::app::hold_span(lang)
+                        ),
+                    }}
                 </p>
             </div>
         </footer>

@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::app::components::TripCardView;
-use crate::app::i18n::use_lang;
+use crate::app::i18n::{Lang, use_lang};
 use crate::domain::AppError;
 use crate::server_fns::search_trips;
 
@@ -28,10 +28,16 @@ pub fn HomePage() -> impl IntoView {
             <div class="wrap">
                 <h1>{lang.t("Mau ke mana?", "Where to?")}</h1>
                 <p class="lead">
-                    {lang.t(
-                        "Pilih kursi di denah, tahan 10 menit, bayar ke admin lewat WhatsApp.",
-                        "Pick seats on the map, hold them for 10 minutes, pay the admin over WhatsApp.",
-                    )}
+                    {match lang {
+                        Lang::Id => format!(
+                            "Pilih kursi di denah, tahan {}, bayar ke admin lewat WhatsApp.",
+                            crate::app::hold_span(lang)
+                        ),
+                        Lang::En => format!(
+                            "Pick seats on the map, hold them for {}, pay the admin over WhatsApp.",
+                            crate::app::hold_span(lang)
+                        ),
+                    }}
                 </p>
                 <SearchForm
                     from=param("from").unwrap_or_default()

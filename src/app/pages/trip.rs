@@ -507,7 +507,13 @@ fn SeatMapPage(initial: JsonProp<SeatMapView>) -> impl IntoView {
                     })
                 } else {
                     Either::Right(view! {
-                        <p class="muted">{lang.t("Ketuk kursi di denah untuk menahannya selama 10 menit.", "Tap a seat on the map to hold it for 10 minutes.")}</p>
+                        <p class="muted">{move || {
+                            let span = lang.span(state.with(|v| v.hold_seconds));
+                            match lang {
+                                Lang::Id => format!("Ketuk kursi di denah untuk menahannya selama {span}."),
+                                Lang::En => format!("Tap a seat on the map to hold it for {span}."),
+                            }
+                        }}</p>
                     })
                 }}
                 <p class="muted small">
