@@ -401,14 +401,32 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 }
 
 /// The background sweep: a loop around [`Service::sweep`], which tests call
-/// directly. Expired holds already read as released; this only tidies.
+/// directly. Expired holds already read as released everywhere; the sweep
+/// records them and announces them to open seat maps. It wakes at the next
+/// hold's expiry (so pages learn of it at that moment, not up to
+/// `SWEEP_SECONDS` later), and at least every `SWEEP_SECONDS`; any change of
+/// seats (a new hold may expire first) makes it look again.
 async fn sweep_loop(state: AppState, every: Duration, mut stop: watch::Receiver<bool>) {
     let (service, clock) = (&state.service, &state.clock);
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
+        let now = clock.now();
+        let wait = match service.next_expiry(now).await {
+            // A few milliseconds past it, so the hold is due when we look.
+            Ok(Some(at)) => (at - now)
+                .to_std()
+                .unwrap_or_default()
+                .saturating_add(Duration::from_millis(5))
+                .min(every),
+            _ => every,
+        };
         tokio::select! {
-            _ = tick.tick() => {
+            // Under load seats change thousands of times a second: look
+            // again at most four times a second.
+            _ = async {
+                service.any_change().await;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            } => continue,
+            _ = tokio::time::sleep(wait) => {
                 match service.sweep(clock.now()).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(expired = n, "sweep expired holds"),

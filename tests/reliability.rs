@@ -458,3 +458,50 @@ fn a_database_url_this_build_cannot_use_stops_the_start() {
         "no directory named `postgres:` or database file made"
     );
 }
+
+#[tokio::test]
+async fn open_seat_maps_learn_of_an_expiry_at_its_moment() {
+    let dir = tempfile::tempdir().unwrap();
+    // Holds last 1.2 seconds; the periodic sweep would run once an hour.
+    let env = [("HOLD_MINUTES", "0.02"), ("SWEEP_SECONDS", "3600")];
+    let server = Server::start(dir.path(), free_port(), &env).await;
+    let trips = create_trips(&server.base, 1).await;
+    let mut events = reqwest::get(format!("{}/api/trips/{}/events/", server.base, trips[0]))
+        .await
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let held_at = Instant::now();
+    let r = client
+        .post(format!("{}/api/seats/hold/", server.base))
+        .json(&json!({"trip_id": trips[0], "seats": ["1A"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    // `ready`, the hold's own `seats`, then the expiry's `seats`.
+    let mut text = String::new();
+    while text.matches("event: seats").count() < 2 {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), events.chunk())
+            .await
+            .expect("the expiry was announced")
+            .unwrap()
+            .expect("the stream stays open");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let took = held_at.elapsed();
+    assert!(
+        took >= Duration::from_millis(1100),
+        "not before the expiry: {took:?}"
+    );
+    assert!(took < Duration::from_secs(5), "at its moment: {took:?}");
+    let map: Value = reqwest::get(format!("{}/api/trips/{}/seats/", server.base, trips[0]))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(map["trip"]["seats_available"], 40);
+}

@@ -76,9 +76,10 @@ pub struct Countdown {
 }
 
 impl Countdown {
-    pub fn new(now_ms: f64, seconds_left: i64) -> Self {
+    /// A countdown that ends `ms_left` after `now_ms`.
+    pub fn new(now_ms: f64, ms_left: i64) -> Self {
         Self {
-            deadline_ms: now_ms + seconds_left as f64 * 1000.0,
+            deadline_ms: now_ms + ms_left as f64,
         }
     }
 
@@ -152,12 +153,22 @@ mod tests {
 
     #[test]
     fn the_countdown_warns_in_the_last_two_minutes_and_ends_at_zero() {
-        let c = Countdown::new(1_000.0, 600);
+        let c = Countdown::new(1_000.0, 600_000);
         assert_eq!(c.label(1_000.0), "10:00");
         assert_eq!(c.phase(1_000.0), Phase::Running);
         assert_eq!(c.phase(1_000.0 + 481_000.0), Phase::Warning);
         assert_eq!(c.label(1_000.0 + 481_000.0), "1:59");
         assert_eq!(c.phase(1_000.0 + 600_000.0), Phase::Expired);
         assert_eq!(c.seconds_left(1_000.0 + 700_000.0), 0);
+    }
+
+    #[test]
+    fn the_countdown_ends_with_the_server_not_before_it() {
+        // 599.3 s left on the server: the page shows 10:00 (rounded up) and
+        // reaches zero exactly when the hold ends, not 0.7 s earlier.
+        let c = Countdown::new(0.0, 599_300);
+        assert_eq!(c.label(0.0), "10:00");
+        assert_eq!(c.phase(599_000.0), Phase::Warning);
+        assert_eq!(c.phase(599_300.0), Phase::Expired);
     }
 }

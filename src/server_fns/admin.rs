@@ -160,22 +160,13 @@ pub async fn admin_holds(q: String, status: String) -> Result<Vec<AdminHold>, Ap
                 status: Some(status).filter(|st| !st.is_empty() && st != "ALL"),
                 trip_id: None,
             };
-            let holds = s.service.admin_holds(&filter, now).await?;
-            let trips: std::collections::HashMap<i64, crate::domain::Trip> = s
-                .service
-                .admin_trips(now)
+            let tz = s.service.tz();
+            Ok(s.service
+                .admin_holds_with_trips(&filter, now)
                 .await?
                 .into_iter()
-                .map(|t| (t.id, t))
-                .collect();
-            let tz = s.service.tz();
-            Ok(holds
-                .into_iter()
-                .map(|hold| AdminHold {
-                    trip: trips
-                        .get(&hold.trip_id)
-                        .cloned()
-                        .map(|t| super::card(t, tz)),
+                .map(|(hold, trip)| AdminHold {
+                    trip: Some(super::card(trip, tz)),
                     hold,
                 })
                 .collect())

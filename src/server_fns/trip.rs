@@ -39,7 +39,10 @@ pub struct SeatMapView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PageHold {
     pub seats: Vec<SeatCode>,
-    pub expires_in_seconds: i64,
+    /// Milliseconds left, from the server's clock: the page counts down
+    /// from these, so its countdown ends when the server's hold does (whole
+    /// seconds, cut down, made it end up to a second early).
+    pub expires_in_ms: i64,
     pub claim_code: Option<ClaimCode>,
     pub admin_wa: String,
     /// `https://wa.me/<admin_wa>?text=…` naming the claim code, trip and seats.
@@ -115,7 +118,7 @@ mod ssr {
             seats,
             hold: hold.map(|h| PageHold {
                 seats: h.seats,
-                expires_in_seconds: h.expires_in_seconds,
+                expires_in_ms: (h.expires_at - now).num_milliseconds().max(0),
                 claim_code: h.claim_code,
                 admin_wa: h.admin_wa,
                 whatsapp_url: h.whatsapp_url,

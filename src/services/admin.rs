@@ -294,15 +294,50 @@ impl Service {
             trip_id: filter.trip_id,
         };
         let rows = storage::search_holds(self.storage.reader(), &q).await?;
-        let mut conn = self.storage.reader().acquire().await?;
+        // Their seats in one more statement, not one per hold.
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut seats: std::collections::HashMap<i64, Vec<String>> = Default::default();
+        for (hold, code) in storage::seats_of_holds(self.storage.reader(), &ids).await? {
+            seats.entry(hold).or_default().push(code);
+        }
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
-            let view = self.hold_view(&mut conn, &row, now).await?;
+            let codes = seats.remove(&row.id).unwrap_or_default();
+            let view = self.hold_view_of(&row, super::views::parse_seats(&codes)?, now)?;
             if status.is_none_or(|s| view.status == s) {
                 out.push(view);
             }
         }
         Ok(out)
+    }
+
+    /// [`Service::admin_holds`] with each hold's trip (one statement for
+    /// all the trips), as the admin's board shows them.
+    pub async fn admin_holds_with_trips(
+        &self,
+        filter: &HoldFilter,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Hold, Trip)>, AppError> {
+        let holds = self.admin_holds(filter, now).await?;
+        let mut ids: Vec<i64> = holds.iter().map(|h| h.trip_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let trips: std::collections::HashMap<i64, Trip> =
+            storage::trips_by_ids(self.storage.reader(), &ids, to_ms(now))
+                .await?
+                .iter()
+                .map(|row| trip_view(row).map(|t| (t.id, t)))
+                .collect::<Result<_, _>>()?;
+        holds
+            .into_iter()
+            .map(|h| {
+                let trip = trips
+                    .get(&h.trip_id)
+                    .cloned()
+                    .ok_or_else(|| super::views::corrupt("holds.trip_id"))?;
+                Ok((h, trip))
+            })
+            .collect()
     }
 
     /// Every trip, listed or not, for the admin.

@@ -37,6 +37,9 @@ pub struct Live {
     inner: Mutex<Inner>,
     max_total: AtomicUsize,
     max_per_client: AtomicUsize,
+    /// Poked by every announcement, for the one task that plans around
+    /// seat changes (the sweep, which must learn of new expiries).
+    any_change: tokio::sync::Notify,
 }
 
 impl Default for Live {
@@ -51,7 +54,14 @@ impl Live {
             inner: Mutex::default(),
             max_total: max_total.into(),
             max_per_client: max_per_client.into(),
+            any_change: tokio::sync::Notify::new(),
         }
+    }
+
+    /// Returns at the next announcement of any trip (or at once if one
+    /// came since the last call).
+    pub async fn any_change(&self) {
+        self.any_change.notified().await;
     }
 
     /// Changes the caps (streams already open stay open).
@@ -95,6 +105,7 @@ impl Live {
 
     /// Tells the watchers of `trip` (only them) that its seats changed.
     pub fn announce(&self, trip: i64) {
+        self.any_change.notify_one();
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(tx) = inner.trips.get(&trip)
             && tx.send(()).is_err()

@@ -159,6 +159,11 @@ impl Service {
         self.live.watch(trip_id, client)
     }
 
+    /// Returns at the next change of any trip's seats (for the sweep).
+    pub async fn any_change(&self) {
+        self.live.any_change().await
+    }
+
     /// Live seat-map streams open now.
     pub fn live_streams(&self) -> usize {
         self.live.streams()
@@ -207,6 +212,15 @@ impl Service {
             self.notify(trip);
         }
         Ok(n)
+    }
+
+    /// When the next live hold expires (the sweep wakes then, so that open
+    /// seat maps learn of an expiry at its moment).
+    pub async fn next_expiry(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
+        let mut conn = self.storage.reader().acquire().await?;
+        Ok(storage::next_expiry(&mut conn, to_ms(now))
+            .await?
+            .map(storage::from_ms))
     }
 
     /// Expires every due hold, in batches so requests interleave.

@@ -55,6 +55,14 @@ pub async fn due_holds(conn: &mut Conn, now_ms: i64, limit: i64) -> DbResult<Vec
     .await
 }
 
+/// When the next live hold expires after `now_ms`, if any hold is live.
+pub async fn next_expiry(conn: &mut Conn, now_ms: i64) -> DbResult<Option<i64>> {
+    sqlx::query_scalar("SELECT MIN(expires_at) FROM holds WHERE status = 'HELD' AND expires_at > ?")
+        .bind(now_ms)
+        .fetch_one(conn)
+        .await
+}
+
 /// Frees every seat a hold owns in HOLD state; returns their codes.
 pub async fn free_held_seats(conn: &mut Conn, hold_id: i64) -> DbResult<Vec<String>> {
     sqlx::query_scalar(
@@ -166,6 +174,22 @@ pub async fn seats_of_hold(conn: &mut Conn, hold_id: i64) -> DbResult<Vec<String
         .bind(hold_id)
         .fetch_all(conn)
         .await
+}
+
+/// The seats of many holds at once (as [`seats_of_hold`] reads one):
+/// `(hold id, seat code)` pairs.
+pub async fn seats_of_holds(pool: &SqlitePool, ids: &[i64]) -> DbResult<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q =
+        QueryBuilder::<Sqlite>::new("SELECT hold_id, code FROM hold_seats WHERE hold_id IN (");
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    q.push(")");
+    q.build_query_as().fetch_all(pool).await
 }
 
 pub async fn insert_hold(

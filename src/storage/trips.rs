@@ -42,6 +42,24 @@ pub async fn all_trips(pool: &SqlitePool, now_ms: i64) -> DbResult<Vec<TripRow>>
         .await
 }
 
+/// The trips with these ids (in no particular order), in one statement.
+pub async fn trips_by_ids(pool: &SqlitePool, ids: &[i64], now_ms: i64) -> DbResult<Vec<TripRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The time is ?1; the ids follow as ?2, ?3, …
+    let list = (2..ids.len() + 2)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("{TRIP_SELECT} WHERE t.id IN ({list})");
+    let mut query = sqlx::query_as::<_, TripRow>(&sql).bind(now_ms);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.fetch_all(pool).await
+}
+
 pub async fn trip_by_id(conn: &mut Conn, id: i64, now_ms: i64) -> DbResult<Option<TripRow>> {
     let sql = format!("{TRIP_SELECT} WHERE t.id = ?2");
     sqlx::query_as::<_, TripRow>(&sql)

@@ -179,13 +179,13 @@ fn SeatMapPage(initial: JsonProp<SeatMapView>) -> impl IntoView {
         });
     }
 
-    // The countdown runs on the browser's clock from the seconds the server
-    // sent; before hydration it shows the server's figure.
+    // The countdown runs on the browser's clock from the milliseconds the
+    // server sent; before hydration it shows the server's figure.
     Effect::new(move |_| {
-        let secs = state.with(|v| v.hold.as_ref().map(|h| h.expires_in_seconds));
+        let left = state.with(|v| v.hold.as_ref().map(|h| h.expires_in_ms));
         let t = now_ms();
         now.set(t);
-        deadline.set(secs.map(|s| Countdown::new(t, s)));
+        deadline.set(left.map(|ms| Countdown::new(t, ms)));
     });
     Effect::new(move |_| {
         if let Ok(handle) = set_interval_with_handle(
@@ -404,8 +404,8 @@ fn SeatMapPage(initial: JsonProp<SeatMapView>) -> impl IntoView {
     let countdown_label = move || match deadline.get() {
         Some(c) => c.label(now.get()),
         None => state.with(|v| {
-            let s = v.hold.as_ref().map(|h| h.expires_in_seconds).unwrap_or(0);
-            format!("{}:{:02}", s / 60, s % 60)
+            let ms = v.hold.as_ref().map(|h| h.expires_in_ms).unwrap_or(0);
+            Countdown::new(0.0, ms).label(0.0)
         }),
     };
     let warning = Memo::new(move |_| phase.get() == Some(Phase::Warning));
