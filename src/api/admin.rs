@@ -374,7 +374,7 @@ pub async fn login(
     responses((status = 204, description = "Signed out")))]
 pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(key) = staff_key_of(&headers, &s.settings) {
-        s.service.sign_out(&key).await?;
+        s.service.sign_out(&key, s.clock.now()).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response

@@ -120,7 +120,7 @@ pub async fn staff_logout() -> Result<(), AppError> {
     let s = super::state()?;
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
     if let Some(key) = crate::web::staff_key_of(&parts.headers, &s.settings) {
-        s.service.sign_out(&key).await?;
+        s.service.sign_out(&key, s.clock.now()).await?;
     }
     if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
         resp.insert_header(

@@ -11,7 +11,7 @@ use crate::domain::{
     AppError, AuditEvent, Booking, BookingCode, BusType, ClaimCode, Hold, HoldStatus, Manifest,
     ManifestEntry, SeatCode, Trip, WhatsApp,
 };
-use crate::storage::{self, HoldQuery, NewTrip, to_ms};
+use crate::storage::{self, HoldQuery, NewTrip, WriteTx, to_ms};
 
 /// The admin's hold search.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -78,30 +78,44 @@ impl Service {
         code: &ClaimCode,
         now: DateTime<Utc>,
     ) -> Result<Booking, AppError> {
-        let mut tx = self.begin(now).await?;
-        let hold = storage::hold_by_claim_code(&mut tx, code.as_str())
+        let (this, actor, code) = (self.clone(), actor.clone(), code.clone());
+        self.write_tx(now, move |tx| {
+            Box::pin(async move { this.book_in(tx, &actor, &code, now).await })
+        })
+        .await
+    }
+
+    async fn book_in(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        code: &ClaimCode,
+        now: DateTime<Utc>,
+    ) -> Result<(Booking, Option<i64>), AppError> {
+        let hold = storage::hold_by_claim_code(&mut *tx, code.as_str())
             .await?
             .ok_or(AppError::ClaimNotFound)?;
-        // `begin` expired due holds, so the stored status is current.
+        // The write road expired due holds first, so the stored status is
+        // current.
         match HoldStatus::parse(&hold.status) {
             Some(HoldStatus::Booked) => {
-                let booking = self.booking_view(&mut tx, &hold, now).await?;
-                return Ok(booking);
+                let booking = self.booking_view(&mut *tx, &hold, now).await?;
+                return Ok((booking, None));
             }
             Some(HoldStatus::Cancelled) => return Err(AppError::BookingCancelled),
             Some(HoldStatus::Released) => return Err(AppError::HoldExpired),
             Some(HoldStatus::Held) => {
-                let seats = storage::seats_of_hold(&mut tx, hold.id).await?;
-                let booked = storage::book_held_seats(&mut tx, hold.id).await?;
+                let seats = storage::seats_of_hold(&mut *tx, hold.id).await?;
+                let booked = storage::book_held_seats(&mut *tx, hold.id).await?;
                 if booked as usize != seats.len() {
                     return Err(super::views::corrupt("seats of a live hold"));
                 }
             }
             Some(HoldStatus::Expired) => {
-                let seats = storage::seats_of_hold(&mut tx, hold.id).await?;
+                let seats = storage::seats_of_hold(&mut *tx, hold.id).await?;
                 let mut unavailable = Vec::new();
                 for seat in &seats {
-                    if !storage::take_seat(&mut tx, hold.trip_id, seat, hold.id, "BOOKED").await? {
+                    if !storage::take_seat(&mut *tx, hold.trip_id, seat, hold.id, "BOOKED").await? {
                         unavailable.push(SeatCode::parse(seat)?);
                     }
                 }
@@ -112,11 +126,11 @@ impl Service {
             }
             None => return Err(super::views::corrupt("holds.status")),
         }
-        let booking_code = unused_booking_code(&mut tx).await?;
-        storage::mark_booked(&mut tx, hold.id, &booking_code, to_ms(now)).await?;
-        let seats = storage::seats_of_hold(&mut tx, hold.id).await?;
+        let booking_code = unused_booking_code(&mut *tx).await?;
+        storage::mark_booked(&mut *tx, hold.id, &booking_code, to_ms(now)).await?;
+        let seats = storage::seats_of_hold(&mut *tx, hold.id).await?;
         audit(
-            &mut tx,
+            &mut *tx,
             now,
             actor,
             "book",
@@ -126,13 +140,11 @@ impl Service {
             &booking_code,
         )
         .await?;
-        let row = storage::hold_by_id(&mut tx, hold.id)
+        let row = storage::hold_by_id(&mut *tx, hold.id)
             .await?
             .ok_or(AppError::Internal)?;
-        let booking = self.booking_view(&mut tx, &row, now).await?;
-        tx.commit().await?;
-        self.notify(row.trip_id);
-        Ok(booking)
+        let booking = self.booking_view(&mut *tx, &row, now).await?;
+        Ok((booking, Some(row.trip_id)))
     }
 
     /// Extends a live hold by `by` (default: `HOLD_MINUTES`), never past
@@ -144,19 +156,21 @@ impl Service {
         by: Option<Duration>,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
-        let mut tx = self.begin(now).await?;
-        let hold = self.live_hold_by_claim(&mut tx, code, now).await?;
-        let new = self.policy.admin_extend(
-            storage::from_ms(hold.started_at),
-            storage::from_ms(hold.expires_at),
-            by.unwrap_or(self.policy.hold),
-            now,
-        )?;
-        let view = self
-            .extend_to(&mut tx, actor, &hold, new, false, now)
-            .await?;
-        tx.commit().await?;
-        Ok(view)
+        let (this, actor, code) = (self.clone(), actor.clone(), code.clone());
+        self.write_tx(now, move |tx| {
+            Box::pin(async move {
+                let hold = this.live_hold_by_claim(tx, &code, now).await?;
+                let new = this.policy.admin_extend(
+                    storage::from_ms(hold.started_at),
+                    storage::from_ms(hold.expires_at),
+                    by.unwrap_or(this.policy.hold),
+                    now,
+                )?;
+                let view = this.extend_to(tx, &actor, &hold, new, false, now).await?;
+                Ok((view, None))
+            })
+        })
+        .await
     }
 
     /// Releases every seat of a live hold (a passenger who will not pay).
@@ -166,25 +180,19 @@ impl Service {
         code: &ClaimCode,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
-        let mut tx = self.begin(now).await?;
-        let hold = self.live_hold_by_claim(&mut tx, code, now).await?;
-        let seats = storage::free_held_seats(&mut tx, hold.id).await?;
-        storage::end_hold(&mut tx, hold.id, "RELEASED", to_ms(now)).await?;
-        audit(
-            &mut tx,
-            now,
-            actor,
-            "release",
-            hold.trip_id,
-            hold.id,
-            &seats,
-            "",
-        )
-        .await?;
-        let view = self.live_view(&mut tx, hold.id, now).await?;
-        tx.commit().await?;
-        self.notify(hold.trip_id);
-        Ok(view)
+        let (this, actor, code) = (self.clone(), actor.clone(), code.clone());
+        self.write_tx(now, move |tx| {
+            Box::pin(async move {
+                let hold = this.live_hold_by_claim(tx, &code, now).await?;
+                let seats = storage::free_held_seats(&mut *tx, hold.id).await?;
+                storage::end_hold(&mut *tx, hold.id, "RELEASED", to_ms(now)).await?;
+                let trip = hold.trip_id;
+                audit(tx, now, &actor, "release", trip, hold.id, &seats, "").await?;
+                let view = this.live_view(tx, hold.id, now).await?;
+                Ok((view, Some(trip)))
+            })
+        })
+        .await
     }
 
     async fn live_hold_by_claim(
@@ -211,14 +219,28 @@ impl Service {
         code: &BookingCode,
         now: DateTime<Utc>,
     ) -> Result<Booking, AppError> {
-        let mut tx = self.begin(now).await?;
-        let hold = storage::hold_by_booking_code(&mut tx, code.as_str())
+        let (this, actor, code) = (self.clone(), actor.clone(), code.clone());
+        self.write_tx(now, move |tx| {
+            Box::pin(async move { this.cancel_in(tx, &actor, &code, now).await })
+        })
+        .await
+    }
+
+    async fn cancel_in(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        code: &BookingCode,
+        now: DateTime<Utc>,
+    ) -> Result<(Booking, Option<i64>), AppError> {
+        let hold = storage::hold_by_booking_code(&mut *tx, code.as_str())
             .await?
             .ok_or(AppError::BookingNotFound)?;
+        let mut changed = None;
         if hold.status == "BOOKED" {
-            let seats = storage::cancel_booking(&mut tx, hold.id, to_ms(now)).await?;
+            let seats = storage::cancel_booking(&mut *tx, hold.id, to_ms(now)).await?;
             audit(
-                &mut tx,
+                tx,
                 now,
                 actor,
                 "cancel",
@@ -228,14 +250,13 @@ impl Service {
                 code.as_str(),
             )
             .await?;
+            changed = Some(hold.trip_id);
         }
-        let row = storage::hold_by_id(&mut tx, hold.id)
+        let row = storage::hold_by_id(&mut *tx, hold.id)
             .await?
             .ok_or(AppError::Internal)?;
-        let booking = self.booking_view(&mut tx, &row, now).await?;
-        tx.commit().await?;
-        self.notify(row.trip_id);
-        Ok(booking)
+        let booking = self.booking_view(&mut *tx, &row, now).await?;
+        Ok((booking, changed))
     }
 
     /// A booking, shown to whoever gives its WhatsApp number.
@@ -361,21 +382,28 @@ impl Service {
         let price = check_price(input.price)?;
         let depart_at = check_departure(input.depart_at, now)?;
         let admin_wa = WhatsApp::parse(&input.admin_wa)?;
-        let mut tx = self.begin(now).await?;
-        let trip = NewTrip {
-            route_from: &route_from,
-            route_to: &route_to,
-            depart_at,
-            price,
-            bus_type: input.bus_type,
-            admin_wa: admin_wa.as_str(),
-        };
-        let id = storage::insert_trip(&mut tx, &trip, to_ms(now)).await?;
-        audit_trip(&mut tx, now, actor, id, "created").await?;
-        let row = storage::trip_by_id(&mut tx, id, to_ms(now))
-            .await?
-            .ok_or(AppError::Internal)?;
-        tx.commit().await?;
+        let (actor, bus_type) = (actor.clone(), input.bus_type);
+        let row = self
+            .write_tx(now, move |tx| {
+                Box::pin(async move {
+                    let trip = NewTrip {
+                        route_from: &route_from,
+                        route_to: &route_to,
+                        depart_at,
+                        price,
+                        bus_type,
+                        admin_wa: admin_wa.as_str(),
+                    };
+                    let id = storage::insert_trip(&mut *tx, &trip, to_ms(now)).await?;
+                    audit_trip(tx, now, &actor, id, "created").await?;
+                    let row = storage::trip_by_id(&mut *tx, id, to_ms(now))
+                        .await?
+                        .ok_or(AppError::Internal)?;
+                    Ok((row, None))
+                })
+            })
+            .await?;
+        // After the commit: a search that read before it cannot cache it.
         self.trip_index.invalidate();
         trip_view(&row)
     }
@@ -391,8 +419,28 @@ impl Service {
         change: &TripUpdate,
         now: DateTime<Utc>,
     ) -> Result<Trip, AppError> {
-        let mut tx = self.begin(now).await?;
-        let old = storage::trip_by_id(&mut tx, id, to_ms(now))
+        let (this, actor, change) = (self.clone(), actor.clone(), change.clone());
+        let row = self
+            .write_tx(now, move |tx| {
+                Box::pin(async move {
+                    let row = this.update_trip_in(tx, &actor, id, &change, now).await?;
+                    Ok((row, Some(id)))
+                })
+            })
+            .await?;
+        self.trip_index.invalidate();
+        trip_view(&row)
+    }
+
+    async fn update_trip_in(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        id: i64,
+        change: &TripUpdate,
+        now: DateTime<Utc>,
+    ) -> Result<storage::TripRow, AppError> {
+        let old = storage::trip_by_id(&mut *tx, id, to_ms(now))
             .await?
             .ok_or(AppError::TripNotFound)?
             .info;
@@ -421,7 +469,7 @@ impl Service {
             BusType::parse(&old.bus_type).map_err(|_| super::views::corrupt("trips.bus_type"))?;
         let bus_type = change.bus_type.unwrap_or(old_bus);
         let relayout = bus_type != old_bus;
-        if relayout && storage::count_taken_seats(&mut tx, id).await? > 0 {
+        if relayout && storage::count_taken_seats(&mut *tx, id).await? > 0 {
             return Err(AppError::TripHasBookings);
         }
         let is_active = change.is_active.unwrap_or(old.is_active);
@@ -433,9 +481,9 @@ impl Service {
             bus_type,
             admin_wa: &admin_wa,
         };
-        storage::update_trip(&mut tx, id, &trip, is_active).await?;
+        storage::update_trip(&mut *tx, id, &trip, is_active).await?;
         if relayout {
-            storage::relayout_seats(&mut tx, id, bus_type).await?;
+            storage::relayout_seats(&mut *tx, id, bus_type).await?;
         }
         let mut changed = Vec::new();
         for (field, differs) in [
@@ -463,14 +511,11 @@ impl Service {
         } else {
             format!("edited: {}", changed.join(", "))
         };
-        audit_trip(&mut tx, now, actor, id, &detail).await?;
-        let row = storage::trip_by_id(&mut tx, id, to_ms(now))
+        audit_trip(tx, now, actor, id, &detail).await?;
+        let row = storage::trip_by_id(&mut *tx, id, to_ms(now))
             .await?
             .ok_or(AppError::Internal)?;
-        tx.commit().await?;
-        self.trip_index.invalidate();
-        self.notify(id);
-        trip_view(&row)
+        Ok(row)
     }
 
     /// A trip's passenger manifest: booked seats, and held seats whose

@@ -1,13 +1,17 @@
 //! The service layer: every operation of SPEC §1, once.
 //!
 //! The JSON API and the Leptos server functions are thin adapters over
-//! [`Service`]. Each write runs in a transaction on the single writer
-//! connection (a passenger's write shares one with the others waiting at
-//! the same time: see `group`) that (1) first expires every hold whose time
-//! is up, so every write sees expired holds as released, (2) changes seats
-//! only through conditional updates checked by rows affected, and (3) writes
-//! its audit row before committing. Time is always an argument: no rule here reads
-//! the clock.
+//! [`Service`]. Every write (passengers', admins', staff sign-in, trips,
+//! the demo seed) takes one road, [`Service::write`]: the group-commit
+//! writer (see `group`), which runs it in a transaction on the single writer
+//! connection, shared with the other writes waiting at the same time, that
+//! (1) first expires every hold whose time is up, so every write sees
+//! expired holds as released, (2) changes seats only through conditional
+//! updates checked by rows affected, and (3) writes its audit row before
+//! committing; its answer comes after the commit, and the trip it changed
+//! is announced to seat maps before that. (The background sweep still
+//! opens its own short transactions, in batches.) Time is always an
+//! argument: no rule here reads the clock.
 
 mod admin;
 mod group;
@@ -146,6 +150,27 @@ impl Service {
         answer.await.unwrap_or(Err(AppError::Internal))
     }
 
+    /// [`Service::write`] for work that writes from its first statement:
+    /// it gets the transaction with its savepoint taken.
+    pub(crate) async fn write_tx<T, F>(&self, now: DateTime<Utc>, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(
+                &'a mut WriteTx,
+            )
+                -> futures::future::BoxFuture<'a, Result<(T, Option<i64>), AppError>>
+            + Send
+            + 'static,
+    {
+        self.write(now, move |job| {
+            Box::pin(async move {
+                let tx = job.writes().await?;
+                work(tx).await
+            })
+        })
+        .await
+    }
+
     /// At most `total` live seat-map streams, `per_client` of them from one
     /// client (defaults 10,000 and 32).
     pub fn limit_streams(self, total: usize, per_client: usize) -> Self {
@@ -187,17 +212,6 @@ impl Service {
 
     pub fn tz(&self) -> Tz {
         self.tz
-    }
-
-    /// Starts a write: takes the writer and expires every due hold first.
-    async fn begin(&self, now: DateTime<Utc>) -> Result<WriteTx, AppError> {
-        let mut tx = self.storage.begin().await?;
-        // Announced before the commit: readers already see these seats as
-        // free, because expiry is computed from the time on every read.
-        for trip in expire_due(&mut tx, now, i64::MAX).await? {
-            self.notify(trip);
-        }
-        Ok(tx)
     }
 
     /// One step of the background sweep: expires up to `batch` due holds in

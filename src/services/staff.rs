@@ -85,13 +85,18 @@ impl Service {
         if password.chars().count() < 8 {
             return Err(AppError::invalid("A password has at least 8 characters."));
         }
+        // Hashed before the write: Argon2 never holds up the writer.
         let hash = hash_password(password)?;
-        let mut tx = self.storage.begin().await?;
-        storage::upsert_staff(&mut tx, username, &hash, to_ms(now)).await?;
-        // A new password signs the account out everywhere.
-        storage::delete_sessions_of_staff(&mut tx, username).await?;
-        tx.commit().await?;
-        Ok(())
+        let username = username.to_string();
+        self.write_tx(now, move |tx| {
+            Box::pin(async move {
+                storage::upsert_staff(&mut *tx, &username, &hash, to_ms(now)).await?;
+                // A new password signs the account out everywhere.
+                storage::delete_sessions_of_staff(&mut *tx, &username).await?;
+                Ok(((), None))
+            })
+        })
+        .await
     }
 
     /// SPEC §4: when no staff account exists, create one from the given
@@ -216,17 +221,16 @@ impl Service {
         };
         let token = new_token();
         let key = SessionKey::from_token(&token).ok_or(AppError::Internal)?;
-        let mut tx = self.storage.begin().await?;
-        storage::purge_staff_sessions(&mut tx, to_ms(now)).await?;
-        storage::insert_staff_session(
-            &mut tx,
-            key.hash(),
-            account.id,
-            to_ms(now),
-            to_ms(now + ttl),
-        )
+        let staff_id = account.id;
+        self.write_tx(now, move |tx| {
+            Box::pin(async move {
+                storage::purge_staff_sessions(&mut *tx, to_ms(now)).await?;
+                let (at, until) = (to_ms(now), to_ms(now + ttl));
+                storage::insert_staff_session(&mut *tx, key.hash(), staff_id, at, until).await?;
+                Ok(((), None))
+            })
+        })
         .await?;
-        tx.commit().await?;
         tracing::info!(username = %account.username, %client, "staff signed in");
         Ok((
             token,
@@ -249,11 +253,15 @@ impl Service {
     }
 
     /// Ends a staff session (signing out twice is harmless).
-    pub async fn sign_out(&self, key: &SessionKey) -> Result<(), AppError> {
-        let mut tx = self.storage.begin().await?;
-        storage::delete_staff_session(&mut tx, key.hash()).await?;
-        tx.commit().await?;
-        Ok(())
+    pub async fn sign_out(&self, key: &SessionKey, now: DateTime<Utc>) -> Result<(), AppError> {
+        let key = key.clone();
+        self.write_tx(now, move |tx| {
+            Box::pin(async move {
+                storage::delete_staff_session(&mut *tx, key.hash()).await?;
+                Ok(((), None))
+            })
+        })
+        .await
     }
 }
 

@@ -7,7 +7,7 @@ use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use super::views::trip_view;
 use super::{Service, SessionKey};
 use crate::domain::{AppError, BusType, Seat, SeatCode, SeatStatus, Trip};
-use crate::storage::{self, NewTrip, to_ms};
+use crate::storage::{self, NewTrip, WriteTx, to_ms};
 
 /// The passenger's search: all parts optional.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -215,8 +215,18 @@ impl Service {
     /// in the coming days, when the database has no trip at all. Returns how
     /// many it created.
     pub async fn seed_demo(&self, now: DateTime<Utc>) -> Result<usize, AppError> {
-        let mut tx = self.storage.begin().await?;
-        if storage::count_trips(&mut tx).await? > 0 {
+        let this = self.clone();
+        let n = self
+            .write_tx(now, move |tx| {
+                Box::pin(async move { Ok((this.seed_demo_in(tx, now).await?, None)) })
+            })
+            .await?;
+        self.trip_index.invalidate();
+        Ok(n)
+    }
+
+    async fn seed_demo_in(&self, tx: &mut WriteTx, now: DateTime<Utc>) -> Result<usize, AppError> {
+        if storage::count_trips(&mut *tx).await? > 0 {
             return Ok(0);
         }
         let today = now.with_timezone(&self.tz).date_naive();
@@ -242,10 +252,8 @@ impl Service {
                 bus_type,
                 admin_wa: "6281234567890",
             };
-            storage::insert_trip(&mut tx, &trip, to_ms(now)).await?;
+            storage::insert_trip(&mut *tx, &trip, to_ms(now)).await?;
         }
-        tx.commit().await?;
-        self.trip_index.invalidate();
         Ok(demo.len())
     }
 }
