@@ -142,13 +142,29 @@ impl Hashing {
         }
     }
 
-    /// A place's memory, or `None` when every place is taken.
-    fn take(&self) -> Option<Vec<argon2::Block>> {
-        self.free.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    /// A place and its memory, or `None` when every place is taken. The
+    /// place comes back when the [`HashingPlace`] is dropped, however the
+    /// sign-in ends (an error on the way, a panic in the verification).
+    fn take(self: &std::sync::Arc<Self>) -> Option<HashingPlace> {
+        let blocks = self.free.lock().unwrap_or_else(|e| e.into_inner()).pop()?;
+        Some(HashingPlace {
+            blocks,
+            pool: self.clone(),
+        })
     }
+}
 
-    fn put_back(&self, blocks: Vec<argon2::Block>) {
-        self.free
+/// A taken place of [`Hashing`]: its Argon2 memory.
+pub(crate) struct HashingPlace {
+    blocks: Vec<argon2::Block>,
+    pool: std::sync::Arc<Hashing>,
+}
+
+impl Drop for HashingPlace {
+    fn drop(&mut self) {
+        let blocks = std::mem::take(&mut self.blocks);
+        self.pool
+            .free
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(blocks);
@@ -185,7 +201,7 @@ impl Service {
             tracing::warn!(%client, "staff sign-in refused: malformed username or password");
             return Err(AppError::InvalidCredentials);
         }
-        let Some(mut blocks) = self.hashing.take() else {
+        let Some(mut place) = self.hashing.take() else {
             tracing::warn!(%client, username, "staff sign-in refused: password hashing busy");
             return Err(AppError::RateLimited { retry_after: 1 });
         };
@@ -199,14 +215,10 @@ impl Service {
                 .map_or_else(|| decoy_hash().to_string(), |a| a.password_hash.clone()),
             password.to_string(),
         );
-        let hashing = self.hashing.clone();
-        let ok = tokio::task::spawn_blocking(move || {
-            let ok = verify_password_in(&pw, &hash, &mut blocks);
-            hashing.put_back(blocks);
-            ok
-        })
-        .await
-        .map_err(|_| AppError::Internal)?;
+        let ok =
+            tokio::task::spawn_blocking(move || verify_password_in(&pw, &hash, &mut place.blocks))
+                .await
+                .map_err(|_| AppError::Internal)?;
         let account = match account {
             Some(a) if ok => a,
             found => {
@@ -295,11 +307,18 @@ mod tests {
 
     #[test]
     fn places_are_taken_and_given_back() {
-        let hashing = Hashing::new(2);
+        let hashing = std::sync::Arc::new(Hashing::new(2));
         let a = hashing.take().unwrap();
         let _b = hashing.take().unwrap();
         assert!(hashing.take().is_none(), "both places taken");
-        hashing.put_back(a);
+        drop(a);
+        assert!(hashing.take().is_some(), "a dropped place comes back");
+        // Even when the work holding it panics.
+        let c = hashing.take().unwrap();
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            let _c = c;
+            panic!("a verification that panics");
+        }));
         assert!(hashing.take().is_some());
     }
 }
