@@ -76,6 +76,13 @@ async fn backup_command(settings: Settings, args: &[String]) -> anyhow::Result<(
     let Some(target) = args.first() else {
         anyhow::bail!("usage: kursi backup <file>");
     };
+    if settings.database_url.starts_with("postgres") {
+        anyhow::bail!(
+            "kursi backup copies a SQLite database; for PostgreSQL use its own tools, \
+             for example: pg_dump --format=custom --file={target} \"$DATABASE_URL\" \
+             (and pg_restore to bring it back)"
+        );
+    }
     let path = std::path::Path::new(target);
     if path.exists() {
         anyhow::bail!("{target} exists; choose a new file name");

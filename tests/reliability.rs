@@ -505,3 +505,20 @@ async fn open_seat_maps_learn_of_an_expiry_at_its_moment() {
         .unwrap();
     assert_eq!(map["trip"]["seats_available"], 40);
 }
+
+#[test]
+fn backup_on_postgresql_names_the_tool_to_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(binary())
+        .current_dir(dir.path())
+        .args(["backup", "kursi.dump"])
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1/kursi")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        log.contains("pg_dump --format=custom --file=kursi.dump"),
+        "{log}"
+    );
+}
