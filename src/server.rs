@@ -351,6 +351,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let addr = settings.site_addr;
     let sweep_every = settings.sweep_interval;
     tracing::info!(settings = ?settings, "starting kursi");
+    if settings.trust_proxy && settings.public_url.is_none() {
+        tracing::warn!(
+            "TRUST_PROXY is on but PUBLIC_URL is unset: writes are accepted only from an \
+             Origin matching the Host header the proxy sends, and ticket links name the \
+             listen address; set PUBLIC_URL to the address passengers use"
+        );
+    }
 
     let state = prepare(settings, leptos_options, Clock::default()).await?;
     let sweeper = tokio::spawn(sweep_loop(
