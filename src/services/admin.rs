@@ -404,7 +404,7 @@ impl Service {
             })
             .await?;
         // After the commit: a search that read before it cannot cache it.
-        self.trip_index.invalidate();
+        self.live.trips_changed();
         trip_view(&row)
     }
 }
@@ -428,7 +428,7 @@ impl Service {
                 })
             })
             .await?;
-        self.trip_index.invalidate();
+        self.live.trips_changed();
         trip_view(&row)
     }
 

@@ -1,6 +1,12 @@
-//! Who is watching which trip: the fan-out of "this trip's seats changed"
-//! to live seat maps (server-sent events), and the bounds on how many
-//! watchers there may be.
+//! What this process keeps in memory about the data, in one place
+//! ([`LiveState`]): cached seat maps, the trip search's index, and who is
+//! watching which trip. It is fed only by what writes report after their
+//! commit (`seats_changed`, `trips_changed`), so nothing read before a
+//! change can be served after it.
+//!
+//! The watchers ([`Live`]): the fan-out of "this trip's seats changed" to
+//! live seat maps (server-sent events), and the bounds on how many watchers
+//! there may be.
 //!
 //! Why per trip: with one channel for every trip, each write woke every
 //! open stream of every trip, only for most of them to drop the message. A
@@ -20,6 +26,32 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
 use crate::domain::AppError;
+
+/// The in-memory state of one process.
+#[derive(Debug, Default)]
+pub struct LiveState {
+    /// Seat maps served from memory (see `trips::SeatMapCache`).
+    pub(crate) seat_maps: super::trips::SeatMapCache,
+    /// The trip search's keys (see `trips::TripIndex`).
+    pub(crate) trip_index: super::trips::TripIndex,
+    /// Live seat-map streams.
+    pub(crate) streams: Arc<Live>,
+}
+
+impl LiveState {
+    /// After a commit that changed `trip`'s seats: its cached map is
+    /// dropped and its streams are told to refresh.
+    pub fn seats_changed(&self, trip: i64) {
+        self.seat_maps.invalidate(trip);
+        self.streams.announce(trip);
+    }
+
+    /// After a commit that added or edited trips: the search index is
+    /// rebuilt at its next read.
+    pub fn trips_changed(&self) {
+        self.trip_index.invalidate();
+    }
+}
 
 /// Messages a watcher may fall behind by before it is told "refresh" once.
 const BACKLOG: usize = 16;

@@ -25,7 +25,7 @@ mod views;
 pub use views::booking_whatsapp_url;
 
 pub use admin::{HoldFilter, NewTripInput, TripUpdate, manifest_csv};
-pub use live::{Live, Place, Watch};
+pub use live::{Live, LiveState, Place, Watch};
 pub use session::{SessionKey, new_token};
 pub use staff::{hash_password, random_password, verify_password, verify_password_in};
 pub use trips::{PublicSeatMap, TripFilter};
@@ -71,12 +71,10 @@ pub struct Service {
     storage: Storage,
     policy: HoldPolicy,
     tz: Tz,
-    /// Live seat maps: who watches which trip (see `live`).
-    live: std::sync::Arc<Live>,
-    /// Seat maps served from memory (see `trips::SeatMapCache`).
-    seat_maps: std::sync::Arc<trips::SeatMapCache>,
-    /// The trip search's keys in memory (see `trips::TripIndex`).
-    trip_index: std::sync::Arc<trips::TripIndex>,
+    /// What this process keeps in memory about the data (cached seat
+    /// maps, the trip search's index, live seat-map streams), fed only by
+    /// what writes report after their commit (see `live`).
+    live: std::sync::Arc<LiveState>,
     /// The queue of the group-commit writer task (see `group`).
     writes: tokio::sync::mpsc::Sender<group::Pending>,
     /// Places for Argon2 verifications running at once (see `sign_in`).
@@ -88,16 +86,15 @@ impl Service {
     /// must be called inside a Tokio runtime (the writer's timers run
     /// there); the writer ends when the last clone is dropped.
     pub fn new(storage: Storage, policy: HoldPolicy, tz: Tz) -> Self {
-        let live = std::sync::Arc::<Live>::default();
-        let seat_maps = std::sync::Arc::<trips::SeatMapCache>::default();
+        let live = std::sync::Arc::<LiveState>::default();
         let (writes, queue) = tokio::sync::mpsc::channel(4 * group::MAX_BATCH);
         let writer = group::writer(
             storage.clone(),
             queue,
             |tx, now| Box::pin(expire_due(tx, now, i64::MAX)),
             {
-                let (seat_maps, live) = (seat_maps.clone(), live.clone());
-                move |trip| announce(&seat_maps, &live, trip)
+                let live = live.clone();
+                move |trip| live.seats_changed(trip)
             },
         );
         // The writer runs on a thread of its own with an executor that
@@ -116,8 +113,6 @@ impl Service {
             policy,
             tz,
             live,
-            seat_maps,
-            trip_index: Default::default(),
             writes,
             hashing: std::sync::Arc::new(staff::Hashing::new(2)),
         }
@@ -174,24 +169,24 @@ impl Service {
     /// At most `total` live seat-map streams, `per_client` of them from one
     /// client (defaults 10,000 and 32).
     pub fn limit_streams(self, total: usize, per_client: usize) -> Self {
-        self.live.set_limits(total, per_client);
+        self.live.streams.set_limits(total, per_client);
         self
     }
 
     /// A place to watch `trip_id`'s seats change (a live seat map), for the
     /// client keyed `client`; refused beyond the caps.
     pub fn watch(&self, trip_id: i64, client: std::net::IpAddr) -> Result<Watch, AppError> {
-        self.live.watch(trip_id, client)
+        self.live.streams.watch(trip_id, client)
     }
 
     /// Returns at the next change of any trip's seats (for the sweep).
     pub async fn any_change(&self) {
-        self.live.any_change().await
+        self.live.streams.any_change().await
     }
 
     /// Live seat-map streams open now.
     pub fn live_streams(&self) -> usize {
-        self.live.streams()
+        self.live.streams.streams()
     }
 
     /// Announces that a trip's seats changed. Writers call it after their
@@ -199,7 +194,7 @@ impl Service {
     /// compute expiry from the time anyway), so a seat map read that began
     /// before the change can never be cached after it.
     fn notify(&self, trip_id: i64) {
-        announce(&self.seat_maps, &self.live, trip_id);
+        self.live.seats_changed(trip_id);
     }
 
     pub fn storage(&self) -> &Storage {
@@ -248,12 +243,6 @@ impl Service {
             }
         }
     }
-}
-
-/// Drops the trip's cached seat map and tells live seat maps to refresh.
-fn announce(seat_maps: &trips::SeatMapCache, live: &Live, trip_id: i64) {
-    seat_maps.invalidate(trip_id);
-    live.announce(trip_id);
 }
 
 /// Expires up to `limit` live holds whose time is up: frees their seats,

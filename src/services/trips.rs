@@ -75,10 +75,10 @@ impl Service {
 
     /// The search keys of the listed trips, from memory or the database.
     async fn listed_trip_keys(&self, now_ms: i64) -> Result<Arc<Vec<TripKey>>, AppError> {
-        if let Some(keys) = self.trip_index.get() {
+        if let Some(keys) = self.live.trip_index.get() {
             return Ok(keys);
         }
-        let generation = self.trip_index.generation();
+        let generation = self.live.trip_index.generation();
         let keys: Vec<TripKey> = storage::listed_trip_keys(self.storage.reader(), now_ms)
             .await?
             .into_iter()
@@ -90,7 +90,7 @@ impl Service {
             })
             .collect();
         let keys = Arc::new(keys);
-        self.trip_index.put(generation, keys.clone());
+        self.live.trip_index.put(generation, keys.clone());
         Ok(keys)
     }
 
@@ -153,10 +153,10 @@ impl Service {
     /// time it was read until the trip's next hold expiry, unless a change
     /// came in between.
     async fn seat_map(&self, trip_id: i64, now_ms: i64) -> Result<Arc<CachedMap>, AppError> {
-        if let Some(hit) = self.seat_maps.get(trip_id, now_ms) {
+        if let Some(hit) = self.live.seat_maps.get(trip_id, now_ms) {
             return Ok(hit);
         }
-        let generation = self.seat_maps.generation(trip_id);
+        let generation = self.live.seat_maps.generation(trip_id);
         // One read transaction: the trip's counts, its seats and the next
         // expiry all come from the same snapshot.
         let mut tx = self.storage.reader().begin().await?;
@@ -172,7 +172,7 @@ impl Service {
             valid_until,
             rendered: Default::default(),
         });
-        self.seat_maps.put(trip_id, generation, map.clone());
+        self.live.seat_maps.put(trip_id, generation, map.clone());
         Ok(map)
     }
 
@@ -221,7 +221,7 @@ impl Service {
                 Box::pin(async move { Ok((this.seed_demo_in(tx, now).await?, None)) })
             })
             .await?;
-        self.trip_index.invalidate();
+        self.live.trips_changed();
         Ok(n)
     }
 
