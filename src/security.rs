@@ -83,11 +83,6 @@ pub fn check_write(
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
     }
-    let text = |name| {
-        headers
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    };
     if let Some(origin) = headers.get(header::ORIGIN) {
         // An Origin that is not text, or `null` (sandboxed frames, data:
         // URLs, some redirects), is nobody we trust.
@@ -96,7 +91,7 @@ pub fn check_write(
             _ => Err(Forgery::Origin),
         };
     }
-    if let Some(site) = text("sec-fetch-site") {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return match site {
             // `none`: typed into the address bar or a bookmark.
             "same-origin" | "none" => Ok(()),

@@ -107,19 +107,19 @@ pub async fn prepare(
     clock: Clock,
 ) -> anyhow::Result<AppState> {
     let storage = Storage::open(&settings.database_url).await?;
-    if settings.session_secret.is_none() {
-        // No SESSION_SECRET: the key made by the first start, kept in the
-        // database (every instance on it signs and checks alike).
-        let mut tx = storage.begin().await?;
-        let key =
-            crate::storage::server_key(&mut tx, "session", &crate::services::new_token()).await?;
-        tx.commit().await?;
-        settings.session_secret = Some(crate::config::Secret::new(key));
-    }
     let service = Service::new(storage, settings.policy, settings.display_tz)
         .limit_password_hashing(settings.password_hash_concurrency)
         .limit_streams(settings.max_streams, settings.max_streams_per_ip);
     let now = clock.now();
+    if settings.session_secret.is_none() {
+        // No SESSION_SECRET: the key made by the first start, kept in the
+        // database (every instance on it signs and checks alike).
+        let key = service
+            .server_key("session", now)
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the session key: {e}"))?;
+        settings.session_secret = Some(crate::config::Secret::new(key));
+    }
     let password = settings
         .admin_password
         .as_ref()
@@ -328,7 +328,8 @@ async fn set_language(
 /// leading `/`, then printable characters only, no backslash. Browsers skip
 /// tabs and newlines in a URL and read `\` as `/`, so `/\t/evil.example` or
 /// `/\\evil.example` would leave the site; anything that is not plainly local
-/// is refused, and the path is sent back percent-encoded where it must be.
+/// (including a path that is not valid in a `Location` header as it
+/// stands) is refused, and the caller goes to `/` instead.
 pub fn local_path(next: &str) -> Option<String> {
     let rest = next.strip_prefix('/')?;
     if rest.starts_with('/')

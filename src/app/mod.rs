@@ -97,20 +97,14 @@ pub fn hold_span(lang: i18n::Lang) -> String {
     lang.span(use_context::<HoldSeconds>().map_or(600, |h| h.0))
 }
 
-/// Text made safe to place between tags or in a quoted attribute.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// The title's text as `<title>` must hold it. On the server leptos_meta
+/// writes it into the page as it is, so it is escaped here (`html-escape`);
+/// in the browser a title is text already.
+fn title_text(text: &str) -> std::borrow::Cow<'_, str> {
+    #[cfg(feature = "ssr")]
+    return html_escape::encode_text(text);
+    #[cfg(not(feature = "ssr"))]
+    return text.into();
 }
 
 #[component]
@@ -126,10 +120,8 @@ pub fn App() -> impl IntoView {
             i18n::Lang::Id => format!("Pesan kursi bus, tahan {}, bayar lewat WhatsApp.", hold_span(lang)),
             i18n::Lang::En => format!("Book bus seats, hold them for {}, pay over WhatsApp.", hold_span(lang)),
         } />
-        // leptos_meta writes the title into the page as it is, unescaped:
-        // a trip named `</title><script>…` would be markup. The formatter
-        // escapes it (the title is only ever rendered on the server).
-        <Title formatter=|t: String| format!("{} · Kursi", escape_html(&t)) />
+        // A trip named `</title><script>…` must stay text (see `title_text`).
+        <Title formatter=|t: String| format!("{} · Kursi", title_text(&t)) />
         <Router>
             <components::Header />
             <main id="main" class="main">

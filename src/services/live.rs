@@ -36,6 +36,9 @@ pub struct LiveState {
     pub(crate) trip_index: super::trips::TripIndex,
     /// Live seat-map streams.
     pub(crate) streams: Arc<Live>,
+    /// Poked by every change of seats, for the one task that plans around
+    /// them (the sweep, which must learn of new expiries).
+    any_change: tokio::sync::Notify,
 }
 
 impl LiveState {
@@ -44,6 +47,13 @@ impl LiveState {
     pub fn seats_changed(&self, trip: i64) {
         self.seat_maps.invalidate(trip);
         self.streams.announce(trip);
+        self.any_change.notify_one();
+    }
+
+    /// Returns at the next change of any trip's seats (or at once if one
+    /// came since the last call).
+    pub async fn any_change(&self) {
+        self.any_change.notified().await;
     }
 
     /// After a commit that added or edited trips: the search index is
@@ -69,9 +79,6 @@ pub struct Live {
     inner: Mutex<Inner>,
     max_total: AtomicUsize,
     max_per_client: AtomicUsize,
-    /// Poked by every announcement, for the one task that plans around
-    /// seat changes (the sweep, which must learn of new expiries).
-    any_change: tokio::sync::Notify,
 }
 
 impl Default for Live {
@@ -86,14 +93,7 @@ impl Live {
             inner: Mutex::default(),
             max_total: max_total.into(),
             max_per_client: max_per_client.into(),
-            any_change: tokio::sync::Notify::new(),
         }
-    }
-
-    /// Returns at the next announcement of any trip (or at once if one
-    /// came since the last call).
-    pub async fn any_change(&self) {
-        self.any_change.notified().await;
     }
 
     /// Changes the caps (streams already open stay open).
@@ -137,7 +137,6 @@ impl Live {
 
     /// Tells the watchers of `trip` (only them) that its seats changed.
     pub fn announce(&self, trip: i64) {
-        self.any_change.notify_one();
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(tx) = inner.trips.get(&trip)
             && tx.send(()).is_err()

@@ -25,9 +25,9 @@ mod views;
 pub use views::booking_whatsapp_url;
 
 pub use admin::{HoldFilter, NewTripInput, TripUpdate, manifest_csv};
-pub use live::{Live, LiveState, Place, Watch};
+pub use live::Watch;
 pub use session::{SessionKey, new_token};
-pub use staff::{hash_password, random_password, verify_password, verify_password_in};
+pub use staff::{hash_password, random_password, verify_password_in};
 pub use trips::{PublicSeatMap, TripFilter};
 
 use chrono::{DateTime, Utc};
@@ -74,7 +74,7 @@ pub struct Service {
     /// What this process keeps in memory about the data (cached seat
     /// maps, the trip search's index, live seat-map streams), fed only by
     /// what writes report after their commit (see `live`).
-    live: std::sync::Arc<LiveState>,
+    live: std::sync::Arc<live::LiveState>,
     /// The queue of the group-commit writer task (see `group`).
     writes: tokio::sync::mpsc::Sender<group::Pending>,
     /// Places for Argon2 verifications running at once (see `sign_in`).
@@ -86,7 +86,7 @@ impl Service {
     /// must be called inside a Tokio runtime (the writer's timers run
     /// there); the writer ends when the last clone is dropped.
     pub fn new(storage: Storage, policy: HoldPolicy, tz: Tz) -> Self {
-        let live = std::sync::Arc::<LiveState>::default();
+        let live = std::sync::Arc::<live::LiveState>::default();
         let (writes, queue) = tokio::sync::mpsc::channel(4 * group::MAX_BATCH);
         let writer = group::writer(
             storage.clone(),
@@ -181,7 +181,7 @@ impl Service {
 
     /// Returns at the next change of any trip's seats (for the sweep).
     pub async fn any_change(&self) {
-        self.live.streams.any_change().await
+        self.live.any_change().await
     }
 
     /// Live seat-map streams open now.

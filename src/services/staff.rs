@@ -1,7 +1,7 @@
 //! Staff accounts: Argon2id password hashes and the bootstrap account.
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use chrono::{DateTime, Utc};
 use rand::{Rng, RngCore};
 
@@ -31,18 +31,8 @@ pub fn random_password() -> String {
         .collect()
 }
 
-pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
-/// [`verify_password`] in memory the caller keeps: Argon2's ~19 MiB of
-/// blocks are reused from one verification to the next instead of being
+/// Whether `password` matches the Argon2 PHC string `phc`, computed in
+/// memory the caller keeps: Argon2's ~19 MiB of blocks are reused from one verification to the next instead of being
 /// allocated each time. (Freed, they would stay with the allocator of
 /// whichever blocking thread ran the verification: a review saw 64
 /// concurrent wrong sign-ins leave over 1 GiB that was never given back.)
@@ -171,6 +161,21 @@ impl Drop for HashingPlace {
     }
 }
 
+impl Service {
+    /// The server's key called `name`: made (256 random bits) and stored by the first start that asks, read by every
+    /// later one and by every instance on the same database.
+    pub async fn server_key(&self, name: &str, now: DateTime<Utc>) -> Result<String, AppError> {
+        let name = name.to_string();
+        self.write_tx(now, move |tx| {
+            Box::pin(async move {
+                let key = storage::server_key(&mut *tx, &name, &new_token()).await?;
+                Ok((key, None))
+            })
+        })
+        .await
+    }
+}
+
 /// A hash to verify against when the username is unknown, so a wrong
 /// username costs as long as a wrong password and does not reveal itself.
 fn decoy_hash() -> &'static str {
@@ -283,6 +288,7 @@ mod tests {
 
     #[test]
     fn verifying_in_kept_memory_agrees_and_reuses_it() {
+        use argon2::password_hash::PasswordVerifier;
         let phc = hash_password("correct horse battery").unwrap();
         let mut blocks = Vec::new();
         assert!(verify_password_in(
@@ -299,8 +305,12 @@ mod tests {
             "the same memory"
         );
         assert!(!verify_password_in("x", "not a hash", &mut blocks));
+        // The same verdict as the argon2 crate's own verification.
+        let parsed = PasswordHash::new(&phc).unwrap();
         assert_eq!(
-            verify_password("correct horse battery", &phc),
+            Argon2::default()
+                .verify_password(b"correct horse battery", &parsed)
+                .is_ok(),
             verify_password_in("correct horse battery", &phc, &mut blocks)
         );
     }
