@@ -82,7 +82,7 @@ pub struct Settings {
     pub max_streams: usize,
     pub max_streams_per_ip: usize,
     /// `PASSWORD_HASH_CONCURRENCY`: Argon2 verifications at once (each
-    /// takes ~19 MiB); sign-ins beyond it get 503 with `Retry-After`.
+    /// takes ~19 MiB); sign-ins beyond it get 429 with `Retry-After`.
     pub password_hash_concurrency: usize,
     /// `ADMIN_API_KEY`: enables `X-ADMIN-KEY` authentication when set.
     pub admin_api_key: Option<Secret>,

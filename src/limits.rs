@@ -7,7 +7,7 @@
 //! retry (`Retry-After`). The JSON API and the server functions call the
 //! same [`RateLimits::check`], so neither door is a way around the other.
 //!
-//! A client is its address as [`client_ip`] finds it, and IPv6 clients are
+//! A client is its address as [`Proxies::client_ip`] finds it, and IPv6 clients are
 //! keyed by their /64 ([`client_key`]): one home or phone gets a whole /64,
 //! so keying by the full address would give it 2^64 quotas.
 
@@ -180,11 +180,6 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
         }
         v4 => v4,
     }
-}
-
-/// The client IP of a request for the settings' proxies (tests and tools).
-pub fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>, settings: &Settings) -> IpAddr {
-    Proxies::new(settings).client_ip(headers, peer)
 }
 
 #[cfg(test)]
