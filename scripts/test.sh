@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Command 2: every check, in order: format, clippy (ssr and hydrate, warnings
 # are errors), the release build, cargo test (its crash, shutdown and backup
-# tests drive that release binary), then the Playwright suite in headless
+# tests drive that release binary), cargo test again on PostgreSQL, then
+# the Playwright suite in headless
 # Chromium and schemathesis against a release server on a free port with a
 # fresh temporary database.
 # Ends with one summary line; exits non-zero on any failure.
@@ -90,6 +91,13 @@ step "clippy (ssr)" cargo clippy --all-targets --features ssr -- -D warnings
 step "clippy (hydrate)" cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
 step "release build" cargo leptos build $LEPTOS_RELEASE_FLAGS
 step "cargo test" env KURSI_BIN="$CARGO_TARGET_DIR/release/kursi" cargo test --features ssr
+# The same service, API, OpenAPI, property and hostile-input tests again on
+# PostgreSQL (each test makes and drops a database of its own). The unit,
+# process and schema tests above are not database-specific, or already
+# cover both (tests/schema.rs, tests/postgres.rs).
+step "cargo test (PostgreSQL)" env KURSI_TEST_DB=postgres KURSI_BIN="$CARGO_TARGET_DIR/release/kursi" \
+  cargo test --features ssr --test booking --test concurrency --test api --test admin_api \
+  --test openapi --test api_fuzz --test hostile --test security
 step "playwright + schemathesis" e2e
 
 echo "SUMMARY: PASS — ${#PASSED[@]} steps (${PASSED[*]}) in $(($(date +%s) - START))s"

@@ -33,8 +33,12 @@ impl fmt::Debug for Secret {
 
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// `DATABASE_URL`; default `sqlite://data/kursi.db`.
+    /// `DATABASE_URL`: `sqlite://path` (default `sqlite://data/kursi.db`) or
+    /// `postgres://user@host:port/database`.
     pub database_url: String,
+    /// `DATABASE_READ_CONNECTIONS` (PostgreSQL): connections for reads,
+    /// default 8; each instance opens these plus one for the write road.
+    pub database_read_connections: u32,
     /// Hold timing and limits (`HOLD_MINUTES`, `CONTACT_HOLD_MINUTES`,
     /// `MAX_HOLD_MINUTES`, `MAX_SEATS_PER_HOLD`,
     /// `MAX_ACTIVE_HOLDS_PER_WHATSAPP`, `MAX_HELD_SEATS_PER_IP`: live held
@@ -197,6 +201,14 @@ impl Settings {
 
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/kursi.db".into()),
+            database_read_connections: match number("DATABASE_READ_CONNECTIONS", 8)? {
+                0 => {
+                    return Err(ConfigError(
+                        "DATABASE_READ_CONNECTIONS must be at least 1".into(),
+                    ));
+                }
+                n => n,
+            },
             policy,
             session_ttl: minutes("SESSION_TTL_MINUTES", 60.0)?,
             staff_session_ttl: minutes("STAFF_SESSION_MINUTES", 720.0)?,
@@ -270,6 +282,13 @@ impl Settings {
         self.public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.site_addr))
+    }
+
+    /// Connections to open on PostgreSQL.
+    pub fn pool_sizes(&self) -> crate::storage::PoolSizes {
+        crate::storage::PoolSizes {
+            read: self.database_read_connections,
+        }
     }
 }
 

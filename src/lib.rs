@@ -5,8 +5,12 @@
 //!   claim and booking codes, hold timing). No IO; compiles to WASM too.
 //! - [`app`]: the Leptos UI, rendered on the server and hydrated.
 //! - [`server_fns`]: the pages' server functions, thin adapters.
-//! - Server only (`ssr`): [`config`] (typed settings), [`storage`] (all SQL),
-//!   [`services`] (every operation, time passed in), [`api`] (the JSON API),
+//! - Server only (`ssr`): [`config`] (typed settings), [`storage`] (all
+//!   SQL, written once for SQLite and PostgreSQL, and `storage::road`, the
+//!   one road every write takes: group commit on one writer connection),
+//!   [`services`] (every operation, time passed in; `services::live` is
+//!   what a process keeps in memory, fed by what writes report after
+//!   their commit), [`api`] (the JSON API),
 //!   [`web`] (cookies and keys), [`security`] (forged writes, page
 //!   policies), [`listen`] (connections and their limits), [`state`],
 //!   [`server`] (router and run loop).

@@ -55,7 +55,7 @@ async fn staff_command(settings: Settings, args: &[String]) -> anyhow::Result<()
         std::io::stdin().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    let storage = Storage::open(&settings.database_url).await?;
+    let storage = Storage::open_with(&settings.database_url, settings.pool_sizes()).await?;
     let service = Service::new(storage, settings.policy, settings.display_tz);
     service
         .set_staff_password(username, &password, chrono::Utc::now())
@@ -106,7 +106,7 @@ pub async fn prepare(
     leptos_options: LeptosOptions,
     clock: Clock,
 ) -> anyhow::Result<AppState> {
-    let storage = Storage::open(&settings.database_url).await?;
+    let storage = Storage::open_with(&settings.database_url, settings.pool_sizes()).await?;
     let service = Service::new(storage, settings.policy, settings.display_tz)
         .limit_password_hashing(settings.password_hash_concurrency)
         .limit_streams(settings.max_streams, settings.max_streams_per_ip);

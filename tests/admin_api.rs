@@ -168,9 +168,7 @@ async fn staff_sign_in_sets_a_strict_http_only_cookie_and_stores_only_hashes() {
 
     // The database has the token's hash, never the token; the password
     // is an Argon2id hash.
-    let dump = std::fs::read(app.db_dir.path().join("kursi.db")).unwrap_or_default();
-    let wal = std::fs::read(app.db_dir.path().join("kursi.db-wal")).unwrap_or_default();
-    let haystack = [dump, wal].concat();
+    let haystack = stored_bytes(&app).await;
     let contains = |needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
     assert!(!contains(token.as_bytes()), "the raw token is stored");
     assert!(contains(
@@ -759,11 +757,43 @@ async fn admin_pages_redirect_a_signed_out_visitor_to_sign_in() {
     assert!(page.text().await.unwrap().contains("Perjalanan"));
 }
 
+/// Everything the database stores: SQLite's file and its WAL, or on
+/// PostgreSQL every row of every table as text.
+async fn stored_bytes(app: &TestApp) -> Vec<u8> {
+    match &app.db {
+        TestDatabase::Sqlite(dir) => {
+            let dump = std::fs::read(dir.path().join("kursi.db")).unwrap_or_default();
+            let wal = std::fs::read(dir.path().join("kursi.db-wal")).unwrap_or_default();
+            [dump, wal].concat()
+        }
+        TestDatabase::Postgres { .. } => {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&app.db.url()).await.unwrap();
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            let mut out = Vec::new();
+            for t in tables {
+                let rows: Vec<String> =
+                    sqlx::query_scalar(&format!("SELECT row_to_json(t)::text FROM {t} t"))
+                        .fetch_all(&mut conn)
+                        .await
+                        .unwrap();
+                out.extend(rows.join("\n").into_bytes());
+            }
+            out
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_staff_command_adds_an_account_from_the_shell() {
     use std::io::Write;
     let app = spawn_app().await;
-    let url = format!("sqlite://{}", app.db_dir.path().join("kursi.db").display());
+    let url = app.db.url();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kursi"))
         .args(["staff", "operator"])
         .env("DATABASE_URL", &url)

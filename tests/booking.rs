@@ -24,7 +24,7 @@ async fn status_of(
 }
 
 async fn audit_actions(db: &TestDb) -> Vec<String> {
-    let mut conn = db.service.storage().reader().acquire().await.unwrap();
+    let mut conn = db.service.storage().read().await.unwrap();
     storage::audit_log(&mut conn)
         .await
         .unwrap()
@@ -756,7 +756,7 @@ async fn every_change_is_in_the_audit_log_with_its_actor() {
         .book(&admin(), &code, t0() + mins(30))
         .await
         .unwrap();
-    let mut conn = db.service.storage().reader().acquire().await.unwrap();
+    let mut conn = db.service.storage().read().await.unwrap();
     let log = storage::audit_log(&mut conn).await.unwrap();
     let seen: Vec<(String, String)> = log
         .iter()

@@ -45,7 +45,7 @@ async fn a_hundred_sessions_race_for_two_seats_and_exactly_one_wins() {
         }
     }
     assert_eq!(wins, 1);
-    let mut conn = db.service.storage().reader().acquire().await.unwrap();
+    let mut conn = db.service.storage().read().await.unwrap();
     let holds = storage::audit_log(&mut conn)
         .await
         .unwrap()
@@ -119,7 +119,7 @@ impl Replay {
 /// Checks every invariant on one consistent snapshot (one read transaction).
 async fn check(service: &Service, replay: &Mutex<Replay>, trips: &[i64], now: DateTime<Utc>) {
     let mut replay = replay.lock().await;
-    let mut tx = service.storage().reader().begin().await.unwrap();
+    let mut tx = service.storage().snapshot().await.unwrap();
     let last = replay.last_id;
     for a in storage::audit_since(&mut tx, last).await.unwrap() {
         replay.apply(&a);
@@ -164,7 +164,7 @@ async fn check(service: &Service, replay: &Mutex<Replay>, trips: &[i64], now: Da
         let available = map.iter().filter(|s| s.status == "AVAILABLE").count() as i64;
         assert_eq!(row.seats_available, available, "trip {trip}");
     }
-    tx.rollback().await.unwrap();
+    tx.finish().await.unwrap();
 }
 
 #[derive(Default)]
@@ -390,7 +390,7 @@ async fn ten_thousand_seats_expire_in_one_sweep_while_reads_go_on() {
         "swept {expired} holds (10,000 seats) in {took:?}; {reads} seat-map reads meanwhile, the slowest {slowest:?}"
     );
     assert_eq!(expired, 2_500);
-    let mut conn = db.service.storage().reader().acquire().await.unwrap();
+    let mut conn = db.service.storage().read().await.unwrap();
     let stored = storage::stored_seats(&mut conn).await.unwrap();
     assert_eq!(stored.len(), 10_000);
     assert!(
@@ -465,7 +465,7 @@ async fn seat_maps_read_during_writes_end_equal_to_the_database() {
     }
     // After the last write, the served map is exactly the database's.
     let (_, served) = db.service.trip_seats(trip, None, t0()).await.unwrap();
-    let mut conn = db.service.storage().reader().acquire().await.unwrap();
+    let mut conn = db.service.storage().read().await.unwrap();
     let stored = storage::seats_of_trip(&mut conn, trip, storage::to_ms(t0()))
         .await
         .unwrap();
@@ -539,7 +539,7 @@ async fn a_write_failing_inside_a_shared_commit_leaves_nothing_and_spoils_nothin
     );
     assert_eq!(map.seats_available, 40 - 17);
     // Stored seats and live holds agree row by row.
-    let mut conn = db.service.storage().reader().acquire().await.unwrap();
+    let mut conn = db.service.storage().read().await.unwrap();
     let stored = storage::stored_seats(&mut conn).await.unwrap();
     let live = storage::live_hold_seats(&mut conn, storage::to_ms(t0()))
         .await

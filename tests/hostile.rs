@@ -352,9 +352,9 @@ async fn forged_cookies_and_odd_ids_are_plain_errors() {
 
 /// The stored session hash of the one live hold.
 async fn stored_session_hash(app: &TestApp) -> String {
-    let url = format!("sqlite://{}", app.db_dir.path().join("kursi.db").display());
+    let url = app.db.url();
     let storage = kursi::storage::Storage::open(&url).await.unwrap();
-    let mut conn = storage.reader().acquire().await.unwrap();
+    let mut conn = storage.read().await.unwrap();
     let now = kursi::storage::to_ms(chrono::Utc::now());
     let live = kursi::storage::live_hold_seats(&mut conn, now)
         .await

@@ -166,7 +166,7 @@ fn load(
 async fn check_database(dir: &Path, acked: &[Acked]) {
     let storage = Storage::open(&db_url(dir)).await.unwrap();
     assert_eq!(storage.integrity_check().await.unwrap(), "ok");
-    let mut tx = storage.reader().begin().await.unwrap();
+    let mut tx = storage.snapshot().await.unwrap();
     for b in acked {
         let hold = storage::hold_by_booking_code(&mut tx, &b.code)
             .await
@@ -212,7 +212,7 @@ async fn check_database(dir: &Path, acked: &[Acked]) {
             s.trip_id
         );
     }
-    tx.rollback().await.unwrap();
+    tx.finish().await.unwrap();
     storage.close().await;
 }
 
@@ -444,18 +444,22 @@ fn a_database_url_this_build_cannot_use_stops_the_start() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(binary())
         .current_dir(dir.path())
-        .env("DATABASE_URL", "postgres://postgres@127.0.0.1/kursi")
+        .env("DATABASE_URL", "mysql://root@127.0.0.1/kursi")
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", free_port()))
         .env("LEPTOS_OUTPUT_NAME", "kursi")
         .output()
         .unwrap();
     assert!(!out.status.success());
     let log = String::from_utf8_lossy(&out.stdout);
-    assert!(log.contains("DATABASE_URL must be sqlite://"), "{log}");
+    assert!(
+        log.contains("DATABASE_URL must be sqlite://path")
+            && log.contains("\"mysql\" is not a database Kursi can use"),
+        "{log}"
+    );
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         0,
-        "no directory named `postgres:` or database file made"
+        "no directory named `mysql:` or database file made"
     );
 }
 

@@ -36,7 +36,7 @@ async fn sqlite_schema() -> Schema {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("schema.db").display());
     let storage = kursi::storage::Storage::open(&url).await.unwrap();
-    let pool = storage.reader();
+    let pool = &sqlx::SqlitePool::connect(&url).await.unwrap();
     let mut schema = Schema::default();
     let tables = sqlx::query(
         "SELECT name, sql FROM sqlite_master WHERE type = 'table'

@@ -1,8 +1,9 @@
 //! `GET /api/trips/{id}/events/`: server-sent events for live seat maps.
 //!
-//! Each event says "the seats of this trip changed"; the page then fetches
-//! the fresh map. A slow client that lags behind gets one event instead of
-//! many. Only the trip's own changes wake a stream, and streams are capped
+//! Each event says "the seats of this trip changed" and carries the
+//! change's version (`domain::version_seen`); a page fetches the fresh map
+//! unless it already shows that version (its own click's answer did). A
+//! slow client that lags behind gets one event instead of many. Only the trip's own changes wake a stream, and streams are capped
 //! per client and in all (see `services::live`). Streams end when the
 //! server shuts down, so draining never waits on an idle browser.
 
@@ -18,8 +19,9 @@ use super::extract::Path;
 use super::guard::ClientIp;
 use crate::state::AppState;
 
-/// Server-sent events: a `seats` event each time the trip's seats change
-/// (then fetch the seat map again).
+/// Server-sent events: a `seats` event each time the trip's seats change,
+/// its data the change's version (then fetch the seat map again, unless the
+/// map at hand was read at that version or later).
 #[utoipa::path(get, path = "/api/trips/{id}/events/", tag = "passenger",
     params(("id" = i64, Path, description = "Trip id")),
     responses(
@@ -37,10 +39,12 @@ pub async fn trip_events(
     let crate::services::Watch { changes, place } =
         s.service.watch(id, crate::limits::client_key(ip))?;
     let mut stop = s.stop.subscribe();
-    let changes = BroadcastStream::new(changes).map(move |_| {
-        // A lagging receiver missed some events: one refresh covers them.
+    let changes = BroadcastStream::new(changes).map(move |change| {
         let _place = &place;
-        Ok(Event::default().event("seats").data("changed"))
+        // The change's version; a lagging receiver missed some events, and
+        // one event that no page has seen covers them.
+        let version = change.unwrap_or_else(|_| "missed".into());
+        Ok(Event::default().event("seats").data(&*version))
     });
     let hello = futures::stream::once(async { Ok(Event::default().event("ready").data("ok")) });
     let stream = hello.chain(changes).take_until(async move {

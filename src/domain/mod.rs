@@ -11,6 +11,7 @@ mod model;
 mod money;
 mod policy;
 mod seat;
+mod version;
 
 pub use codes::{BookingCode, ClaimCode};
 pub use contact::{CustomerName, WhatsApp};
@@ -22,3 +23,4 @@ pub use model::{
 pub use money::format_rupiah;
 pub use policy::HoldPolicy;
 pub use seat::{BusType, SeatCode, SeatPosition};
+pub use version::version_seen;

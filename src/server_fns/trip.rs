@@ -33,6 +33,9 @@ pub struct SeatMapView {
     pub max_seats: u32,
     /// How long a new hold lives (`HOLD_MINUTES`), in seconds.
     pub hold_seconds: i64,
+    /// The version of the seat map shown (`domain::version_seen`): live
+    /// events up to it need no fetch.
+    pub version: String,
 }
 
 /// This browser's hold, as the trip page shows it.
@@ -54,6 +57,7 @@ pub struct PageHold {
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
+    use crate::domain::{Hold, HoldStatus};
     use crate::services::SessionKey;
     use crate::state::AppState;
 
@@ -92,16 +96,42 @@ mod ssr {
         trip_id: i64,
         session: Option<&SessionKey>,
     ) -> Result<(crate::domain::Trip, SeatMapView), AppError> {
-        let now = s.clock.now();
-        let (trip, seats) = s.service.trip_seats(trip_id, session, now).await?;
         let live = match session {
-            Some(k) => match s.service.current_hold(k, now).await {
+            Some(k) => match s.service.current_hold(k, s.clock.now()).await {
                 Ok(h) => Some(h),
                 Err(AppError::NoActiveHold) => None,
                 Err(e) => return Err(e),
             },
             None => None,
         };
+        trip_and_view_with(s, trip_id, session, live).await
+    }
+
+    /// The seat map as this browser sees it after a write that answered
+    /// `hold` (what the browser holds now): the hold is not read again.
+    pub async fn view_after(
+        s: &AppState,
+        trip_id: i64,
+        session: &SessionKey,
+        hold: Hold,
+    ) -> Result<SeatMapView, AppError> {
+        let live = (hold.status == HoldStatus::Held).then_some(hold);
+        trip_and_view_with(s, trip_id, Some(session), live)
+            .await
+            .map(|(_, view)| view)
+    }
+
+    async fn trip_and_view_with(
+        s: &AppState,
+        trip_id: i64,
+        session: Option<&SessionKey>,
+        live: Option<Hold>,
+    ) -> Result<(crate::domain::Trip, SeatMapView), AppError> {
+        let now = s.clock.now();
+        let (trip, seats, version) = s
+            .service
+            .versioned_trip_seats(trip_id, session, now)
+            .await?;
         let (hold, hold_elsewhere) = match live {
             Some(h) if h.trip_id == trip_id => (Some(h), None),
             Some(h) => (None, Some(h.trip_id)),
@@ -128,6 +158,7 @@ mod ssr {
             may_extend,
             max_seats: policy.max_seats,
             hold_seconds: policy.hold.num_seconds(),
+            version,
         };
         Ok((trip, view))
     }
@@ -172,21 +203,18 @@ pub async fn toggle_seat(trip_id: i64, seat: String, hold: bool) -> Result<SeatM
             if hold {
                 ssr::rate_limit(&s, crate::limits::Limit::Hold)?;
             }
-            let session = ssr::session(hold)?;
-            match (&session, hold) {
-                (Some(k), true) => {
-                    let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
-                    let client = s.limits.client_of(&parts);
-                    s.service
-                        .hold_from(Some(client), k, trip_id, &[code], s.clock.now())
-                        .await?;
-                }
-                (Some(k), false) => {
-                    s.service.release(k, Some(&[code]), s.clock.now()).await?;
-                }
-                (None, _) => return Err(AppError::NoActiveHold),
-            }
-            ssr::view(&s, trip_id, session.as_ref()).await
+            let session = ssr::session(hold)?.ok_or(AppError::NoActiveHold)?;
+            let now = s.clock.now();
+            let answer = if hold {
+                let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+                let client = s.limits.client_of(&parts);
+                s.service
+                    .hold_from(Some(client), &session, trip_id, &[code], now)
+                    .await?
+            } else {
+                s.service.release(&session, Some(&[code]), now).await?
+            };
+            ssr::view_after(&s, trip_id, &session, answer).await
         }
         .await,
     )
@@ -199,8 +227,8 @@ pub async fn release_all(trip_id: i64) -> Result<SeatMapView, AppError> {
         async move {
             let s = super::state()?;
             let session = ssr::session(false)?.ok_or(AppError::NoActiveHold)?;
-            s.service.release(&session, None, s.clock.now()).await?;
-            ssr::view(&s, trip_id, Some(&session)).await
+            let answer = s.service.release(&session, None, s.clock.now()).await?;
+            ssr::view_after(&s, trip_id, &session, answer).await
         }
         .await,
     )
@@ -213,8 +241,8 @@ pub async fn extend_hold(trip_id: i64) -> Result<SeatMapView, AppError> {
         async move {
             let s = super::state()?;
             let session = ssr::session(false)?.ok_or(AppError::NoActiveHold)?;
-            s.service.extend(&session, s.clock.now()).await?;
-            ssr::view(&s, trip_id, Some(&session)).await
+            let answer = s.service.extend(&session, s.clock.now()).await?;
+            ssr::view_after(&s, trip_id, &session, answer).await
         }
         .await,
     )
@@ -233,10 +261,11 @@ pub async fn attach_contact(
             let name = crate::domain::CustomerName::parse(&name)?;
             let whatsapp = crate::domain::WhatsApp::parse(&whatsapp)?;
             let session = ssr::session(false)?.ok_or(AppError::NoActiveHold)?;
-            s.service
+            let answer = s
+                .service
                 .attach_contact(&session, &name, &whatsapp, s.clock.now())
                 .await?;
-            ssr::view(&s, trip_id, Some(&session)).await
+            ssr::view_after(&s, trip_id, &session, answer).await
         }
         .await,
     )

@@ -267,7 +267,7 @@ impl Service {
         now: DateTime<Utc>,
     ) -> Result<Booking, AppError> {
         let whatsapp = WhatsApp::parse(whatsapp).map_err(|_| AppError::BookingNotFound)?;
-        let mut conn = self.storage.reader().acquire().await?;
+        let mut conn = self.storage.read().await?;
         let hold = storage::hold_by_booking_code(&mut conn, code.as_str())
             .await?
             .filter(|h| h.whatsapp.as_deref() == Some(whatsapp.as_str()))
@@ -314,11 +314,12 @@ impl Service {
             live_at: (status == Some(HoldStatus::Held)).then_some(now_ms),
             trip_id: filter.trip_id,
         };
-        let rows = storage::search_holds(self.storage.reader(), &q).await?;
+        let mut conn = self.storage.read().await?;
+        let rows = storage::search_holds(&mut conn, &q).await?;
         // Their seats in one more statement, not one per hold.
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut seats: std::collections::HashMap<i64, Vec<String>> = Default::default();
-        for (hold, code) in storage::seats_of_holds(self.storage.reader(), &ids).await? {
+        for (hold, code) in storage::seats_of_holds(&mut conn, &ids).await? {
             seats.entry(hold).or_default().push(code);
         }
         let mut out = Vec::with_capacity(rows.len());
@@ -344,7 +345,7 @@ impl Service {
         ids.sort_unstable();
         ids.dedup();
         let trips: std::collections::HashMap<i64, Trip> =
-            storage::trips_by_ids(self.storage.reader(), &ids, to_ms(now))
+            storage::trips_by_ids(&mut self.storage.read().await?, &ids, to_ms(now))
                 .await?
                 .iter()
                 .map(|row| trip_view(row).map(|t| (t.id, t)))
@@ -363,7 +364,7 @@ impl Service {
 
     /// Every trip, listed or not, for the admin.
     pub async fn admin_trips(&self, now: DateTime<Utc>) -> Result<Vec<Trip>, AppError> {
-        storage::all_trips(self.storage.reader(), to_ms(now))
+        storage::all_trips(&mut self.storage.read().await?, to_ms(now))
             .await?
             .iter()
             .map(trip_view)
@@ -521,12 +522,12 @@ impl Service {
     /// A trip's passenger manifest: booked seats, and held seats whose
     /// passenger left contact details (payment pending).
     pub async fn manifest(&self, trip_id: i64, now: DateTime<Utc>) -> Result<Manifest, AppError> {
-        let mut conn = self.storage.reader().acquire().await?;
+        let mut conn = self.storage.read().await?;
         let trip = storage::trip_by_id(&mut conn, trip_id, to_ms(now))
             .await?
             .ok_or(AppError::TripNotFound)?;
+        let rows = storage::manifest(&mut conn, trip_id, to_ms(now)).await?;
         drop(conn);
-        let rows = storage::manifest(self.storage.reader(), trip_id, to_ms(now)).await?;
         let passengers = rows
             .into_iter()
             .map(|r| {
@@ -558,7 +559,7 @@ impl Service {
 
     /// The audit trail of the hold with this claim code, oldest first.
     pub async fn hold_audit(&self, code: &ClaimCode) -> Result<Vec<AuditEvent>, AppError> {
-        let mut conn = self.storage.reader().acquire().await?;
+        let mut conn = self.storage.read().await?;
         let hold = storage::hold_by_claim_code(&mut conn, code.as_str())
             .await?
             .ok_or(AppError::ClaimNotFound)?;
@@ -572,7 +573,7 @@ impl Service {
         trip_id: i64,
         now: DateTime<Utc>,
     ) -> Result<Vec<AuditEvent>, AppError> {
-        let mut conn = self.storage.reader().acquire().await?;
+        let mut conn = self.storage.read().await?;
         storage::trip_by_id(&mut conn, trip_id, to_ms(now))
             .await?
             .ok_or(AppError::TripNotFound)?;

@@ -3,11 +3,11 @@
 use chrono::{DateTime, Utc};
 use rand::Rng;
 
-use super::group::Job;
 use super::{Actor, Service, SessionKey};
 use crate::domain::{
     AppError, BusType, ClaimCode, CustomerName, Hold, HoldStatus, SeatCode, WhatsApp,
 };
+use crate::storage::road::Job;
 use crate::storage::{self, NewAudit, WriteTx, to_ms};
 
 /// Writes one audit row for a hold. (Eight plain arguments read better at
@@ -288,7 +288,7 @@ impl Service {
         session: &SessionKey,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
-        let mut conn = self.storage.reader().acquire().await?;
+        let mut conn = self.storage.read().await?;
         let row = storage::live_hold_of_session(&mut conn, session.hash())
             .await?
             .filter(|h| h.expires_at > to_ms(now))
@@ -395,6 +395,9 @@ impl Service {
             .await?
             .ok_or(AppError::NoActiveHold)?;
         let max = self.policy.max_active_per_whatsapp;
+        // Counted, then added to: with other instances writing too, one
+        // number's attachments take turns.
+        storage::serialize_on(tx, &format!("whatsapp {}", whatsapp.as_str())).await?;
         if storage::count_live_holds_of_whatsapp(tx, whatsapp.as_str(), hold.id).await?
             >= i64::from(max)
         {
@@ -410,7 +413,8 @@ impl Service {
             hold.claim_code.is_some(),
             now,
         );
-        storage::set_contact(
+        // Still live: another instance may have ended it since it was read.
+        if !storage::set_contact(
             tx,
             hold.id,
             name.as_str(),
@@ -418,7 +422,10 @@ impl Service {
             &claim,
             to_ms(expires),
         )
-        .await?;
+        .await?
+        {
+            return Err(AppError::NoActiveHold);
+        }
         let detail = format!("until {}", expires.to_rfc3339());
         let actor = Actor::Session(session.clone());
         audit(

@@ -28,8 +28,11 @@ use tokio::sync::broadcast;
 use crate::domain::AppError;
 
 /// The in-memory state of one process.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LiveState {
+    /// This process's random name in version tags: a version seen from
+    /// another instance is never taken for one of ours.
+    instance: u32,
     /// Seat maps served from memory (see `trips::SeatMapCache`).
     pub(crate) seat_maps: super::trips::SeatMapCache,
     /// The trip search's keys (see `trips::TripIndex`).
@@ -41,13 +44,33 @@ pub struct LiveState {
     any_change: tokio::sync::Notify,
 }
 
+impl Default for LiveState {
+    fn default() -> Self {
+        Self {
+            instance: rand::random(),
+            seat_maps: Default::default(),
+            trip_index: Default::default(),
+            streams: Default::default(),
+            any_change: Default::default(),
+        }
+    }
+}
+
 impl LiveState {
     /// After a commit that changed `trip`'s seats: its cached map is
-    /// dropped and its streams are told to refresh.
+    /// dropped and its streams are told to refresh, with the change's
+    /// version.
     pub fn seats_changed(&self, trip: i64) {
-        self.seat_maps.invalidate(trip);
-        self.streams.announce(trip);
+        let generation = self.seat_maps.invalidate(trip);
+        self.streams.announce(trip, self.version_tag(generation));
         self.any_change.notify_one();
+    }
+
+    /// A trip's change `generation` as pages see it: `instance.generation`.
+    /// A page that shows version `v` has every change announced up to `v`
+    /// (see `domain::version_seen`).
+    pub fn version_tag(&self, generation: u64) -> String {
+        format!("{:08x}.{generation}", self.instance)
     }
 
     /// Returns at the next change of any trip's seats (or at once if one
@@ -68,7 +91,7 @@ const BACKLOG: usize = 16;
 
 #[derive(Debug, Default)]
 struct Inner {
-    trips: HashMap<i64, broadcast::Sender<()>>,
+    trips: HashMap<i64, broadcast::Sender<Arc<str>>>,
     per_client: HashMap<IpAddr, usize>,
     total: usize,
 }
@@ -135,11 +158,12 @@ impl Live {
         })
     }
 
-    /// Tells the watchers of `trip` (only them) that its seats changed.
-    pub fn announce(&self, trip: i64) {
+    /// Tells the watchers of `trip` (only them) that its seats changed, and
+    /// the change's version.
+    pub fn announce(&self, trip: i64, version: String) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(tx) = inner.trips.get(&trip)
-            && tx.send(()).is_err()
+            && tx.send(version.into()).is_err()
         {
             // Nobody watches it any more.
             inner.trips.remove(&trip);
@@ -152,11 +176,11 @@ impl Live {
     }
 }
 
-/// One open stream: its `changes` receive `()` for each change of its trip;
-/// keep `place` as long as the stream is open.
+/// One open stream: its `changes` receive each change of its trip (its
+/// version); keep `place` as long as the stream is open.
 #[derive(Debug)]
 pub struct Watch {
-    pub changes: broadcast::Receiver<()>,
+    pub changes: broadcast::Receiver<Arc<str>>,
     pub place: Place,
 }
 
@@ -193,7 +217,7 @@ mod tests {
         let live = Arc::new(Live::new(100, 10));
         let mut one = live.watch(1, ip("10.0.0.1")).unwrap();
         let mut two = live.watch(2, ip("10.0.0.2")).unwrap();
-        live.announce(1);
+        live.announce(1, "v".into());
         assert!(one.changes.try_recv().is_ok());
         assert!(two.changes.try_recv().is_err(), "trip 2 was not woken");
     }
@@ -220,7 +244,7 @@ mod tests {
     fn unwatched_trips_are_forgotten() {
         let live = Arc::new(Live::new(10, 10));
         drop(live.watch(7, ip("10.0.0.1")).unwrap());
-        live.announce(7);
+        live.announce(7, "v".into());
         assert!(live.inner.lock().unwrap().trips.is_empty());
     }
 }

@@ -2,23 +2,21 @@
 //!
 //! The JSON API and the Leptos server functions are thin adapters over
 //! [`Service`]. Every write (passengers', admins', staff sign-in, trips,
-//! the demo seed) takes one road, [`Service::write`]: the group-commit
-//! writer (see `group`), which runs it in a transaction on the single writer
-//! connection, shared with the other writes waiting at the same time, that
-//! (1) first expires every hold whose time is up, so every write sees
-//! expired holds as released, (2) changes seats only through conditional
-//! updates checked by rows affected, and (3) writes its audit row before
-//! committing; its answer comes after the commit, and the trip it changed
-//! is announced to seat maps before that. (The background sweep still
-//! opens its own short transactions, in batches.) Time is always an
-//! argument: no rule here reads the clock.
+//! the demo seed, the expiry sweep) takes one road, [`Service::write`]:
+//! storage's write road (`storage::road`), which runs it in a transaction
+//! shared with the other writes waiting at the same time, that (1) first
+//! expires every hold whose time is up, so every write sees expired holds
+//! as released, (2) changes seats only through conditional updates checked
+//! by rows affected, and (3) writes its audit row before committing; its
+//! answer comes after the commit, and the trip it changed is announced to
+//! the live state (`live`) before that. Reads take a pooled connection
+//! ([`Storage::read`]). Time is always an argument: no rule here reads the
+//! clock.
 
 mod admin;
-mod group;
 mod holds;
 mod live;
 mod session;
-mod spin;
 mod staff;
 mod trips;
 mod views;
@@ -34,13 +32,20 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::{AppError, HoldPolicy};
+use crate::storage::road::{Job, Road};
 use crate::storage::{self, NewAudit, Storage, WriteTx, to_ms};
 
 impl From<sqlx::Error> for AppError {
     /// Database failures are logged here, with their detail, and reach
     /// clients only as `internal`.
     fn from(err: sqlx::Error) -> Self {
-        tracing::error!(error = %err, "database error");
+        // A write that met another transaction's lock runs again (see
+        // `storage::road`): no error to log.
+        if storage::road::note_error(&err) {
+            tracing::debug!(error = %err, "write contended; it runs again");
+        } else {
+            tracing::error!(error = %err, "database error");
+        }
         AppError::Internal
     }
 }
@@ -75,45 +80,31 @@ pub struct Service {
     /// maps, the trip search's index, live seat-map streams), fed only by
     /// what writes report after their commit (see `live`).
     live: std::sync::Arc<live::LiveState>,
-    /// The queue of the group-commit writer task (see `group`).
-    writes: tokio::sync::mpsc::Sender<group::Pending>,
+    /// The write road (group commit; see `storage::road`).
+    road: Road,
     /// Places for Argon2 verifications running at once (see `sign_in`).
     hashing: std::sync::Arc<staff::Hashing>,
 }
 
 impl Service {
-    /// Also starts the group-commit writer on a thread of its own, so it
-    /// must be called inside a Tokio runtime (the writer's timers run
-    /// there); the writer ends when the last clone is dropped.
+    /// Also starts the write road's writer, so it must be called inside a
+    /// Tokio runtime; the writer ends when the last clone is dropped.
     pub fn new(storage: Storage, policy: HoldPolicy, tz: Tz) -> Self {
         let live = std::sync::Arc::<live::LiveState>::default();
-        let (writes, queue) = tokio::sync::mpsc::channel(4 * group::MAX_BATCH);
-        let writer = group::writer(
+        let road = Road::start(
             storage.clone(),
-            queue,
-            |tx, now| Box::pin(expire_due(tx, now, i64::MAX)),
-            {
+            Box::new(|tx, now| Box::pin(expire_due(tx, now))),
+            Box::new({
                 let live = live.clone();
                 move |trip| live.seats_changed(trip)
-            },
+            }),
         );
-        // The writer runs on a thread of its own with an executor that
-        // spins between statements (see `spin`); sqlx's timers and tasks
-        // stay on the caller's runtime.
-        let runtime = tokio::runtime::Handle::current();
-        std::thread::Builder::new()
-            .name("kursi-writer".into())
-            .spawn(move || {
-                let _context = runtime.enter();
-                spin::block_on(writer);
-            })
-            .expect("start the writer thread");
         Self {
             storage,
             policy,
             tz,
             live,
-            writes,
+            road,
             hashing: std::sync::Arc::new(staff::Hashing::new(2)),
         }
     }
@@ -124,25 +115,23 @@ impl Service {
         self
     }
 
-    /// Runs `work` in the next group commit (see `group`) and answers once
-    /// it is on disk. `work` returns its value and the trip whose seats it
-    /// changed, announced after the commit.
+    /// Runs `work` on the write road (see `storage::road`) and answers
+    /// once it is committed. `work` returns its value and the trip whose
+    /// seats it changed, announced after the commit. The road may run it
+    /// more than once (a copy each time): when it meets another process's
+    /// lock, it runs again in the next batch.
     pub(crate) async fn write<T, F>(&self, now: DateTime<Utc>, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: for<'a> FnOnce(
-                &'a mut group::Job,
+                &'a mut Job,
             )
                 -> futures::future::BoxFuture<'a, Result<(T, Option<i64>), AppError>>
+            + Clone
             + Send
             + 'static,
     {
-        let (pending, answer) = group::Pending::new(now, work);
-        self.writes
-            .send(pending)
-            .await
-            .map_err(|_| AppError::Internal)?;
-        answer.await.unwrap_or(Err(AppError::Internal))
+        self.road.write(now, work).await
     }
 
     /// [`Service::write`] for work that writes from its first statement:
@@ -154,6 +143,7 @@ impl Service {
                 &'a mut WriteTx,
             )
                 -> futures::future::BoxFuture<'a, Result<(T, Option<i64>), AppError>>
+            + Clone
             + Send
             + 'static,
     {
@@ -189,14 +179,6 @@ impl Service {
         self.live.streams.streams()
     }
 
-    /// Announces that a trip's seats changed. Writers call it after their
-    /// commit (the expiry step may call it before: harmless, since reads
-    /// compute expiry from the time anyway), so a seat map read that began
-    /// before the change can never be cached after it.
-    fn notify(&self, trip_id: i64) {
-        self.live.seats_changed(trip_id);
-    }
-
     pub fn storage(&self) -> &Storage {
         &self.storage
     }
@@ -209,56 +191,42 @@ impl Service {
         self.tz
     }
 
-    /// One step of the background sweep: expires up to `batch` due holds in
-    /// one short transaction and returns how many it expired. Reads already
-    /// treat expired holds as released, so the sweep only tidies the table.
-    pub async fn sweep_step(&self, now: DateTime<Utc>, batch: i64) -> Result<usize, AppError> {
-        let mut tx = self.storage.begin().await?;
-        let trips = expire_due(&mut tx, now, batch).await?;
-        tx.commit().await?;
-        let n = trips.len();
-        for trip in trips {
-            self.notify(trip);
-        }
-        Ok(n)
-    }
-
     /// When the next live hold expires (the sweep wakes then, so that open
     /// seat maps learn of an expiry at its moment).
     pub async fn next_expiry(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
-        let mut conn = self.storage.reader().acquire().await?;
+        let mut conn = self.storage.read().await?;
         Ok(storage::next_expiry(&mut conn, to_ms(now))
             .await?
             .map(storage::from_ms))
     }
 
-    /// Expires every due hold, in batches so requests interleave.
+    /// The background sweep's step: a write with nothing to do but what
+    /// every write does first, expiring the holds due at `now`. Returns how
+    /// many it expired. Reads already treat expired holds as released; the
+    /// sweep frees their seats in the tables and announces the change to
+    /// open seat maps at its moment.
     pub async fn sweep(&self, now: DateTime<Utc>) -> Result<usize, AppError> {
-        let mut total = 0;
-        loop {
-            let n = self.sweep_step(now, 500).await?;
-            total += n;
-            if n < 500 {
-                return Ok(total);
-            }
-        }
+        self.write(now, |job| {
+            Box::pin(async move { Ok((job.expired(), None)) })
+        })
+        .await
     }
 }
 
-/// Expires up to `limit` live holds whose time is up: frees their seats,
-/// marks them EXPIRED (keeping their seats, contact and claim code for a
-/// late payment) and writes one audit row each. Returns the trip of each
-/// expired hold.
-async fn expire_due(
-    tx: &mut WriteTx,
-    now: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<i64>, AppError> {
+/// Expires every live hold whose time is up: marks it EXPIRED (keeping its
+/// seats, contact and claim code for a late payment), frees its seats and
+/// writes one audit row. A hold that another process ended meanwhile (the
+/// conditional update changes nothing) is left alone, audit row and all.
+/// Returns the trip of each hold it expired.
+async fn expire_due(tx: &mut WriteTx, now: DateTime<Utc>) -> Result<Vec<i64>, AppError> {
     let now_ms = to_ms(now);
-    let due = storage::due_holds(tx, now_ms, limit).await?;
+    let due = storage::due_holds(tx, now_ms, i64::MAX).await?;
+    let mut expired = Vec::with_capacity(due.len());
     for hold in &due {
+        if !storage::end_hold(tx, hold.id, "EXPIRED", hold.expires_at).await? {
+            continue;
+        }
         let seats = storage::free_held_seats(tx, hold.id).await?;
-        storage::end_hold(tx, hold.id, "EXPIRED", hold.expires_at).await?;
         storage::insert_audit(
             tx,
             &NewAudit {
@@ -272,6 +240,7 @@ async fn expire_due(
             },
         )
         .await?;
+        expired.push(hold.trip_id);
     }
-    Ok(due.iter().map(|h| h.trip_id).collect())
+    Ok(expired)
 }

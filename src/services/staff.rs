@@ -98,7 +98,7 @@ impl Service {
         password: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Option<String>, AppError> {
-        let mut conn = self.storage.reader().acquire().await?;
+        let mut conn = self.storage.read().await?;
         if storage::count_staff(&mut conn).await? > 0 {
             return Ok(None);
         }
@@ -210,7 +210,7 @@ impl Service {
             tracing::warn!(%client, username, "staff sign-in refused: password hashing busy");
             return Err(AppError::RateLimited { retry_after: 1 });
         };
-        let mut conn = self.storage.reader().acquire().await?;
+        let mut conn = self.storage.read().await?;
         let account = storage::staff_by_username(&mut conn, username).await?;
         drop(conn);
         // Argon2 is slow on purpose; keep it off the async workers.
@@ -263,7 +263,7 @@ impl Service {
         key: &SessionKey,
         now: DateTime<Utc>,
     ) -> Result<Option<StaffUser>, AppError> {
-        let mut conn = self.storage.reader().acquire().await?;
+        let mut conn = self.storage.read().await?;
         Ok(storage::staff_of_session(&mut conn, key.hash(), to_ms(now))
             .await?
             .map(|username| StaffUser { username }))

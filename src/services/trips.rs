@@ -79,7 +79,7 @@ impl Service {
             return Ok(keys);
         }
         let generation = self.live.trip_index.generation();
-        let keys: Vec<TripKey> = storage::listed_trip_keys(self.storage.reader(), now_ms)
+        let keys: Vec<TripKey> = storage::listed_trip_keys(&mut self.storage.read().await?, now_ms)
             .await?
             .into_iter()
             .map(|(id, from, to, depart_at)| TripKey {
@@ -120,11 +120,26 @@ impl Service {
         session: Option<&SessionKey>,
         now: DateTime<Utc>,
     ) -> Result<(Trip, Vec<Seat>), AppError> {
+        self.versioned_trip_seats(trip_id, session, now)
+            .await
+            .map(|(trip, seats, _)| (trip, seats))
+    }
+
+    /// [`Service::trip_seats`] with the version of the map it shows: the
+    /// version a change announcement to live seat maps carries (see
+    /// `live`), so a page can tell an event it has already seen.
+    pub async fn versioned_trip_seats(
+        &self,
+        trip_id: i64,
+        session: Option<&SessionKey>,
+        now: DateTime<Utc>,
+    ) -> Result<(Trip, Vec<Seat>, String), AppError> {
         let now_ms = to_ms(now);
         let map = self.seat_map(trip_id, now_ms).await?;
+        let version = self.live.version_tag(map.generation);
         let (trip, mut seats) = (map.trip.clone(), map.seats.clone());
         if let Some(key) = session {
-            let mut conn = self.storage.reader().acquire().await?;
+            let mut conn = self.storage.read().await?;
             if let Some((hold, mine)) = storage::live_hold_with_seats(&mut conn, key.hash()).await?
                 && hold.trip_id == trip_id
                 && hold.expires_at > now_ms
@@ -135,7 +150,7 @@ impl Service {
                 }
             }
         }
-        Ok((trip, seats))
+        Ok((trip, seats, version))
     }
 
     /// A trip and its seat map for a visitor without a hold.
@@ -159,15 +174,16 @@ impl Service {
         let generation = self.live.seat_maps.generation(trip_id);
         // One read transaction: the trip's counts, its seats and the next
         // expiry all come from the same snapshot.
-        let mut tx = self.storage.reader().begin().await?;
+        let mut tx = self.storage.snapshot().await?;
         let (trip, seats) = self.read_seat_map(&mut tx, trip_id, now_ms).await?;
         let valid_until = storage::next_hold_expiry(&mut tx, trip_id, now_ms)
             .await?
             .unwrap_or(i64::MAX);
-        tx.rollback().await?;
+        tx.finish().await?;
         let map = Arc::new(CachedMap {
             trip,
             seats,
+            generation,
             read_at: now_ms,
             valid_until,
             rendered: Default::default(),
@@ -180,7 +196,7 @@ impl Service {
     /// sees them.
     async fn read_seat_map(
         &self,
-        conn: &mut storage::Conn,
+        conn: &mut impl storage::Connection,
         trip_id: i64,
         now_ms: i64,
     ) -> Result<(Trip, Vec<Seat>), AppError> {
@@ -226,6 +242,9 @@ impl Service {
     }
 
     async fn seed_demo_in(&self, tx: &mut WriteTx, now: DateTime<Utc>) -> Result<usize, AppError> {
+        // Instances starting together on an empty database: one seeds, the
+        // others then find its trips.
+        storage::serialize_on(tx, "seed demo trips").await?;
         if storage::count_trips(&mut *tx).await? > 0 {
             return Ok(0);
         }
@@ -264,6 +283,9 @@ impl Service {
 pub(crate) struct CachedMap {
     trip: Trip,
     seats: Vec<Seat>,
+    /// The trip's change generation before the read: every change up to
+    /// it is in this map.
+    generation: u64,
     read_at: i64,
     valid_until: i64,
     /// The JSON API's rendering of this map for a visitor without a hold,
@@ -336,11 +358,13 @@ impl SeatMapCache {
         }
     }
 
-    pub(crate) fn invalidate(&self, trip_id: i64) {
+    /// Drops the trip's map; returns the trip's new generation.
+    pub(crate) fn invalidate(&self, trip_id: i64) -> u64 {
         let mut entries = self.lock();
         let entry = entries.entry(trip_id).or_default();
         entry.generation += 1;
         entry.map = None;
+        entry.generation
     }
 }
 

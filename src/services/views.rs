@@ -7,7 +7,7 @@ use super::Service;
 use crate::domain::{
     AppError, Booking, BookingCode, BusType, ClaimCode, Hold, HoldStatus, SeatCode, Trip,
 };
-use crate::storage::{self, Conn, HoldRow, TripRow, from_ms};
+use crate::storage::{self, Connection, HoldRow, TripRow, from_ms};
 
 pub(crate) fn trip_view(row: &TripRow) -> Result<Trip, AppError> {
     Ok(Trip {
@@ -84,7 +84,7 @@ pub(crate) fn whatsapp_pay_url(row: &HoldRow, claim: &str, seats: &[SeatCode], t
 impl Service {
     pub(crate) async fn hold_view(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Connection,
         row: &HoldRow,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
@@ -138,7 +138,7 @@ impl Service {
 
     pub(crate) async fn booking_view(
         &self,
-        conn: &mut Conn,
+        conn: &mut impl Connection,
         row: &HoldRow,
         now: DateTime<Utc>,
     ) -> Result<Booking, AppError> {

@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{Conn, DbResult};
+use super::{Connection, DbResult};
 
 pub struct NewAudit<'a> {
     pub at: i64,
@@ -26,9 +26,10 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
-pub async fn insert_audit(conn: &mut Conn, a: &NewAudit<'_>) -> DbResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, trip_id, hold_id, seats, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+pub async fn insert_audit(conn: &mut impl Connection, a: &NewAudit<'_>) -> DbResult<()> {
+    on!(conn, |conn| {
+        sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, trip_id, hold_id, seats, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(a.at)
     .bind(a.actor)
@@ -40,41 +41,50 @@ pub async fn insert_audit(conn: &mut Conn, a: &NewAudit<'_>) -> DbResult<()> {
     .execute(conn)
     .await
     .map(|_| ())
+    })
 }
 
 /// The whole log in order (tests replay it; the admin reads slices of it).
-pub async fn audit_log(conn: &mut Conn) -> DbResult<Vec<AuditEntry>> {
-    sqlx::query_as(
+pub async fn audit_log(conn: &mut impl Connection) -> DbResult<Vec<AuditEntry>> {
+    on!(conn, |conn| {
+        sqlx::query_as(
         "SELECT id, at, actor, action, trip_id, hold_id, seats, detail FROM audit_log ORDER BY id",
     )
     .fetch_all(conn)
     .await
+    })
 }
 
-pub async fn audit_of_hold(conn: &mut Conn, hold_id: i64) -> DbResult<Vec<AuditEntry>> {
-    sqlx::query_as(
-        "SELECT id, at, actor, action, trip_id, hold_id, seats, detail FROM audit_log WHERE hold_id = ? ORDER BY id",
+pub async fn audit_of_hold(conn: &mut impl Connection, hold_id: i64) -> DbResult<Vec<AuditEntry>> {
+    on!(conn, |conn| {
+        sqlx::query_as(
+        "SELECT id, at, actor, action, trip_id, hold_id, seats, detail FROM audit_log WHERE hold_id = $1 ORDER BY id",
     )
     .bind(hold_id)
     .fetch_all(conn)
     .await
+    })
 }
 
-pub async fn audit_of_trip(conn: &mut Conn, trip_id: i64) -> DbResult<Vec<AuditEntry>> {
-    sqlx::query_as(
-        "SELECT id, at, actor, action, trip_id, hold_id, seats, detail FROM audit_log WHERE trip_id = ? ORDER BY id DESC LIMIT 1000",
+pub async fn audit_of_trip(conn: &mut impl Connection, trip_id: i64) -> DbResult<Vec<AuditEntry>> {
+    on!(conn, |conn| {
+        sqlx::query_as(
+        "SELECT id, at, actor, action, trip_id, hold_id, seats, detail FROM audit_log WHERE trip_id = $1 ORDER BY id DESC LIMIT 1000",
     )
     .bind(trip_id)
     .fetch_all(conn)
     .await
+    })
 }
 
 /// Audit rows after `after_id`, in order (for incremental replays).
-pub async fn audit_since(conn: &mut Conn, after_id: i64) -> DbResult<Vec<AuditEntry>> {
-    sqlx::query_as(
-        "SELECT id, at, actor, action, trip_id, hold_id, seats, detail FROM audit_log WHERE id > ? ORDER BY id",
+pub async fn audit_since(conn: &mut impl Connection, after_id: i64) -> DbResult<Vec<AuditEntry>> {
+    on!(conn, |conn| {
+        sqlx::query_as(
+        "SELECT id, at, actor, action, trip_id, hold_id, seats, detail FROM audit_log WHERE id > $1 ORDER BY id",
     )
     .bind(after_id)
     .fetch_all(conn)
     .await
+    })
 }

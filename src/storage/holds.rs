@@ -4,10 +4,10 @@
 //! affected tell whether it happened; callers run them inside one write
 //! transaction and roll back when a step fails, so a hold is all-or-nothing.
 
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::rows::{HoldContextRow, HoldSeatRow};
-use super::{Conn, DbResult, HoldContext, HoldRow, TripInfo, like_pattern};
+use super::{Connection, DbResult, HoldContext, HoldRow, TripInfo, like_pattern};
 
 /// The columns of a [`HoldRow`]: a hold with its trip's price, route, admin
 /// and bus type (aliases `h` and `t`).
@@ -35,6 +35,19 @@ const HOLD_WITH_SEATS_SELECT: &str = concat!(
      LEFT JOIN hold_seats hs ON hs.hold_id = h.id"
 );
 
+/// `sql` (a query of [`HOLD_SELECT`] for one hold) as a write reads it: on
+/// PostgreSQL with the hold's row lock, so what the write decides from the
+/// hold stays true until it commits, whatever other instances do (a second
+/// confirm of the same claim waits, or runs again, and then sees BOOKED).
+/// SQLite's write transaction is the only writer anyway.
+fn for_write(conn: &mut impl Connection, sql: String) -> String {
+    if conn.writes() && matches!(conn.raw(), super::Raw::Postgres(_)) {
+        sql + " FOR UPDATE OF h"
+    } else {
+        sql
+    }
+}
+
 /// A live hold that passed its expiry and must now be released.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct DueHold {
@@ -44,92 +57,144 @@ pub struct DueHold {
 }
 
 /// Live holds whose time is up at `now_ms`, oldest first, at most `limit`.
-pub async fn due_holds(conn: &mut Conn, now_ms: i64, limit: i64) -> DbResult<Vec<DueHold>> {
-    sqlx::query_as(
-        "SELECT id, trip_id, expires_at FROM holds
-         WHERE status = 'HELD' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?",
-    )
-    .bind(now_ms)
-    .bind(limit)
-    .fetch_all(conn)
-    .await
+/// On PostgreSQL they are locked, and holds another instance is expiring
+/// right now are skipped (it writes their audit rows).
+pub async fn due_holds(
+    conn: &mut impl Connection,
+    now_ms: i64,
+    limit: i64,
+) -> DbResult<Vec<DueHold>> {
+    const DUE: &str = "SELECT id, trip_id, expires_at FROM holds
+         WHERE status = 'HELD' AND expires_at <= $1 ORDER BY expires_at, id LIMIT $2";
+    match conn.raw() {
+        super::Raw::Sqlite(c) => {
+            sqlx::query_as(DUE)
+                .bind(now_ms)
+                .bind(limit)
+                .fetch_all(c)
+                .await
+        }
+        super::Raw::Postgres(c) => {
+            sqlx::query_as(&format!("{DUE} FOR UPDATE SKIP LOCKED"))
+                .bind(now_ms)
+                .bind(limit)
+                .fetch_all(c)
+                .await
+        }
+    }
 }
 
 /// When the next live hold expires after `now_ms`, if any hold is live.
-pub async fn next_expiry(conn: &mut Conn, now_ms: i64) -> DbResult<Option<i64>> {
-    sqlx::query_scalar("SELECT MIN(expires_at) FROM holds WHERE status = 'HELD' AND expires_at > ?")
+pub async fn next_expiry(conn: &mut impl Connection, now_ms: i64) -> DbResult<Option<i64>> {
+    on!(conn, |conn| {
+        sqlx::query_scalar(
+            "SELECT MIN(expires_at) FROM holds WHERE status = 'HELD' AND expires_at > $1",
+        )
         .bind(now_ms)
         .fetch_one(conn)
         .await
+    })
 }
 
 /// Frees every seat a hold owns in HOLD state; returns their codes.
-pub async fn free_held_seats(conn: &mut Conn, hold_id: i64) -> DbResult<Vec<String>> {
-    sqlx::query_scalar(
-        "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL
-         WHERE hold_id = ? AND status = 'HOLD' RETURNING code",
-    )
-    .bind(hold_id)
-    .fetch_all(conn)
-    .await
+pub async fn free_held_seats(conn: &mut impl Connection, hold_id: i64) -> DbResult<Vec<String>> {
+    on!(conn, |conn| {
+        sqlx::query_scalar(
+            "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL
+         WHERE hold_id = $1 AND status = 'HOLD' RETURNING code",
+        )
+        .bind(hold_id)
+        .fetch_all(conn)
+        .await
+    })
 }
 
 /// Moves a hold from HELD to `status`; false when it was not HELD.
-pub async fn end_hold(conn: &mut Conn, hold_id: i64, status: &str, at: i64) -> DbResult<bool> {
-    let done =
-        sqlx::query("UPDATE holds SET status = ?, ended_at = ? WHERE id = ? AND status = 'HELD'")
-            .bind(status)
-            .bind(at)
-            .bind(hold_id)
-            .execute(conn)
-            .await?;
-    Ok(done.rows_affected() == 1)
+pub async fn end_hold(
+    conn: &mut impl Connection,
+    hold_id: i64,
+    status: &str,
+    at: i64,
+) -> DbResult<bool> {
+    on!(conn, |conn| {
+        let done = sqlx::query(
+            "UPDATE holds SET status = $1, ended_at = $2 WHERE id = $3 AND status = 'HELD'",
+        )
+        .bind(status)
+        .bind(at)
+        .bind(hold_id)
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// The session's HELD hold, if any (callers expire due holds first).
 pub async fn live_hold_of_session(
-    conn: &mut Conn,
+    conn: &mut impl Connection,
     session_hash: &str,
 ) -> DbResult<Option<HoldRow>> {
-    let sql = format!("{HOLD_SELECT} WHERE h.session_hash = ? AND h.status = 'HELD'");
-    sqlx::query_as(&sql)
-        .bind(session_hash)
-        .fetch_optional(conn)
-        .await
+    let sql = for_write(
+        conn,
+        format!("{HOLD_SELECT} WHERE h.session_hash = $1 AND h.status = 'HELD'"),
+    );
+    on!(conn, |conn| {
+        sqlx::query_as(&sql)
+            .bind(session_hash)
+            .fetch_optional(conn)
+            .await
+    })
 }
 
 /// The session's HELD hold with its seats, in one statement.
 pub async fn live_hold_with_seats(
-    conn: &mut Conn,
+    conn: &mut impl Connection,
     session_hash: &str,
 ) -> DbResult<Option<(HoldRow, Vec<String>)>> {
-    let sql = format!(
-        "{HOLD_WITH_SEATS_SELECT} WHERE h.session_hash = ? AND h.status = 'HELD' ORDER BY hs.code"
+    let sql = for_write(
+        conn,
+        format!(
+            "{HOLD_WITH_SEATS_SELECT} WHERE h.session_hash = $1 AND h.status = 'HELD' ORDER BY hs.code"
+        ),
     );
-    let rows: Vec<HoldSeatRow> = sqlx::query_as(&sql)
-        .bind(session_hash)
-        .fetch_all(conn)
-        .await?;
-    let seats = rows.iter().filter_map(|r| r.seat.clone()).collect();
-    Ok(rows.into_iter().next().map(|r| (r.hold, seats)))
+    on!(conn, |conn| {
+        let rows: Vec<HoldSeatRow> = sqlx::query_as(&sql)
+            .bind(session_hash)
+            .fetch_all(conn)
+            .await?;
+        let seats = rows.iter().filter_map(|r| r.seat.clone()).collect();
+        Ok(rows.into_iter().next().map(|r| (r.hold, seats)))
+    })
 }
 
-pub async fn hold_by_id(conn: &mut Conn, id: i64) -> DbResult<Option<HoldRow>> {
-    let sql = format!("{HOLD_SELECT} WHERE h.id = ?");
-    sqlx::query_as(&sql).bind(id).fetch_optional(conn).await
+pub async fn hold_by_id(conn: &mut impl Connection, id: i64) -> DbResult<Option<HoldRow>> {
+    let sql = for_write(conn, format!("{HOLD_SELECT} WHERE h.id = $1"));
+    on!(conn, |conn| {
+        sqlx::query_as(&sql).bind(id).fetch_optional(conn).await
+    })
 }
 
-pub async fn hold_by_claim_code(conn: &mut Conn, claim_code: &str) -> DbResult<Option<HoldRow>> {
-    let sql = format!("{HOLD_SELECT} WHERE h.claim_code = ?");
-    sqlx::query_as(&sql)
-        .bind(claim_code)
-        .fetch_optional(conn)
-        .await
+pub async fn hold_by_claim_code(
+    conn: &mut impl Connection,
+    claim_code: &str,
+) -> DbResult<Option<HoldRow>> {
+    let sql = for_write(conn, format!("{HOLD_SELECT} WHERE h.claim_code = $1"));
+    on!(conn, |conn| {
+        sqlx::query_as(&sql)
+            .bind(claim_code)
+            .fetch_optional(conn)
+            .await
+    })
 }
 
-pub async fn hold_by_booking_code(conn: &mut Conn, code: &str) -> DbResult<Option<HoldRow>> {
-    let sql = format!("{HOLD_SELECT} WHERE h.booking_code = ?");
-    sqlx::query_as(&sql).bind(code).fetch_optional(conn).await
+pub async fn hold_by_booking_code(
+    conn: &mut impl Connection,
+    code: &str,
+) -> DbResult<Option<HoldRow>> {
+    let sql = for_write(conn, format!("{HOLD_SELECT} WHERE h.booking_code = $1"));
+    on!(conn, |conn| {
+        sqlx::query_as(&sql).bind(code).fetch_optional(conn).await
+    })
 }
 
 /// The filter of the admin's hold list.
@@ -146,105 +211,118 @@ pub struct HoldQuery {
 }
 
 /// Holds with contact details (the ones an admin can act on), newest first.
-pub async fn search_holds(pool: &SqlitePool, q: &HoldQuery) -> DbResult<Vec<HoldRow>> {
-    let sql = format!(
+pub async fn search_holds(conn: &mut impl Connection, q: &HoldQuery) -> DbResult<Vec<HoldRow>> {
+    on!(conn, |conn| {
+        let sql = format!(
         "{HOLD_SELECT}
          WHERE h.claim_code IS NOT NULL
-           AND (?1 IS NULL OR h.name_folded LIKE ?1 ESCAPE '\\' OR h.claim_code = ?2 OR h.whatsapp LIKE ?1 ESCAPE '\\')
-           AND (?3 IS NULL OR h.status = ?3)
-           AND (?4 IS NULL OR h.expires_at > ?4)
-           AND (?5 IS NULL OR h.trip_id = ?5)
+           AND ($1 IS NULL OR h.name_folded LIKE $1 ESCAPE '\\' OR h.claim_code = $2 OR h.whatsapp LIKE $1 ESCAPE '\\')
+           AND ($3 IS NULL OR h.status = $3)
+           AND ($4 IS NULL OR h.expires_at > $4)
+           AND ($5 IS NULL OR h.trip_id = $5)
          ORDER BY h.started_at DESC, h.id DESC
          LIMIT 500"
     );
-    sqlx::query_as(&sql)
-        .bind(q.text.as_deref().map(like_pattern))
-        .bind(q.claim_code.as_deref())
-        .bind(q.status.as_deref())
-        .bind(q.live_at)
-        .bind(q.trip_id)
-        .fetch_all(pool)
-        .await
+        sqlx::query_as(&sql)
+            .bind(q.text.as_deref().map(like_pattern))
+            .bind(q.claim_code.as_deref())
+            .bind(q.status.as_deref())
+            .bind(q.live_at)
+            .bind(q.trip_id)
+            .fetch_all(conn)
+            .await
+    })
 }
 
 /// The seats of a hold: for a live hold the ones it owns now; for an ended
 /// one the ones it had when it ended.
-pub async fn seats_of_hold(conn: &mut Conn, hold_id: i64) -> DbResult<Vec<String>> {
-    sqlx::query_scalar("SELECT code FROM hold_seats WHERE hold_id = ?")
-        .bind(hold_id)
-        .fetch_all(conn)
-        .await
+pub async fn seats_of_hold(conn: &mut impl Connection, hold_id: i64) -> DbResult<Vec<String>> {
+    on!(conn, |conn| {
+        sqlx::query_scalar("SELECT code FROM hold_seats WHERE hold_id = $1")
+            .bind(hold_id)
+            .fetch_all(conn)
+            .await
+    })
 }
 
 /// The seats of many holds at once (as [`seats_of_hold`] reads one):
 /// `(hold id, seat code)` pairs.
-pub async fn seats_of_holds(pool: &SqlitePool, ids: &[i64]) -> DbResult<Vec<(i64, String)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q =
-        QueryBuilder::<Sqlite>::new("SELECT hold_id, code FROM hold_seats WHERE hold_id IN (");
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-    q.push(")");
-    q.build_query_as().fetch_all(pool).await
+pub async fn seats_of_holds(
+    conn: &mut impl Connection,
+    ids: &[i64],
+) -> DbResult<Vec<(i64, String)>> {
+    on!(conn, |conn| {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::new("SELECT hold_id, code FROM hold_seats WHERE hold_id IN (");
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        q.build_query_as().fetch_all(conn).await
+    })
 }
 
 pub async fn insert_hold(
-    conn: &mut Conn,
+    conn: &mut impl Connection,
     trip_id: i64,
     session_hash: &str,
     client_key: Option<&str>,
     started_at: i64,
     expires_at: i64,
 ) -> DbResult<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO holds (trip_id, session_hash, client_key, status, started_at, expires_at)
-         VALUES (?, ?, ?, 'HELD', ?, ?) RETURNING id",
-    )
-    .bind(trip_id)
-    .bind(session_hash)
-    .bind(client_key)
-    .bind(started_at)
-    .bind(expires_at)
-    .fetch_one(conn)
-    .await
+    on!(conn, |conn| {
+        sqlx::query_scalar(
+            "INSERT INTO holds (trip_id, session_hash, client_key, status, started_at, expires_at)
+         VALUES ($1, $2, $3, 'HELD', $4, $5) RETURNING id",
+        )
+        .bind(trip_id)
+        .bind(session_hash)
+        .bind(client_key)
+        .bind(started_at)
+        .bind(expires_at)
+        .fetch_one(conn)
+        .await
+    })
 }
 
 /// Seats of `trip_id` held now by live holds that client `client_key` made,
 /// other than hold `except`.
 pub async fn live_seats_of_client(
-    conn: &mut Conn,
+    conn: &mut impl Connection,
     trip_id: i64,
     client_key: &str,
     now_ms: i64,
     except: i64,
 ) -> DbResult<i64> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM seats s JOIN holds h ON h.id = s.hold_id
-         WHERE h.trip_id = ? AND h.client_key = ? AND h.status = 'HELD'
-           AND h.expires_at > ? AND h.id <> ? AND s.status = 'HOLD'",
-    )
-    .bind(trip_id)
-    .bind(client_key)
-    .bind(now_ms)
-    .bind(except)
-    .fetch_one(conn)
-    .await
+    on!(conn, |conn| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM seats s JOIN holds h ON h.id = s.hold_id
+         WHERE h.trip_id = $1 AND h.client_key = $2 AND h.status = 'HELD'
+           AND h.expires_at > $3 AND h.id <> $4 AND s.status = 'HOLD'",
+        )
+        .bind(trip_id)
+        .bind(client_key)
+        .bind(now_ms)
+        .bind(except)
+        .fetch_one(conn)
+        .await
+    })
 }
 
 /// Gives an AVAILABLE seat to a hold; false when the seat is not available.
 pub async fn take_seat(
-    conn: &mut Conn,
+    conn: &mut impl Connection,
     trip_id: i64,
     code: &str,
     hold_id: i64,
     status: &str,
 ) -> DbResult<bool> {
-    let done = sqlx::query(
-        "UPDATE seats SET status = ?, hold_id = ? WHERE trip_id = ? AND code = ? AND status = 'AVAILABLE'",
+    on!(conn, |conn| {
+        let done = sqlx::query(
+        "UPDATE seats SET status = $1, hold_id = $2 WHERE trip_id = $3 AND code = $4 AND status = 'AVAILABLE'",
     )
     .bind(status)
     .bind(hold_id)
@@ -252,7 +330,8 @@ pub async fn take_seat(
     .bind(code)
     .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// The row of a hold [`insert_hold`] just created, without reading it back.
@@ -286,7 +365,10 @@ pub fn new_hold_row(
 }
 
 /// Appends `codes` as bound parameters, comma-separated (an `IN (…)` list).
-fn push_codes<'a>(q: &mut QueryBuilder<'a, Sqlite>, codes: &'a [String]) {
+fn push_codes<'a, DB: Database>(q: &mut QueryBuilder<'a, DB>, codes: &'a [String])
+where
+    &'a String: Encode<'a, DB> + Type<DB>,
+{
     let mut list = q.separated(", ");
     for code in codes {
         list.push_bind(code);
@@ -296,94 +378,108 @@ fn push_codes<'a>(q: &mut QueryBuilder<'a, Sqlite>, codes: &'a [String]) {
 /// The trip, the session's live hold and which of `codes` are not
 /// AVAILABLE on it, in one statement; `None` when there is no such trip.
 pub async fn hold_context(
-    conn: &mut Conn,
+    conn: &mut impl Connection,
     trip_id: i64,
     session_hash: &str,
     codes: &[String],
 ) -> DbResult<Option<HoldContext>> {
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "SELECT t.id, t.route_from, t.route_to, t.depart_at, t.price, t.bus_type, t.admin_wa,
+    on!(conn, |conn| {
+        let mut q = QueryBuilder::new(
+            "SELECT t.id, t.route_from, t.route_to, t.depart_at, t.price, t.bus_type, t.admin_wa,
                 t.is_active,
                 (SELECT h.id FROM holds h WHERE h.status = 'HELD' AND h.session_hash = ",
-    );
-    q.push_bind(session_hash).push(
-        ") AS live_hold_id, s.code AS taken
+        );
+        q.push_bind(session_hash).push(
+            ") AS live_hold_id, s.code AS taken
          FROM trips t LEFT JOIN seats s
            ON s.trip_id = t.id AND s.status <> 'AVAILABLE' AND s.code IN (",
-    );
-    push_codes(&mut q, codes);
-    q.push(") WHERE t.id = ").push_bind(trip_id);
-    let rows: Vec<HoldContextRow> = q.build_query_as().fetch_all(conn).await?;
-    let taken = rows.iter().filter_map(|r| r.taken.clone()).collect();
-    Ok(rows.into_iter().next().map(|r| HoldContext {
-        trip: r.trip,
-        live_hold_id: r.live_hold_id,
-        taken,
-    }))
+        );
+        push_codes(&mut q, codes);
+        q.push(") WHERE t.id = ").push_bind(trip_id);
+        let rows: Vec<HoldContextRow> = q.build_query_as().fetch_all(conn).await?;
+        let taken = rows.iter().filter_map(|r| r.taken.clone()).collect();
+        Ok(rows.into_iter().next().map(|r| HoldContext {
+            trip: r.trip,
+            live_hold_id: r.live_hold_id,
+            taken,
+        }))
+    })
 }
 
 /// Takes every seat of `codes` that is AVAILABLE on the trip for the hold,
 /// in one statement; returns the codes it took.
 pub async fn take_seats(
-    conn: &mut Conn,
+    conn: &mut impl Connection,
     trip_id: i64,
     codes: &[String],
     hold_id: i64,
 ) -> DbResult<Vec<String>> {
-    let mut q = QueryBuilder::<Sqlite>::new("UPDATE seats SET status = 'HOLD', hold_id = ");
-    q.push_bind(hold_id)
-        .push(" WHERE status = 'AVAILABLE' AND trip_id = ")
-        .push_bind(trip_id)
-        .push(" AND code IN (");
-    push_codes(&mut q, codes);
-    q.push(") RETURNING code");
-    q.build_query_scalar().fetch_all(conn).await
+    on!(conn, |conn| {
+        let mut q = QueryBuilder::new("UPDATE seats SET status = 'HOLD', hold_id = ");
+        q.push_bind(hold_id)
+            .push(" WHERE status = 'AVAILABLE' AND trip_id = ")
+            .push_bind(trip_id)
+            .push(" AND code IN (");
+        push_codes(&mut q, codes);
+        q.push(") RETURNING code");
+        q.build_query_scalar().fetch_all(conn).await
+    })
 }
 
 /// Records that the hold owns `codes` (one statement).
-pub async fn add_hold_seats(conn: &mut Conn, hold_id: i64, codes: &[String]) -> DbResult<()> {
-    let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO hold_seats (hold_id, code) ");
-    q.push_values(codes, |mut row, code| {
-        row.push_bind(hold_id).push_bind(code);
-    });
-    q.build().execute(conn).await.map(|_| ())
+pub async fn add_hold_seats(
+    conn: &mut impl Connection,
+    hold_id: i64,
+    codes: &[String],
+) -> DbResult<()> {
+    on!(conn, |conn| {
+        let mut q = QueryBuilder::new("INSERT INTO hold_seats (hold_id, code) ");
+        q.push_values(codes, |mut row, code| {
+            row.push_bind(hold_id).push_bind(code);
+        });
+        q.build().execute(conn).await.map(|_| ())
+    })
 }
 
 /// Frees the seats of `codes` that the live hold owns (two statements
 /// whatever their number); returns the codes it freed.
 pub async fn release_seats(
-    conn: &mut Conn,
+    conn: &mut impl Connection,
     hold_id: i64,
     codes: &[String],
 ) -> DbResult<Vec<String>> {
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL WHERE status = 'HOLD' AND hold_id = ",
-    );
-    q.push_bind(hold_id).push(" AND code IN (");
-    push_codes(&mut q, codes);
-    q.push(") RETURNING code");
-    let freed: Vec<String> = q.build_query_scalar().fetch_all(&mut *conn).await?;
-    if !freed.is_empty() {
-        let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM hold_seats WHERE hold_id = ");
+    on!(conn, |conn| {
+        let mut q = QueryBuilder::new(
+            "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL WHERE status = 'HOLD' AND hold_id = ",
+        );
         q.push_bind(hold_id).push(" AND code IN (");
-        push_codes(&mut q, &freed);
-        q.push(")");
-        q.build().execute(conn).await?;
-    }
-    Ok(freed)
+        push_codes(&mut q, codes);
+        q.push(") RETURNING code");
+        let freed: Vec<String> = q.build_query_scalar().fetch_all(&mut *conn).await?;
+        if !freed.is_empty() {
+            let mut q = QueryBuilder::new("DELETE FROM hold_seats WHERE hold_id = ");
+            q.push_bind(hold_id).push(" AND code IN (");
+            push_codes(&mut q, &freed);
+            q.push(")");
+            q.build().execute(conn).await?;
+        }
+        Ok(freed)
+    })
 }
 
+/// Attaches contact details to a live hold; false when it is not live.
 pub async fn set_contact(
-    conn: &mut Conn,
+    conn: &mut impl Connection,
     hold_id: i64,
     name: &str,
     whatsapp: &str,
     claim_code: &str,
     expires_at: i64,
-) -> DbResult<()> {
-    sqlx::query(
-        "UPDATE holds SET name = ?, name_folded = ?, whatsapp = ?, claim_code = ?, expires_at = ?
-         WHERE id = ?",
+) -> DbResult<bool> {
+    on!(conn, |conn| {
+        sqlx::query(
+        "UPDATE holds SET name = $1, name_folded = $2, whatsapp = $3, claim_code = $4, expires_at = $5
+         WHERE id = $6 AND status = 'HELD'",
     )
     .bind(name)
     .bind(name.to_lowercase())
@@ -393,17 +489,19 @@ pub async fn set_contact(
     .bind(hold_id)
     .execute(conn)
     .await
-    .map(|_| ())
+    .map(|r| r.rows_affected() == 1)
+    })
 }
 
 pub async fn set_expiry(
-    conn: &mut Conn,
+    conn: &mut impl Connection,
     hold_id: i64,
     expires_at: i64,
     passenger_extended: bool,
 ) -> DbResult<()> {
-    sqlx::query(
-        "UPDATE holds SET expires_at = ?, passenger_extended = ? WHERE id = ? AND status = 'HELD'",
+    on!(conn, |conn| {
+        sqlx::query(
+        "UPDATE holds SET expires_at = $1, passenger_extended = $2 WHERE id = $3 AND status = 'HELD'",
     )
     .bind(expires_at)
     .bind(passenger_extended)
@@ -411,91 +509,114 @@ pub async fn set_expiry(
     .execute(conn)
     .await
     .map(|_| ())
+    })
 }
 
-pub async fn set_session(conn: &mut Conn, hold_id: i64, session_hash: &str) -> DbResult<()> {
-    sqlx::query("UPDATE holds SET session_hash = ? WHERE id = ?")
-        .bind(session_hash)
-        .bind(hold_id)
-        .execute(conn)
-        .await
-        .map(|_| ())
+pub async fn set_session(
+    conn: &mut impl Connection,
+    hold_id: i64,
+    session_hash: &str,
+) -> DbResult<()> {
+    on!(conn, |conn| {
+        sqlx::query("UPDATE holds SET session_hash = $1 WHERE id = $2")
+            .bind(session_hash)
+            .bind(hold_id)
+            .execute(conn)
+            .await
+            .map(|_| ())
+    })
 }
 
 /// Live holds of a WhatsApp number other than `except` (the per-number cap).
 pub async fn count_live_holds_of_whatsapp(
-    conn: &mut Conn,
+    conn: &mut impl Connection,
     whatsapp: &str,
     except: i64,
 ) -> DbResult<i64> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM holds WHERE whatsapp = ? AND status = 'HELD' AND id <> ?",
-    )
-    .bind(whatsapp)
-    .bind(except)
-    .fetch_one(conn)
-    .await
-}
-
-pub async fn claim_code_taken(conn: &mut Conn, code: &str) -> DbResult<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM holds WHERE claim_code = ?)")
-        .bind(code)
+    on!(conn, |conn| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM holds WHERE whatsapp = $1 AND status = 'HELD' AND id <> $2",
+        )
+        .bind(whatsapp)
+        .bind(except)
         .fetch_one(conn)
         .await
+    })
 }
 
-pub async fn booking_code_taken(conn: &mut Conn, code: &str) -> DbResult<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM holds WHERE booking_code = ?)")
-        .bind(code)
-        .fetch_one(conn)
-        .await
+pub async fn claim_code_taken(conn: &mut impl Connection, code: &str) -> DbResult<bool> {
+    on!(conn, |conn| {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM holds WHERE claim_code = $1)")
+            .bind(code)
+            .fetch_one(conn)
+            .await
+    })
+}
+
+pub async fn booking_code_taken(conn: &mut impl Connection, code: &str) -> DbResult<bool> {
+    on!(conn, |conn| {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM holds WHERE booking_code = $1)")
+            .bind(code)
+            .fetch_one(conn)
+            .await
+    })
 }
 
 /// Turns a live hold's HOLD seats into BOOKED; returns how many changed.
-pub async fn book_held_seats(conn: &mut Conn, hold_id: i64) -> DbResult<u64> {
-    sqlx::query("UPDATE seats SET status = 'BOOKED' WHERE hold_id = ? AND status = 'HOLD'")
-        .bind(hold_id)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected())
+pub async fn book_held_seats(conn: &mut impl Connection, hold_id: i64) -> DbResult<u64> {
+    on!(conn, |conn| {
+        sqlx::query("UPDATE seats SET status = 'BOOKED' WHERE hold_id = $1 AND status = 'HOLD'")
+            .bind(hold_id)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected())
+    })
 }
 
 /// Marks a hold BOOKED with its code (from HELD or, for a late payment, EXPIRED).
 pub async fn mark_booked(
-    conn: &mut Conn,
+    conn: &mut impl Connection,
     hold_id: i64,
     booking_code: &str,
     at: i64,
 ) -> DbResult<()> {
-    sqlx::query(
-        "UPDATE holds SET status = 'BOOKED', booking_code = ?, booked_at = ?, ended_at = ?
-         WHERE id = ? AND status IN ('HELD', 'EXPIRED')",
-    )
-    .bind(booking_code)
-    .bind(at)
-    .bind(at)
-    .bind(hold_id)
-    .execute(conn)
-    .await
-    .map(|_| ())
+    on!(conn, |conn| {
+        sqlx::query(
+            "UPDATE holds SET status = 'BOOKED', booking_code = $1, booked_at = $2, ended_at = $3
+         WHERE id = $4 AND status IN ('HELD', 'EXPIRED')",
+        )
+        .bind(booking_code)
+        .bind(at)
+        .bind(at)
+        .bind(hold_id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })
 }
 
 /// Frees a booking's seats and marks it CANCELLED; returns the seat codes.
-pub async fn cancel_booking(conn: &mut Conn, hold_id: i64, at: i64) -> DbResult<Vec<String>> {
-    let seats: Vec<String> = sqlx::query_scalar(
-        "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL WHERE hold_id = ? AND status = 'BOOKED' RETURNING code",
+pub async fn cancel_booking(
+    conn: &mut impl Connection,
+    hold_id: i64,
+    at: i64,
+) -> DbResult<Vec<String>> {
+    on!(conn, |conn| {
+        let seats: Vec<String> = sqlx::query_scalar(
+        "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL WHERE hold_id = $1 AND status = 'BOOKED' RETURNING code",
     )
     .bind(hold_id)
     .fetch_all(&mut *conn)
     .await?;
-    sqlx::query(
-        "UPDATE holds SET status = 'CANCELLED', ended_at = ? WHERE id = ? AND status = 'BOOKED'",
+        sqlx::query(
+        "UPDATE holds SET status = 'CANCELLED', ended_at = $1 WHERE id = $2 AND status = 'BOOKED'",
     )
     .bind(at)
     .bind(hold_id)
     .execute(conn)
     .await?;
-    Ok(seats)
+        Ok(seats)
+    })
 }
 
 /// Booked seats of a trip with their passengers, for the manifest.
@@ -513,20 +634,26 @@ pub struct ManifestRow {
 
 /// Booked seats, and seats of live holds with contact details (payment
 /// pending), in seat order.
-pub async fn manifest(pool: &SqlitePool, trip_id: i64, now_ms: i64) -> DbResult<Vec<ManifestRow>> {
-    sqlx::query_as(
+pub async fn manifest(
+    conn: &mut impl Connection,
+    trip_id: i64,
+    now_ms: i64,
+) -> DbResult<Vec<ManifestRow>> {
+    on!(conn, |conn| {
+        sqlx::query_as(
         "SELECT s.code, s.seat_row, s.seat_col, h.name, h.whatsapp, h.booking_code, h.claim_code,
                 s.status
          FROM seats s JOIN holds h ON h.id = s.hold_id
-         WHERE s.trip_id = ?
+         WHERE s.trip_id = $1
            AND (s.status = 'BOOKED'
-                OR (s.status = 'HOLD' AND h.expires_at > ? AND h.claim_code IS NOT NULL))
+                OR (s.status = 'HOLD' AND h.expires_at > $2 AND h.claim_code IS NOT NULL))
          ORDER BY s.seat_row, s.seat_col",
     )
     .bind(trip_id)
     .bind(now_ms)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await
+    })
 }
 
 /// Every seat's stored (not effective) owner, for consistency checks.
@@ -538,10 +665,12 @@ pub struct StoredSeat {
     pub hold_id: Option<i64>,
 }
 
-pub async fn stored_seats(conn: &mut Conn) -> DbResult<Vec<StoredSeat>> {
-    sqlx::query_as("SELECT trip_id, code, status, hold_id FROM seats ORDER BY trip_id, code")
-        .fetch_all(conn)
-        .await
+pub async fn stored_seats(conn: &mut impl Connection) -> DbResult<Vec<StoredSeat>> {
+    on!(conn, |conn| {
+        sqlx::query_as("SELECT trip_id, code, status, hold_id FROM seats ORDER BY trip_id, code")
+            .fetch_all(conn)
+            .await
+    })
 }
 
 /// A seat of a live hold (status HELD, not yet past its expiry at the time
@@ -553,30 +682,43 @@ pub struct LiveHoldSeat {
     pub code: String,
 }
 
-pub async fn live_hold_seats(conn: &mut Conn, now_ms: i64) -> DbResult<Vec<LiveHoldSeat>> {
-    sqlx::query_as(
+pub async fn live_hold_seats(
+    conn: &mut impl Connection,
+    now_ms: i64,
+) -> DbResult<Vec<LiveHoldSeat>> {
+    on!(conn, |conn| {
+        sqlx::query_as(
         "SELECT h.trip_id, h.id AS hold_id, hs.code FROM hold_seats hs JOIN holds h ON h.id = hs.hold_id
-         WHERE h.status = 'HELD' AND h.expires_at > ? ORDER BY h.trip_id, hs.code",
+         WHERE h.status = 'HELD' AND h.expires_at > $1 ORDER BY h.trip_id, hs.code",
     )
     .bind(now_ms)
     .fetch_all(conn)
     .await
+    })
 }
 
 /// A hold's id and stored status, for consistency checks.
-pub async fn hold_statuses(conn: &mut Conn) -> DbResult<Vec<(i64, String)>> {
-    sqlx::query_as("SELECT id, status FROM holds ORDER BY id")
-        .fetch_all(conn)
-        .await
+pub async fn hold_statuses(conn: &mut impl Connection) -> DbResult<Vec<(i64, String)>> {
+    on!(conn, |conn| {
+        sqlx::query_as("SELECT id, status FROM holds ORDER BY id")
+            .fetch_all(conn)
+            .await
+    })
 }
 
 /// When the next live hold of a trip runs out (its seats then read as free).
-pub async fn next_hold_expiry(conn: &mut Conn, trip_id: i64, now_ms: i64) -> DbResult<Option<i64>> {
-    sqlx::query_scalar(
-        "SELECT MIN(expires_at) FROM holds WHERE trip_id = ? AND status = 'HELD' AND expires_at > ?",
+pub async fn next_hold_expiry(
+    conn: &mut impl Connection,
+    trip_id: i64,
+    now_ms: i64,
+) -> DbResult<Option<i64>> {
+    on!(conn, |conn| {
+        sqlx::query_scalar(
+        "SELECT MIN(expires_at) FROM holds WHERE trip_id = $1 AND status = 'HELD' AND expires_at > $2",
     )
     .bind(trip_id)
     .bind(now_ms)
     .fetch_one(conn)
     .await
+    })
 }

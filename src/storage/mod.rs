@@ -1,22 +1,37 @@
-//! Storage: the only module that speaks SQL.
+//! Storage: the only module that speaks SQL, to SQLite or PostgreSQL.
+//!
+//! One set of statements serves both databases: `$n` placeholders (SQLite
+//! reads `$1` as parameter 1 too), integer milliseconds for times, `TRUE`
+//! and `FALSE` for flags (SQLite stores them as 1 and 0), nothing either
+//! lacks (partial indexes, `RETURNING`, `ON CONFLICT` and `LIKE … ESCAPE`
+//! exist in both). Each query function is written once; [`on!`] expands its
+//! body for whichever connection it is given, so both drivers run natively
+//! (no `Any` layer, each with its prepared-statement cache).
 //!
 //! SQLite is set up for a server: WAL (readers never block the writer),
 //! `synchronous = FULL` (a commit is on disk before it is acknowledged, so a
 //! confirmed booking survives `kill -9` and a power cut), a busy timeout and
-//! foreign keys on.
+//! foreign keys on. PostgreSQL keeps its defaults (`READ COMMITTED`,
+//! `synchronous_commit = on`).
 //!
-//! Writes go through a pool of exactly one connection. SQLite allows one
-//! writer at a time anyway; queueing writers in the pool, instead of letting
-//! several connections race for the file lock, means no user ever sees
-//! "database is locked", and every write transaction sees the result of the
-//! previous one. Reads use a separate pool and run in parallel.
-//!
-//! The SQL is kept portable (no SQLite-only functions in queries; times are
-//! integers; partial indexes and `ESCAPE` exist in PostgreSQL too) so a
-//! PostgreSQL backend can reuse it with `$n` placeholders.
+//! Writes take one road, [`road`]: group commit on one connection, the same
+//! on both databases. Reads use a pool of their own and run in parallel.
+
+/// Runs `$body` with `$c` bound to the driver connection behind `$conn`
+/// (anything [`Connection`]): the body is written once and compiled for
+/// each database.
+macro_rules! on {
+    ($conn:expr, |$c:ident| $body:block) => {
+        match $crate::storage::Connection::raw(&mut *$conn) {
+            $crate::storage::Raw::Sqlite($c) => async move $body.await,
+            $crate::storage::Raw::Postgres($c) => async move $body.await,
+        }
+    };
+}
 
 mod audit;
 mod holds;
+pub mod road;
 mod rows;
 mod staff;
 mod trips;
@@ -31,38 +46,188 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
-
-/// A write transaction on the single writer connection.
-pub type WriteTx = Transaction<'static, Sqlite>;
-/// Any connection (a transaction derefs to one).
-pub type Conn = sqlx::SqliteConnection;
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 pub type DbResult<T> = Result<T, sqlx::Error>;
 
+/// A driver connection of either database, for one statement or several.
+pub enum Raw<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+/// What statements run on: a pooled connection for reads ([`Conn`]) or the
+/// write road's transaction ([`WriteTx`]).
+pub trait Connection: Send {
+    fn raw(&mut self) -> Raw<'_>;
+
+    /// Whether this is the write road's transaction: a hold read there is
+    /// read with its row lock on PostgreSQL (see `holds`).
+    fn writes(&self) -> bool {
+        false
+    }
+}
+
+/// A connection from the read pool.
+pub enum Conn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl Connection for Conn {
+    fn raw(&mut self) -> Raw<'_> {
+        match self {
+            Conn::Sqlite(c) => Raw::Sqlite(c),
+            Conn::Postgres(c) => Raw::Postgres(c),
+        }
+    }
+}
+
+/// A write transaction. Only the write road ([`road`]) begins and commits
+/// one; services get it handed to them inside a write.
+pub enum WriteTx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Connection for WriteTx {
+    fn raw(&mut self) -> Raw<'_> {
+        match self {
+            WriteTx::Sqlite(t) => Raw::Sqlite(t),
+            WriteTx::Postgres(t) => Raw::Postgres(t),
+        }
+    }
+
+    fn writes(&self) -> bool {
+        true
+    }
+}
+
+impl Connection for SqliteConnection {
+    fn raw(&mut self) -> Raw<'_> {
+        Raw::Sqlite(self)
+    }
+}
+
+impl Connection for PgConnection {
+    fn raw(&mut self) -> Raw<'_> {
+        Raw::Postgres(self)
+    }
+}
+
+impl WriteTx {
+    async fn commit(self) -> DbResult<()> {
+        match self {
+            WriteTx::Sqlite(t) => t.commit().await,
+            WriteTx::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
+/// A read-only transaction: every statement sees the same snapshot
+/// (PostgreSQL's `REPEATABLE READ`; a SQLite read transaction is one).
+pub enum Snapshot {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Connection for Snapshot {
+    fn raw(&mut self) -> Raw<'_> {
+        match self {
+            Snapshot::Sqlite(t) => Raw::Sqlite(t),
+            Snapshot::Postgres(t) => Raw::Postgres(t),
+        }
+    }
+}
+
+impl Snapshot {
+    /// Ends the transaction (it wrote nothing).
+    pub async fn finish(self) -> DbResult<()> {
+        match self {
+            Snapshot::Sqlite(t) => t.rollback().await,
+            Snapshot::Postgres(t) => t.rollback().await,
+        }
+    }
+}
+
+/// Which database a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `sqlite:…` or `postgres://…` (`postgresql://` too); anything else is
+    /// a mistake to stop at, not a file name (`postgres://…` once made a
+    /// directory `postgres:` with a SQLite file in it).
+    pub fn of_url(url: &str) -> DbResult<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            let scheme = url.split(':').next().unwrap_or_default();
+            Err(sqlx::Error::Configuration(
+                format!(
+                    "DATABASE_URL must be sqlite://path (or sqlite::memory:) or \
+                     postgres://user@host/database; {scheme:?} is not a database Kursi can use"
+                )
+                .into(),
+            ))
+        }
+    }
+}
+
+/// How many connections to open (PostgreSQL; SQLite's are fixed).
+#[derive(Clone, Copy, Debug)]
+pub struct PoolSizes {
+    /// Connections for reads.
+    pub read: u32,
+}
+
+impl Default for PoolSizes {
+    fn default() -> Self {
+        Self { read: 8 }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Pools {
+    Sqlite {
+        writer: SqlitePool,
+        reader: SqlitePool,
+    },
+    Postgres {
+        writer: PgPool,
+        reader: PgPool,
+    },
+}
+
 #[derive(Clone, Debug)]
 pub struct Storage {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    pools: Pools,
 }
 
 impl Storage {
-    /// Opens (creating if needed) the database at `url` and applies every
-    /// migration in `migrations/`.
+    /// Opens the database at `url` (a SQLite file is created if missing)
+    /// and applies every migration of its tree (`migrations/` or
+    /// `migrations_postgres/`).
     pub async fn open(url: &str) -> DbResult<Self> {
-        // Anything else would be read as a file name: `postgres://…` once
-        // made a directory `postgres:` with a SQLite file in it.
-        if !url.starts_with("sqlite:") {
-            let scheme = url.split(':').next().unwrap_or_default();
-            return Err(sqlx::Error::Configuration(
-                format!(
-                    "DATABASE_URL must be sqlite://path (or sqlite::memory:); \
-                     {scheme:?} is not a database this build can use"
-                )
-                .into(),
-            ));
+        Self::open_with(url, PoolSizes::default()).await
+    }
+
+    pub async fn open_with(url: &str, sizes: PoolSizes) -> DbResult<Self> {
+        match Backend::of_url(url)? {
+            Backend::Sqlite => Self::open_sqlite(url).await,
+            Backend::Postgres => Self::open_postgres(url, sizes).await,
         }
+    }
+
+    async fn open_sqlite(url: &str) -> DbResult<Self> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -79,6 +244,9 @@ impl Storage {
         {
             std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
         }
+        // One writer connection: SQLite allows one writer at a time anyway,
+        // and queueing here instead of racing for the file lock means no
+        // user ever sees "database is locked".
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
@@ -98,74 +266,159 @@ impl Storage {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            pools: Pools::Sqlite { writer, reader },
+        })
     }
 
-    /// Starts a write transaction; waits for the previous writer to finish.
-    pub async fn begin(&self) -> DbResult<WriteTx> {
-        self.writer.begin().await
+    async fn open_postgres(url: &str, sizes: PoolSizes) -> DbResult<Self> {
+        let options = PgConnectOptions::from_str(url)?
+            .application_name("kursi")
+            .statement_cache_capacity(256);
+        // The write road's connection (one per instance: group commit
+        // batches the writes; see `road`). It waits at most 50 ms for a
+        // row another instance's batch holds (batches commit in a few ms);
+        // the write meeting it then runs again in the next batch, so no two
+        // instances ever wait on each other in a cycle.
+        let writer = PgPoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .test_before_acquire(false)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone().options([("lock_timeout", "50ms")]))
+            .await?;
+        // sqlx's migrator holds an advisory lock while it runs: instances
+        // starting together on an empty database migrate once.
+        sqlx::migrate!("./migrations_postgres").run(&writer).await?;
+        let reader = PgPoolOptions::new()
+            .max_connections(sizes.read.max(1))
+            .acquire_timeout(Duration::from_secs(30))
+            // A connection left idle is closed after a while (the server's
+            // slots are shared by every instance).
+            .idle_timeout(Duration::from_secs(300))
+            .connect_with(options)
+            .await?;
+        Ok(Self {
+            pools: Pools::Postgres { writer, reader },
+        })
     }
 
-    /// The pool for reads.
-    pub fn reader(&self) -> &SqlitePool {
-        &self.reader
+    pub fn backend(&self) -> Backend {
+        match self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres { .. } => Backend::Postgres,
+        }
+    }
+
+    /// A connection for reads.
+    pub async fn read(&self) -> DbResult<Conn> {
+        Ok(match &self.pools {
+            Pools::Sqlite { reader, .. } => Conn::Sqlite(reader.acquire().await?),
+            Pools::Postgres { reader, .. } => Conn::Postgres(reader.acquire().await?),
+        })
+    }
+
+    /// A read transaction with one snapshot for all its statements.
+    pub async fn snapshot(&self) -> DbResult<Snapshot> {
+        Ok(match &self.pools {
+            Pools::Sqlite { reader, .. } => Snapshot::Sqlite(reader.begin().await?),
+            Pools::Postgres { reader, .. } => {
+                let mut tx = reader.begin().await?;
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .execute(&mut *tx)
+                    .await?;
+                Snapshot::Postgres(tx)
+            }
+        })
+    }
+
+    /// Starts a write transaction on the writer connection (the write road
+    /// only).
+    async fn begin(&self) -> DbResult<WriteTx> {
+        Ok(match &self.pools {
+            Pools::Sqlite { writer, .. } => WriteTx::Sqlite(writer.begin().await?),
+            Pools::Postgres { writer, .. } => WriteTx::Postgres(writer.begin().await?),
+        })
     }
 
     /// Checks the database answers (for `/healthz`).
     pub async fn ping(&self) -> DbResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.reader)
-            .await
-            .map(|_| ())
+        let mut conn = self.read().await?;
+        on!(&mut conn, |c| {
+            sqlx::query("SELECT 1").execute(c).await.map(|_| ())
+        })
     }
 
-    /// Runs `PRAGMA integrity_check` and returns its verdict (`ok` when sound).
+    /// SQLite's `PRAGMA integrity_check` verdict (`ok` when sound); `ok` on
+    /// PostgreSQL, which checks its pages itself.
     pub async fn integrity_check(&self) -> DbResult<String> {
-        sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_one(&self.reader)
-            .await
+        match &self.pools {
+            Pools::Sqlite { reader, .. } => {
+                sqlx::query_scalar("PRAGMA integrity_check")
+                    .fetch_one(reader)
+                    .await
+            }
+            Pools::Postgres { .. } => Ok("ok".into()),
+        }
     }
 
-    /// Flushes the WAL into the main file; used at shutdown.
+    /// Flushes SQLite's WAL into the main file; used at shutdown.
     pub async fn checkpoint(&self) -> DbResult<()> {
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.writer)
-            .await
-            .map(|_| ())
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(writer)
+                .await
+                .map(|_| ()),
+            Pools::Postgres { .. } => Ok(()),
+        }
     }
 
-    /// Writes a consistent copy of the database to `path` (which must not
-    /// exist) with `VACUUM INTO`: one read transaction on the source, so
-    /// other processes' writers go on (WAL). It runs on this pool's writer
-    /// connection because the readers are opened read-only.
+    /// Writes a consistent copy of a SQLite database to `path` (which must
+    /// not exist) with `VACUUM INTO`: one read transaction on the source,
+    /// so other processes' writers go on (WAL). It runs on the writer
+    /// connection because the readers are opened read-only. PostgreSQL has
+    /// its own tool for this: the error says to use `pg_dump`.
     pub async fn backup_into(&self, path: &std::path::Path) -> DbResult<()> {
-        sqlx::query("VACUUM INTO ?")
-            .bind(path.to_string_lossy().into_owned())
-            .execute(&self.writer)
-            .await
-            .map(|_| ())
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => sqlx::query("VACUUM INTO $1")
+                .bind(path.to_string_lossy().into_owned())
+                .execute(writer)
+                .await
+                .map(|_| ()),
+            Pools::Postgres { .. } => Err(sqlx::Error::Configuration(
+                "kursi backup copies SQLite files; for PostgreSQL use pg_dump \
+                 (for example: pg_dump --format=custom \"$DATABASE_URL\" > kursi.dump)"
+                    .into(),
+            )),
+        }
     }
 
     pub async fn close(&self) {
-        self.reader.close().await;
-        self.writer.close().await;
+        match &self.pools {
+            Pools::Sqlite { writer, reader } => {
+                reader.close().await;
+                writer.close().await;
+            }
+            Pools::Postgres { writer, reader } => {
+                reader.close().await;
+                writer.close().await;
+            }
+        }
     }
 }
 
 /// Opens a savepoint named `job` inside a write transaction (they nest).
-pub async fn savepoint(tx: &mut WriteTx) -> DbResult<()> {
-    sqlx::query("SAVEPOINT job")
-        .execute(&mut **tx)
-        .await
-        .map(|_| ())
+pub(crate) async fn savepoint(tx: &mut WriteTx) -> DbResult<()> {
+    on!(tx, |c| {
+        sqlx::query("SAVEPOINT job").execute(c).await.map(|_| ())
+    })
 }
 
 /// Undoes everything since the latest `SAVEPOINT job`.
-pub async fn rollback_to_savepoint(tx: &mut WriteTx) -> DbResult<()> {
-    sqlx::query("ROLLBACK TO job")
-        .execute(&mut **tx)
-        .await
-        .map(|_| ())
+pub(crate) async fn rollback_to_savepoint(tx: &mut WriteTx) -> DbResult<()> {
+    on!(tx, |c| {
+        sqlx::query("ROLLBACK TO job").execute(c).await.map(|_| ())
+    })
 }
 
 /// Milliseconds since the epoch, the stored form of every time.

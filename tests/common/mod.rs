@@ -1,4 +1,5 @@
-//! Shared helpers: a fresh SQLite database per test, trips, sessions, time.
+//! Shared helpers: a fresh database per test (SQLite, or PostgreSQL when
+//! `KURSI_TEST_DB=postgres`), trips, sessions, time.
 
 #![allow(dead_code)]
 
@@ -7,10 +8,100 @@ use kursi::domain::{BusType, ClaimCode, CustomerName, HoldPolicy, SeatCode, What
 use kursi::services::{Actor, NewTripInput, Service, SessionKey, new_token};
 use kursi::storage::Storage;
 
-/// A service over its own temporary database, deleted with it.
+/// A database of the test's own, deleted when it is dropped: a SQLite file
+/// in a temporary directory, or with `KURSI_TEST_DB=postgres` a new
+/// database on the server at `KURSI_TEST_PG` (default
+/// `postgres://postgres@127.0.0.1:5432/postgres`).
+pub enum TestDatabase {
+    Sqlite(tempfile::TempDir),
+    Postgres { server: String, name: String },
+}
+
+/// The database the tests run on (`KURSI_TEST_DB`: `sqlite`, the default,
+/// or `postgres`).
+pub fn on_postgres() -> bool {
+    match std::env::var("KURSI_TEST_DB").as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite") | Err(_) => false,
+        Ok(other) => panic!("KURSI_TEST_DB must be sqlite or postgres, not {other:?}"),
+    }
+}
+
+impl TestDatabase {
+    pub async fn create() -> Self {
+        if !on_postgres() {
+            return TestDatabase::Sqlite(tempfile::tempdir().expect("temp dir"));
+        }
+        Self::create_postgres().await
+    }
+
+    /// A PostgreSQL database whatever `KURSI_TEST_DB` says.
+    pub async fn create_postgres() -> Self {
+        use sqlx::{Connection, Executor};
+        let server = std::env::var("KURSI_TEST_PG")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("kursi_test_{:016x}", rand::random::<u64>());
+        let mut admin = sqlx::PgConnection::connect(&server)
+            .await
+            .expect("PostgreSQL at KURSI_TEST_PG (see README)");
+        admin
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("create the test database");
+        TestDatabase::Postgres { server, name }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            TestDatabase::Sqlite(dir) => {
+                format!("sqlite://{}", dir.path().join("kursi.db").display())
+            }
+            TestDatabase::Postgres { server, name } => match server.rsplit_once('/') {
+                Some((base, _)) => format!("{base}/{name}"),
+                None => panic!("KURSI_TEST_PG must end in /database"),
+            },
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDatabase::Postgres { .. })
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let TestDatabase::Postgres { server, name } = self else {
+            return;
+        };
+        let (server, name) = (server.clone(), name.clone());
+        // Drop runs outside any runtime (or inside one that must not
+        // block): a thread of its own with a runtime of its own. FORCE ends
+        // the connections the test's pools still hold.
+        let dropped = std::thread::spawn(move || {
+            use sqlx::{Connection, Executor};
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&server).await?;
+                admin
+                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                    .await
+                    .map(|_| ())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop a test database: {dropped:?}");
+        }
+    }
+}
+
+/// A service over its own database, deleted with it.
 pub struct TestDb {
     pub service: Service,
-    _dir: tempfile::TempDir,
+    pub db: TestDatabase,
 }
 
 pub async fn fresh() -> TestDb {
@@ -18,12 +109,11 @@ pub async fn fresh() -> TestDb {
 }
 
 pub async fn fresh_with(policy: HoldPolicy) -> TestDb {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("kursi.db").display());
-    let storage = Storage::open(&url).await.expect("open database");
+    let db = TestDatabase::create().await;
+    let storage = Storage::open(&db.url()).await.expect("open database");
     TestDb {
         service: Service::new(storage, policy, chrono_tz::Asia::Jakarta),
-        _dir: dir,
+        db,
     }
 }
 
@@ -128,7 +218,7 @@ pub async fn send(
 pub struct TestApp {
     pub base: String,
     pub state: kursi::state::AppState,
-    pub db_dir: tempfile::TempDir,
+    pub db: TestDatabase,
 }
 
 pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
@@ -139,9 +229,8 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut kursi::config::Settings)) -> TestApp {
     use kursi::config::{Secret, Settings};
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("kursi.db").display());
-    let mut settings = Settings::for_tests(url);
+    let db = TestDatabase::create().await;
+    let mut settings = Settings::for_tests(db.url());
     settings.admin_api_key = Some(Secret::new(ADMIN_KEY));
     settings.admin_password = Some(Secret::new("staff-password-1"));
     adjust(&mut settings);
@@ -167,7 +256,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut kursi::config::Settings)) -
     TestApp {
         base: format!("http://{addr}"),
         state,
-        db_dir: dir,
+        db,
     }
 }
 
@@ -254,9 +343,8 @@ impl TestApp {
     /// every seat's stored state, every hold's status, the audit log length
     /// and the trips.
     pub async fn snapshot(&self) -> String {
-        let url = format!("sqlite://{}", self.db_dir.path().join("kursi.db").display());
-        let storage = Storage::open(&url).await.unwrap();
-        let mut conn = storage.reader().acquire().await.unwrap();
+        let storage = Storage::open(&self.db.url()).await.unwrap();
+        let mut conn = storage.read().await.unwrap();
         let seats: Vec<String> = kursi::storage::stored_seats(&mut conn)
             .await
             .unwrap()

@@ -112,10 +112,19 @@ fn SeatMapPage(initial: JsonProp<SeatMapView>) -> impl IntoView {
     // older map. Each click bumps `epoch`; a refresh only lands when no click
     // happened meanwhile, and an event that arrives mid-click refreshes after.
     let epoch = StoredValue::new(0_u64);
-    let stale = StoredValue::new(false);
+    // An event that came mid-click: its version, or "missed" for a refresh
+    // that must happen whatever the click's answer shows.
+    let stale = StoredValue::new(None::<String>);
+    let note_stale = move |version: String| {
+        stale.update_value(|s| {
+            if s.as_deref() != Some("missed") {
+                *s = Some(version);
+            }
+        })
+    };
     let refresh = move || {
         if busy.get_untracked() {
-            stale.set_value(true);
+            note_stale("missed".into());
             return;
         }
         let started = epoch.get_value();
@@ -151,9 +160,11 @@ fn SeatMapPage(initial: JsonProp<SeatMapView>) -> impl IntoView {
     let end_action = move || {
         epoch.update_value(|e| *e += 1);
         busy.set(false);
-        if stale.get_value() {
-            stale.set_value(false);
-            refresh();
+        if let Some(version) = stale.get_value() {
+            stale.set_value(None);
+            if !state.with_untracked(|v| crate::domain::version_seen(&version, &v.version)) {
+                refresh();
+            }
         }
     };
 
@@ -168,12 +179,27 @@ fn SeatMapPage(initial: JsonProp<SeatMapView>) -> impl IntoView {
             else {
                 return;
             };
-            let on_change = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| refresh());
+            // A change this page already shows (its own click's answer
+            // carried it) needs no fetch.
+            let on_change = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |ev: web_sys::MessageEvent| {
+                    let version = ev.data().as_string().unwrap_or_default();
+                    if busy.get_untracked() {
+                        note_stale(version);
+                    } else if !state
+                        .with_untracked(|v| crate::domain::version_seen(&version, &v.version))
+                    {
+                        refresh();
+                    }
+                },
+            );
             let _ = source
                 .add_event_listener_with_callback("seats", on_change.as_ref().unchecked_ref());
-            let _ = source
-                .add_event_listener_with_callback("ready", on_change.as_ref().unchecked_ref());
             on_change.forget();
+            let on_ready = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| refresh());
+            let _ =
+                source.add_event_listener_with_callback("ready", on_ready.as_ref().unchecked_ref());
+            on_ready.forget();
             let source = StoredValue::new_local(source);
             on_cleanup(move || source.with_value(|s| s.close()));
         });

@@ -1,0 +1,462 @@
+//! The write road: every write to the database, from every service,
+//! reaches it here, and only here is a write transaction begun and
+//! committed.
+//!
+//! Writes are queued to one writer task per process with one connection
+//! (SQLite allows one writer anyway; on PostgreSQL one connection with
+//! group commit outruns many, see the README's figures). It takes every
+//! write waiting in its queue and runs them as one group commit:
+//!
+//! A durable commit costs an fsync (SQLite's `synchronous = FULL`,
+//! PostgreSQL's WAL flush), and every write also opens a transaction and
+//! expires due holds first. So the writer takes up to [`MAX_BATCH`] waiting
+//! writes, opens one transaction,
+//! expires due holds once, runs each write inside its own savepoint and
+//! commits once. A write that fails rolls back to its savepoint, so it
+//! leaves nothing behind and the others are untouched. The savepoint is
+//! taken when a write first writes ([`Job::writes`]): a request refused by
+//! what it reads (a seat already taken) costs no savepoint and no rollback.
+//! Nobody gets an answer before the commit is on disk: a success is
+//! delivered only after it, and if the commit fails every write of the batch
+//! answers `internal`.
+//!
+//! A write that meets another process's lock (PostgreSQL: a row another
+//! instance's batch changed and has not committed yet; the writer
+//! connection waits at most `lock_timeout` for it) is not an error: it is
+//! rolled back to its savepoint and run again, from the start, in the next
+//! batch, after this batch's commit has released its own locks. So two
+//! instances never wait on each other in a cycle (no deadlock, no lost
+//! winner): whoever is second runs again and reads what the first did. A
+//! unique constraint that a concurrent write beat this one to (a second
+//! live hold for the session, a claim code drawn twice) is met the same
+//! way. That is why a write is a function (`Clone`) the road may run more
+//! than once.
+//!
+//! Writes still run one after another on the writer connection, so each
+//! sees the ones before it: the conditional updates that keep a seat from
+//! being held twice work exactly as in a transaction of their own. (Other
+//! processes on the same PostgreSQL database have writers of their own;
+//! the statements are written for that: conditional updates, constraints.)
+//!
+//! On SQLite the writer runs on a thread of its own that spins between
+//! statements (see `spin`); on PostgreSQL it is an ordinary task.
+
+mod spin;
+
+use std::panic::AssertUnwindSafe;
+
+use chrono::{DateTime, Utc};
+use std::cell::Cell;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{Backend, Storage, WriteTx};
+use crate::domain::AppError;
+
+/// Writes committed together at most.
+pub(crate) const MAX_BATCH: usize = 64;
+
+/// Runs of one write before it answers `internal` (each waits at most
+/// `lock_timeout` for a lock, so this bounds a write's time too).
+const MAX_ATTEMPTS: u32 = 50;
+
+tokio::task_local! {
+    /// Set while a write runs when a statement of it met another
+    /// transaction's lock or lost a uniqueness race (see [`note_error`]).
+    static CONTENDED: Cell<bool>;
+}
+
+/// Called with every database error as it becomes an `AppError`: marks the
+/// running write (if any) to be run again when the error means "another
+/// transaction got there first", not "this write is wrong".
+pub fn note_error(err: &sqlx::Error) -> bool {
+    let contended = is_contention(err);
+    if contended {
+        let _ = CONTENDED.try_with(|c| c.set(true));
+    }
+    contended
+}
+
+/// Lock timeouts and deadlocks, serialization failures, SQLite's busy
+/// file, and unique constraints that only a concurrent write can break.
+fn is_contention(err: &sqlx::Error) -> bool {
+    let Some(db) = err.as_database_error() else {
+        return false;
+    };
+    match db.code().as_deref() {
+        // lock_not_available, deadlock_detected, serialization_failure
+        Some("55P03" | "40P01" | "40001") => true,
+        // SQLITE_BUSY and its extended codes
+        Some("5" | "261" | "517") => true,
+        _ => matches!(
+            db.constraint(),
+            Some(
+                "holds_one_live_per_session"
+                    | "holds_claim_code_unique"
+                    | "holds_booking_code_unique"
+            )
+        ),
+    }
+}
+
+/// One write's handle on its batch's transaction.
+pub struct Job {
+    tx: WriteTx,
+    /// Whether this write has taken its savepoint.
+    saved: bool,
+    /// Take the savepoint before the write's first statement, not its first
+    /// change: on PostgreSQL any failed statement (a read too) spoils the
+    /// transaction up to the latest savepoint.
+    save_first: bool,
+    /// Holds the batch expired before its writes ran.
+    expired: usize,
+}
+
+impl Job {
+    /// How many due holds this batch expired before its writes (the sweep
+    /// is a write with nothing else to do).
+    pub fn expired(&self) -> usize {
+        self.expired
+    }
+
+    /// The transaction, for reads before this write's first change.
+    pub fn reads(&mut self) -> &mut WriteTx {
+        &mut self.tx
+    }
+
+    /// The transaction for changes: the first call takes the savepoint that
+    /// lets this write roll back alone.
+    pub async fn writes(&mut self) -> Result<&mut WriteTx, AppError> {
+        if !self.saved {
+            super::savepoint(&mut self.tx).await?;
+            self.saved = true;
+        }
+        Ok(&mut self.tx)
+    }
+}
+
+/// What one run of a write leaves.
+enum Step {
+    /// It succeeded: keep its changes; the trip whose seats it changed.
+    Keep(Option<i64>),
+    /// It failed: roll its changes back; its error is its answer.
+    Undo,
+    /// Another transaction got there first: roll back and run it again.
+    Again,
+}
+
+/// A write as the road runs it: any number of times, then answered once.
+trait Work: Send {
+    fn run<'a>(&'a mut self, job: &'a mut Job) -> BoxFuture<'a, Step>;
+    /// Sends the answer: its own result, or `failed` when the batch did not
+    /// commit.
+    fn answer(self: Box<Self>, failed: Option<AppError>);
+}
+
+struct Typed<T, F> {
+    work: F,
+    result: Option<Result<T, AppError>>,
+    reply: oneshot::Sender<Result<T, AppError>>,
+}
+
+impl<T, F> Work for Typed<T, F>
+where
+    T: Send + 'static,
+    F: for<'a> FnOnce(&'a mut Job) -> BoxFuture<'a, Result<(T, Option<i64>), AppError>>
+        + Clone
+        + Send
+        + 'static,
+{
+    fn run<'a>(&'a mut self, job: &'a mut Job) -> BoxFuture<'a, Step> {
+        // Each run gets a fresh copy of the write and what it captured.
+        let work = self.work.clone();
+        Box::pin(async move {
+            let (result, contended) = CONTENDED
+                .scope(Cell::new(false), async {
+                    let result = work(job).await;
+                    (result, CONTENDED.with(Cell::get))
+                })
+                .await;
+            match result {
+                Ok((value, changed)) => {
+                    self.result = Some(Ok(value));
+                    Step::Keep(changed)
+                }
+                Err(_) if contended => Step::Again,
+                Err(e) => {
+                    self.result = Some(Err(e));
+                    Step::Undo
+                }
+            }
+        })
+    }
+
+    fn answer(self: Box<Self>, failed: Option<AppError>) {
+        let answer = match (failed, self.result) {
+            (Some(e), _) => Err(e),
+            (None, Some(result)) => result,
+            // Never ran to an end (it panicked, or ran out of attempts).
+            (None, None) => Err(AppError::Internal),
+        };
+        let _ = self.reply.send(answer);
+    }
+}
+
+/// A write waiting for the writer task, with the time of its request.
+struct Pending {
+    now: DateTime<Utc>,
+    attempts: u32,
+    work: Box<dyn Work>,
+}
+
+/// The queue to the writer task. Clones share it; the writer ends when the
+/// last clone is dropped.
+#[derive(Clone, Debug)]
+pub struct Road {
+    queue: mpsc::Sender<Pending>,
+}
+
+/// Expires the holds due at a time, returning their trips (the service's
+/// rule, run first in every batch).
+pub type Expire = Box<
+    dyn for<'a> Fn(&'a mut WriteTx, DateTime<Utc>) -> BoxFuture<'a, Result<Vec<i64>, AppError>>
+        + Send
+        + Sync,
+>;
+
+/// Told each trip whose seats a committed batch changed, before any write
+/// of the batch is answered.
+pub type Announce = Box<dyn Fn(i64) + Send + Sync>;
+
+impl Road {
+    /// Starts the writer for `storage`; must be called inside a Tokio
+    /// runtime (sqlx's timers and tasks run there).
+    pub fn start(storage: Storage, expire: Expire, announce: Announce) -> Self {
+        let (queue, receiver) = mpsc::channel(4 * MAX_BATCH);
+        let writer = writer(storage.clone(), receiver, expire, announce);
+        match storage.backend() {
+            // Every statement is a round trip to the connection's own
+            // thread: the writer spins on a thread of its own in between.
+            Backend::Sqlite => {
+                let runtime = tokio::runtime::Handle::current();
+                std::thread::Builder::new()
+                    .name("kursi-writer".into())
+                    .spawn(move || {
+                        let _context = runtime.enter();
+                        spin::block_on(writer);
+                    })
+                    .expect("start the writer thread");
+            }
+            Backend::Postgres => {
+                tokio::spawn(writer);
+            }
+        }
+        Self { queue }
+    }
+
+    /// Runs `work` in the next batch (again in later ones while it meets
+    /// other transactions' locks) and answers once it is committed. `work`
+    /// returns its value and the trip whose seats it changed, announced
+    /// after the commit.
+    pub async fn write<T, F>(&self, now: DateTime<Utc>, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Job) -> BoxFuture<'a, Result<(T, Option<i64>), AppError>>
+            + Clone
+            + Send
+            + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let pending = Pending {
+            now,
+            attempts: 0,
+            work: Box::new(Typed {
+                work,
+                result: None,
+                reply,
+            }),
+        };
+        self.queue
+            .send(pending)
+            .await
+            .map_err(|_| AppError::Internal)?;
+        answer.await.unwrap_or(Err(AppError::Internal))
+    }
+}
+
+/// A write that ran in a batch, waiting for the batch's commit.
+struct Ran {
+    changed: Option<i64>,
+    work: Box<dyn Work>,
+}
+
+/// The writer task: runs until every sender is gone.
+async fn writer(
+    storage: Storage,
+    mut queue: mpsc::Receiver<Pending>,
+    expire: Expire,
+    announce: Announce,
+) {
+    let save_first = storage.backend() == Backend::Postgres;
+    let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
+    // Writes to run again: first in the next batch.
+    let mut again: Vec<Pending> = Vec::new();
+    loop {
+        batch.append(&mut again);
+        if batch.is_empty() {
+            match queue.recv().await {
+                Some(first) => batch.push(first),
+                None => return,
+            }
+        }
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        // The batch runs after all its requests arrived: holds due by the
+        // latest of them are expired for all (they differ by milliseconds).
+        let now = batch.iter().map(|p| p.now).max().unwrap_or_default();
+        let mut ran = Vec::with_capacity(batch.len());
+        let committed = run_batch(
+            &storage,
+            save_first,
+            now,
+            batch.drain(..),
+            &mut ran,
+            &mut again,
+            &expire,
+        )
+        .await;
+        match committed {
+            Ok(expired) => {
+                // Announced before anyone is answered, so a passenger who
+                // reads the map after their answer sees their own change.
+                for trip in expired
+                    .into_iter()
+                    .chain(ran.iter().filter_map(|r| r.changed))
+                {
+                    announce(trip);
+                }
+                for r in ran {
+                    r.work.answer(None);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "group commit failed");
+                for r in ran {
+                    r.work.answer(Some(AppError::Internal));
+                }
+            }
+        }
+        if !again.is_empty() {
+            // Let the transaction holding the lock finish before the next try.
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
+async fn run_batch(
+    storage: &Storage,
+    save_first: bool,
+    now: DateTime<Utc>,
+    batch: impl Iterator<Item = Pending>,
+    ran: &mut Vec<Ran>,
+    again: &mut Vec<Pending>,
+    expire: &Expire,
+) -> Result<Vec<i64>, AppError> {
+    let mut job = Job {
+        tx: storage.begin().await?,
+        saved: false,
+        save_first,
+        expired: 0,
+    };
+    let expired = expire_in(&mut job, now, expire).await?;
+    job.expired = expired.len();
+    for mut pending in batch {
+        // Savepoints nest: `ROLLBACK TO job` undoes the latest one, this
+        // write's; the commit releases them all.
+        job.saved = false;
+        if job.save_first {
+            job.writes().await?;
+        }
+        pending.attempts += 1;
+        match AssertUnwindSafe(pending.work.run(&mut job))
+            .catch_unwind()
+            .await
+        {
+            Ok(Step::Keep(changed)) => ran.push(Ran {
+                changed,
+                work: pending.work,
+            }),
+            Ok(Step::Undo) => {
+                if job.saved {
+                    super::rollback_to_savepoint(&mut job.tx).await?;
+                }
+                ran.push(Ran {
+                    changed: None,
+                    work: pending.work,
+                });
+            }
+            Ok(Step::Again) => {
+                if job.saved {
+                    super::rollback_to_savepoint(&mut job.tx).await?;
+                }
+                if pending.attempts < MAX_ATTEMPTS {
+                    again.push(pending);
+                } else {
+                    tracing::error!(attempts = pending.attempts, "a write kept meeting locks");
+                    ran.push(Ran {
+                        changed: None,
+                        work: pending.work,
+                    });
+                }
+            }
+            // A bug, not a state of the data: undo its writes; its caller
+            // gets `internal`.
+            Err(_) => {
+                tracing::error!("a write panicked; its changes are rolled back");
+                if job.saved {
+                    super::rollback_to_savepoint(&mut job.tx).await?;
+                }
+                ran.push(Ran {
+                    changed: None,
+                    work: pending.work,
+                });
+            }
+        }
+    }
+    job.tx.commit().await?;
+    Ok(expired)
+}
+
+/// The batch's first step, expiring due holds, in a savepoint of its own:
+/// if another instance is expiring the same holds right now (its lock met),
+/// this batch leaves them to it rather than fail.
+async fn expire_in(
+    job: &mut Job,
+    now: DateTime<Utc>,
+    expire: &Expire,
+) -> Result<Vec<i64>, AppError> {
+    if !job.save_first {
+        return expire(&mut job.tx, now).await;
+    }
+    super::savepoint(&mut job.tx).await?;
+    let result = CONTENDED
+        .scope(Cell::new(false), async {
+            let result = expire(&mut job.tx, now).await;
+            (result, CONTENDED.with(Cell::get))
+        })
+        .await;
+    match result {
+        (Ok(expired), _) => Ok(expired),
+        (Err(_), true) => {
+            super::rollback_to_savepoint(&mut job.tx).await?;
+            Ok(Vec::new())
+        }
+        (Err(e), false) => Err(e),
+    }
+}
