@@ -298,6 +298,15 @@ impl Service {
                 AppError::invalid("status must be HELD, BOOKED, RELEASED, EXPIRED or CANCELLED.")
             })?),
         };
+        // No stored name, number or code has a control character (and
+        // PostgreSQL text cannot even hold a NUL): such a search finds
+        // nothing.
+        if text
+            .as_deref()
+            .is_some_and(|t| t.chars().any(char::is_control))
+        {
+            return Ok(Vec::new());
+        }
         let now_ms = to_ms(now);
         // HELD and EXPIRED as clients see them depend on the time: a stored
         // HELD past its expiry is EXPIRED.

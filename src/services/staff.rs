@@ -202,7 +202,13 @@ impl Service {
         now: DateTime<Utc>,
     ) -> Result<(String, StaffUser), AppError> {
         let username = username.trim();
-        if username.is_empty() || username.len() > 64 || password.len() > 1024 {
+        // No account name has control characters (and PostgreSQL text
+        // cannot even hold a NUL): such a name is malformed, not a lookup.
+        if username.is_empty()
+            || username.len() > 64
+            || username.chars().any(char::is_control)
+            || password.len() > 1024
+        {
             tracing::warn!(%client, "staff sign-in refused: malformed username or password");
             return Err(AppError::InvalidCredentials);
         }
