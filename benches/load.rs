@@ -8,7 +8,8 @@
 //! trip (with the server memory each stream costs). Ceilings: a trivial axum
 //! handler (a child process of this program) under the same load
 //! generator, and a raw single-connection SQLite loop of conditional-update
-//! transactions at Kursi's durability settings. Every figure is also
+//! transactions at Kursi's durability settings (and the same loop on
+//! PostgreSQL). Every figure is also
 //! printed as a ratio to its ceiling, because absolute numbers drift on a
 //! shared machine.
 //!
@@ -258,6 +259,89 @@ async fn sqlite_ceiling(dir: &std::path::Path) -> Figures {
     )
 }
 
+/// The same ceiling on PostgreSQL: one connection, `synchronous_commit`
+/// on (the server's default, as Kursi runs), each transaction one
+/// conditional UPDATE checked by rows affected, in a table of its own in
+/// the bench's database.
+async fn postgres_ceiling(url: &str) -> Figures {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::query(
+        "CREATE TABLE raw_seats (id BIGINT PRIMARY KEY, status TEXT NOT NULL, owner BIGINT)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO raw_seats SELECT g, 'AVAILABLE', NULL FROM generate_series(0, 39) g")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let mut rng = StdRng::seed_from_u64(1);
+    let mut lat = Vec::new();
+    let started = Instant::now();
+    let mut owner = 0i64;
+    while started.elapsed() < seconds() {
+        let seat: i64 = rng.random_range(0..40);
+        owner += 1;
+        for (sql, a, b) in [
+            (
+                "UPDATE raw_seats SET status = 'HOLD', owner = $1 WHERE id = $2 AND status = 'AVAILABLE'",
+                owner,
+                seat,
+            ),
+            (
+                "UPDATE raw_seats SET status = 'AVAILABLE', owner = NULL WHERE owner = $1 AND id = $2",
+                owner,
+                seat,
+            ),
+        ] {
+            let t = Instant::now();
+            let mut tx = conn.begin().await.unwrap();
+            let done = sqlx::query(sql)
+                .bind(a)
+                .bind(b)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            assert_eq!(done.rows_affected(), 1);
+            tx.commit().await.unwrap();
+            lat.push(t.elapsed().as_micros() as u32);
+        }
+    }
+    summarise(
+        "ceiling: raw PostgreSQL write tx",
+        lat,
+        0,
+        started.elapsed(),
+        None,
+    )
+}
+
+/// A database of the bench's own on the PostgreSQL server at
+/// `KURSI_TEST_PG` (default `postgres://postgres@127.0.0.1:5432/postgres`):
+/// its URL, and the server's URL to drop it from.
+async fn bench_postgres() -> (String, String, String) {
+    use sqlx::{Connection, Executor};
+    let server = std::env::var("KURSI_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("kursi_bench_{:08x}", rand::random::<u32>());
+    let mut admin = sqlx::PgConnection::connect(&server).await.unwrap();
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
+    (url, server, name)
+}
+
+async fn drop_postgres(server: &str, name: &str) {
+    use sqlx::{Connection, Executor};
+    let mut admin = sqlx::PgConnection::connect(server).await.unwrap();
+    let _ = admin
+        .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+        .await;
+}
+
 /// Each client holds a random seat of `trip`, and releases it on success.
 /// A 409 is the expected answer to a taken seat.
 fn hold_step(base: &str, trip: i64) -> Step {
@@ -310,12 +394,16 @@ async fn open_streams(base: &str, trip: i64, n: usize) -> Vec<tokio::net::TcpStr
     open
 }
 
-async fn start_kursi(dir: &std::path::Path) -> Server {
-    let extra = [
+/// Kursi on `database` (a URL; `None`: SQLite in `dir`).
+async fn start_kursi(dir: &std::path::Path, database: Option<&str>) -> Server {
+    let mut extra = vec![
         ("MAX_ACTIVE_HOLDS_PER_WHATSAPP", "1000"),
         ("MAX_STREAMS_PER_IP", "100000"),
         ("RUST_LOG", "error"),
     ];
+    if let Some(url) = database {
+        extra.push(("DATABASE_URL", url));
+    }
     Server::start(dir, free_port(), &extra).await
 }
 
@@ -364,7 +452,6 @@ fn main() {
 
 async fn run() {
     let dir = tempfile::tempdir().unwrap();
-    let mut results: Vec<Figures> = Vec::new();
 
     // Ceilings first.
     let port = free_port();
@@ -384,94 +471,14 @@ async fn run() {
     );
     let _ = trivial.kill();
     let _ = trivial.wait();
-    let sql_ceiling = sqlite_ceiling(dir.path()).await;
 
-    let server = start_kursi(dir.path()).await;
+    // SQLite: the scenarios, then streams and a sign-in storm.
+    let sql_ceiling = sqlite_ceiling(dir.path()).await;
+    let server = start_kursi(dir.path(), None).await;
     let pid = server.child.id();
     let base = server.base.clone();
-    let mut trips = Vec::new();
-    for i in 0..6 {
-        trips.push(create_trip(&base, i).await);
-    }
-
-    let (lat, errors, took) = drive(get_step(format!("{base}/api/trips/"))).await;
-    results.push(
-        summarise("GET /api/trips/ (6 trips)", lat, errors, took, Some(pid)).against(&http_ceiling),
-    );
-
-    let (lat, errors, took) =
-        drive(get_step(format!("{base}/api/trips/{}/seats/", trips[0]))).await;
-    results.push(
-        summarise("GET /api/trips/{id}/seats/", lat, errors, took, Some(pid))
-            .against(&http_ceiling),
-    );
-
-    // Contended holds: everyone on one trip; hold a random seat, release
-    // it on success. A 409 is the expected answer to a taken seat.
+    let (mut results, trips) = scenarios(&base, pid, &http_ceiling, &sql_ceiling).await;
     let contended = trips[1];
-    let step = hold_step(&base, contended);
-    let (lat, errors, took) = drive(step).await;
-    results.push(
-        summarise(
-            "contended holds (hold + release, 1 trip)",
-            lat,
-            errors,
-            took,
-            Some(pid),
-        )
-        .against(&sql_ceiling),
-    );
-
-    // The journey mix: search, seat map, hold, contact, release.
-    let journey_trips = Arc::new(trips[2..].to_vec());
-    let b = base.clone();
-    let step: Step = Arc::new(move |c, client, mut rng| {
-        let (b, trips) = (b.clone(), journey_trips.clone());
-        Box::pin(async move {
-            let trip = trips[rng.random_range(0..trips.len())];
-            let mut out = Vec::new();
-            let (us, s) = timed(client.get(format!("{b}/api/trips/?from=jakarta"))).await;
-            out.push((us, s == 200));
-            let (us, s) = timed(client.get(format!("{b}/api/trips/{trip}/seats/"))).await;
-            out.push((us, s == 200));
-            let seat = seat_code(&mut rng);
-            let (us, s) = timed(
-                client
-                    .post(format!("{b}/api/seats/hold/"))
-                    .json(&json!({"trip_id": trip, "seats": [seat]})),
-            )
-            .await;
-            out.push((us, s == 200 || s == 409));
-            if s == 200 {
-                let (us, s) = timed(
-                    client
-                        .post(format!("{b}/api/hold/attach-contact/"))
-                        .json(&json!({"name": "Budi", "whatsapp": format!("0812{:08}", c)})),
-                )
-                .await;
-                out.push((us, s == 200));
-                let (us, s) = timed(
-                    client
-                        .post(format!("{b}/api/seats/release/"))
-                        .json(&json!({})),
-                )
-                .await;
-                out.push((us, s == 200));
-            }
-            (rng, out)
-        })
-    });
-    let (lat, errors, took) = drive(step).await;
-    results.push(
-        summarise(
-            "journey mix (search, map, hold, contact, release)",
-            lat,
-            errors,
-            took,
-            Some(pid),
-        )
-        .against(&http_ceiling),
-    );
 
     // Live streams: STREAMS seat-map streams open on one trip cost memory
     // per stream, and must not slow writes on another trip (a write wakes
@@ -524,15 +531,151 @@ async fn run() {
         "sign-in storm: {} wrong sign-ins, {busy} told to retry, server memory +{login_growth_mib:.1} MiB",
         3 * CLIENTS
     );
-
     let (peak, now) = rss_kib(pid);
+    drop(server);
     results.insert(0, sql_ceiling);
-    results.insert(0, http_ceiling);
+    results.insert(0, http_ceiling.clone());
 
+    // PostgreSQL: the same scenarios on the same machine, next to its own
+    // raw ceiling.
+    let (pg_url, pg_server, pg_name) = bench_postgres().await;
+    let pg_ceiling = postgres_ceiling(&pg_url).await;
+    let pg_dir = tempfile::tempdir().unwrap();
+    let server = start_kursi(pg_dir.path(), Some(&pg_url)).await;
+    let pg_pid = server.child.id();
+    let (mut pg_results, _) = scenarios(&server.base, pg_pid, &http_ceiling, &pg_ceiling).await;
+    let (pg_peak, _) = rss_kib(pg_pid);
+    drop(server);
+    drop_postgres(&pg_server, &pg_name).await;
+    pg_results.insert(0, pg_ceiling);
+    pg_results.insert(0, http_ceiling);
+
+    print_table("SQLite", &results);
+    println!(
+        "server RSS: peak {:.1} MiB, now {:.1} MiB",
+        peak as f64 / 1024.0,
+        now as f64 / 1024.0
+    );
+    print_table("PostgreSQL", &pg_results);
+    println!("server RSS: peak {:.1} MiB", pg_peak as f64 / 1024.0);
+    let out = json!({
+        "date": chrono::Utc::now().to_rfc3339(),
+        "clients": CLIENTS,
+        "seconds": seconds().as_secs_f64(),
+        "scenarios": results,
+        "server_peak_rss_mib": peak as f64 / 1024.0,
+        "streams": streams,
+        "stream_kib_each": per_stream_kib,
+        "login_storm_growth_mib": login_growth_mib,
+        "postgres": {
+            "scenarios": pg_results,
+            "server_peak_rss_mib": pg_peak as f64 / 1024.0,
+        },
+    });
+    let path = std::env::var("BENCH_OUT").unwrap_or_else(|_| "bench-results.json".into());
+    std::fs::write(&path, serde_json::to_string_pretty(&out).unwrap()).unwrap();
+    println!("written to {path}");
+}
+
+/// The scenarios every database runs: the trip list and a seat map (next
+/// to the HTTP ceiling), contended holds (next to the database's raw write
+/// ceiling) and the passenger journey mix. Returns the figures and the six
+/// trips it made.
+async fn scenarios(
+    base: &str,
+    pid: u32,
+    http_ceiling: &Figures,
+    db_ceiling: &Figures,
+) -> (Vec<Figures>, Vec<i64>) {
+    let mut results = Vec::new();
+    let mut trips = Vec::new();
+    for i in 0..6 {
+        trips.push(create_trip(base, i).await);
+    }
+
+    let (lat, errors, took) = drive(get_step(format!("{base}/api/trips/"))).await;
+    results.push(
+        summarise("GET /api/trips/ (6 trips)", lat, errors, took, Some(pid)).against(http_ceiling),
+    );
+
+    let (lat, errors, took) =
+        drive(get_step(format!("{base}/api/trips/{}/seats/", trips[0]))).await;
+    results.push(
+        summarise("GET /api/trips/{id}/seats/", lat, errors, took, Some(pid)).against(http_ceiling),
+    );
+
+    // Contended holds: everyone on one trip; hold a random seat, release
+    // it on success. A 409 is the expected answer to a taken seat.
+    let (lat, errors, took) = drive(hold_step(base, trips[1])).await;
+    results.push(
+        summarise(
+            "contended holds (hold + release, 1 trip)",
+            lat,
+            errors,
+            took,
+            Some(pid),
+        )
+        .against(db_ceiling),
+    );
+
+    // The journey mix: search, seat map, hold, contact, release.
+    let journey_trips = Arc::new(trips[2..].to_vec());
+    let b = base.to_string();
+    let step: Step = Arc::new(move |c, client, mut rng| {
+        let (b, trips) = (b.clone(), journey_trips.clone());
+        Box::pin(async move {
+            let trip = trips[rng.random_range(0..trips.len())];
+            let mut out = Vec::new();
+            let (us, s) = timed(client.get(format!("{b}/api/trips/?from=jakarta"))).await;
+            out.push((us, s == 200));
+            let (us, s) = timed(client.get(format!("{b}/api/trips/{trip}/seats/"))).await;
+            out.push((us, s == 200));
+            let seat = seat_code(&mut rng);
+            let (us, s) = timed(
+                client
+                    .post(format!("{b}/api/seats/hold/"))
+                    .json(&json!({"trip_id": trip, "seats": [seat]})),
+            )
+            .await;
+            out.push((us, s == 200 || s == 409));
+            if s == 200 {
+                let (us, s) = timed(
+                    client
+                        .post(format!("{b}/api/hold/attach-contact/"))
+                        .json(&json!({"name": "Budi", "whatsapp": format!("0812{:08}", c)})),
+                )
+                .await;
+                out.push((us, s == 200));
+                let (us, s) = timed(
+                    client
+                        .post(format!("{b}/api/seats/release/"))
+                        .json(&json!({})),
+                )
+                .await;
+                out.push((us, s == 200));
+            }
+            (rng, out)
+        })
+    });
+    let (lat, errors, took) = drive(step).await;
+    results.push(
+        summarise(
+            "journey mix (search, map, hold, contact, release)",
+            lat,
+            errors,
+            took,
+            Some(pid),
+        )
+        .against(http_ceiling),
+    );
+    (results, trips)
+}
+
+fn print_table(database: &str, results: &[Figures]) {
     println!();
     println!(
         "{:<52} {:>10} {:>7} {:>9} {:>8} {:>8} {:>9} {:>8}",
-        "scenario (64 clients)",
+        format!("{database} (64 clients)"),
         "requests",
         "errors",
         "req/s",
@@ -541,7 +684,7 @@ async fn run() {
         "peak MiB",
         "ratio"
     );
-    for f in &results {
+    for f in results {
         println!(
             "{:<52} {:>10} {:>7} {:>9.0} {:>8.2} {:>8.2} {:>9.1} {:>8}",
             f.name,
@@ -556,22 +699,4 @@ async fn run() {
                 .unwrap_or_else(|| "-".into())
         );
     }
-    println!(
-        "server RSS: peak {:.1} MiB, now {:.1} MiB",
-        peak as f64 / 1024.0,
-        now as f64 / 1024.0
-    );
-    let out = json!({
-        "date": chrono::Utc::now().to_rfc3339(),
-        "clients": CLIENTS,
-        "seconds": seconds().as_secs_f64(),
-        "scenarios": results,
-        "server_peak_rss_mib": peak as f64 / 1024.0,
-        "streams": streams,
-        "stream_kib_each": per_stream_kib,
-        "login_storm_growth_mib": login_growth_mib,
-    });
-    let path = std::env::var("BENCH_OUT").unwrap_or_else(|_| "bench-results.json".into());
-    std::fs::write(&path, serde_json::to_string_pretty(&out).unwrap()).unwrap();
-    println!("written to {path}");
 }

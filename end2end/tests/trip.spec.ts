@@ -64,6 +64,39 @@ test("two passengers at once: a held seat shows as taken within a second and fre
   await expect(seat(a, "3C")).toHaveAttribute("data-status", "HOLD", { timeout: 1000 });
 });
 
+test("the clicking page takes its map from its click's answer, not from a second fetch", async ({ browser, request }) => {
+  const trip = await createTrip(request);
+  const a = await (await browser.newContext()).newPage();
+  const b = await (await browser.newContext()).newPage();
+  // Every seat-map fetch page A makes, from its first load on.
+  let fetches = 0;
+  a.on("request", (r) => {
+    if (r.url().includes("/sf/seat_map")) fetches += 1;
+  });
+  await a.goto(`/trips/${trip.id}`);
+  await b.goto(`/trips/${trip.id}`);
+  await hydrated(a);
+  await hydrated(b);
+
+  // A's own changes: each reaches B (so its live event went out), and A
+  // shows them from the answer to its click.
+  await seat(a, "2A").click();
+  await expect(seat(a, "2A")).toHaveAttribute("data-status", "MINE");
+  await expect(seat(b, "2A")).toHaveAttribute("data-status", "HOLD", { timeout: 1000 });
+  await seat(a, "2A").click();
+  await expect(seat(a, "2A")).toHaveAttribute("data-status", "AVAILABLE");
+  await expect(seat(b, "2A")).toHaveAttribute("data-status", "AVAILABLE", { timeout: 1000 });
+
+  // B's change comes after A's on the same stream: once A shows it, A has
+  // handled its own events too.
+  await seat(b, "5D").click();
+  await expect(seat(b, "5D")).toHaveAttribute("data-status", "MINE");
+  await expect(seat(a, "5D")).toHaveAttribute("data-status", "HOLD", { timeout: 1000 });
+  // One fetch when the stream opened ("ready"), one for B's change; none
+  // for A's own two.
+  expect(fetches).toBe(2);
+});
+
 test("the seat map works from the keyboard", async ({ page, request }) => {
   const trip = await createTrip(request, "SLEEPER");
   await page.goto(`/trips/${trip.id}`);

@@ -43,9 +43,18 @@ impl From<sqlx::Error> for AppError {
         // `storage::road`): no error to log.
         if storage::road::note_error(&err) {
             tracing::debug!(error = %err, "write contended; it runs again");
-        } else {
-            tracing::error!(error = %err, "database error");
+            return AppError::Internal;
         }
+        // A CHECK constraint is a rule of the data that the parsers in
+        // `domain` enforce first; if one still fires, the request broke
+        // it (400), and the log names the constraint.
+        if let Some(db) = err.as_database_error()
+            && matches!(db.kind(), sqlx::error::ErrorKind::CheckViolation)
+        {
+            tracing::warn!(error = %err, "request refused by a check constraint");
+            return AppError::invalid("This value is not allowed.");
+        }
+        tracing::error!(error = %err, "database error");
         AppError::Internal
     }
 }

@@ -103,17 +103,28 @@ impl Service {
             return Ok(None);
         }
         drop(conn);
-        match password {
-            Some(pw) => {
-                self.set_staff_password(username, pw, now).await?;
-                Ok(None)
-            }
-            None => {
-                let pw = random_password();
-                self.set_staff_password(username, &pw, now).await?;
-                Ok(Some(pw))
-            }
-        }
+        let (pw, generated) = match password {
+            Some(pw) => (pw.to_string(), false),
+            None => (random_password(), true),
+        };
+        let hash = hash_password(&pw)?;
+        let username = username.to_string();
+        // Counted again inside the write, in turn with other instances
+        // starting at the same moment: only the first creates the account
+        // (and only its random password is printed).
+        let created = self
+            .write_tx(now, move |tx| {
+                Box::pin(async move {
+                    storage::serialize_on(&mut *tx, "staff bootstrap").await?;
+                    if storage::count_staff(&mut *tx).await? > 0 {
+                        return Ok((false, None));
+                    }
+                    storage::upsert_staff(&mut *tx, &username, &hash, to_ms(now)).await?;
+                    Ok((true, None))
+                })
+            })
+            .await?;
+        Ok((created && generated).then_some(pw))
     }
 }
 

@@ -288,8 +288,17 @@ impl Storage {
             .connect_with(options.clone().options([("lock_timeout", "50ms")]))
             .await?;
         // sqlx's migrator holds an advisory lock while it runs: instances
-        // starting together on an empty database migrate once.
-        sqlx::migrate!("./migrations_postgres").run(&writer).await?;
+        // starting together on an empty database migrate once, the others
+        // waiting for it (on a connection of its own, without the writer's
+        // short lock timeout).
+        {
+            use sqlx::Connection as _;
+            let mut conn = PgConnection::connect_with(&options).await?;
+            sqlx::migrate!("./migrations_postgres")
+                .run(&mut conn)
+                .await?;
+            conn.close().await?;
+        }
         let reader = PgPoolOptions::new()
             .max_connections(sizes.read.max(1))
             .acquire_timeout(Duration::from_secs(30))

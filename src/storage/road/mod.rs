@@ -3,19 +3,19 @@
 //! committed.
 //!
 //! Writes are queued to one writer task per process with one connection
-//! (SQLite allows one writer anyway; on PostgreSQL one connection with
-//! group commit outruns many, see the README's figures). It takes every
-//! write waiting in its queue and runs them as one group commit:
-//!
-//! A durable commit costs an fsync (SQLite's `synchronous = FULL`,
-//! PostgreSQL's WAL flush), and every write also opens a transaction and
-//! expires due holds first. So the writer takes up to [`MAX_BATCH`] waiting
-//! writes, opens one transaction,
-//! expires due holds once, runs each write inside its own savepoint and
-//! commits once. A write that fails rolls back to its savepoint, so it
+//! (SQLite allows one writer anyway; on PostgreSQL other instances bring
+//! writers of their own). It takes every write waiting in its queue and
+//! runs them as one group commit: a durable commit costs an fsync
+//! (SQLite's `synchronous = FULL`, PostgreSQL's WAL flush), and every write
+//! also opens a transaction and expires due holds first, so the writer
+//! takes up to [`MAX_BATCH`] waiting writes, opens one transaction, expires
+//! due holds once, runs each write inside its own savepoint and commits
+//! once. A write that fails rolls back to its savepoint, so it
 //! leaves nothing behind and the others are untouched. The savepoint is
 //! taken when a write first writes ([`Job::writes`]): a request refused by
-//! what it reads (a seat already taken) costs no savepoint and no rollback.
+//! what it reads (a seat already taken) costs no savepoint and no rollback
+//! (on SQLite; on PostgreSQL, where a failed statement spoils the
+//! transaction up to the last savepoint, each write takes it first).
 //! Nobody gets an answer before the commit is on disk: a success is
 //! delivered only after it, and if the commit fails every write of the batch
 //! answers `internal`.
@@ -43,11 +43,10 @@
 
 mod spin;
 
+use std::cell::Cell;
 use std::panic::AssertUnwindSafe;
 
 use chrono::{DateTime, Utc};
-use std::cell::Cell;
-
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
