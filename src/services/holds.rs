@@ -128,7 +128,8 @@ impl Service {
         }
         let existing = match context.live_hold_id {
             Some(_) => {
-                let (h, seats) = storage::live_hold_with_seats(job.reads(), session.hash())
+                // Read with its row lock on PostgreSQL, so in the savepoint.
+                let (h, seats) = storage::live_hold_with_seats(job.writes().await?, session.hash())
                     .await?
                     .ok_or(AppError::Internal)?;
                 if h.trip_id != trip_id {
@@ -231,9 +232,11 @@ impl Service {
         seats: Option<Vec<SeatCode>>,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
-        let (mut hold, current) = storage::live_hold_with_seats(job.reads(), session.hash())
-            .await?
-            .ok_or(AppError::NoActiveHold)?;
+        // Read with its row lock on PostgreSQL, so in the savepoint.
+        let (mut hold, current) =
+            storage::live_hold_with_seats(job.writes().await?, session.hash())
+                .await?
+                .ok_or(AppError::NoActiveHold)?;
         // A code that is no seat of this bus is a mistake, as it is when
         // holding (releasing a seat merely not in the hold is harmless).
         if let Some(list) = &seats {

@@ -26,22 +26,64 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// An audit row waiting in a write transaction for its commit.
+#[derive(Clone, Debug)]
+pub struct PendingAudit {
+    at: i64,
+    actor: String,
+    action: String,
+    trip_id: i64,
+    hold_id: Option<i64>,
+    seats: String,
+    detail: String,
+}
+
+/// Appends an audit row: inside the write road's transaction it waits for
+/// the commit (written with the batch's others in one statement, see
+/// `WriteTx`); on any other connection it is written at once.
 pub async fn insert_audit(conn: &mut impl Connection, a: &NewAudit<'_>) -> DbResult<()> {
-    on!(conn, |conn| {
-        sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, trip_id, hold_id, seats, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(a.at)
-    .bind(a.actor)
-    .bind(a.action)
-    .bind(a.trip_id)
-    .bind(a.hold_id)
-    .bind(a.seats.join(" "))
-    .bind(a.detail)
-    .execute(conn)
-    .await
-    .map(|_| ())
-    })
+    let row = PendingAudit {
+        at: a.at,
+        actor: a.actor.to_string(),
+        action: a.action.to_string(),
+        trip_id: a.trip_id,
+        hold_id: a.hold_id,
+        seats: a.seats.join(" "),
+        detail: a.detail.to_string(),
+    };
+    if let Some(buffer) = conn.audit_buffer() {
+        buffer.push(row);
+        return Ok(());
+    }
+    write_audit_rows(conn, &[row]).await
+}
+
+/// Rows per INSERT (7 parameters each, well under SQLite's limit).
+const AUDIT_CHUNK: usize = 1000;
+
+/// Writes audit rows in order, a thousand per statement.
+pub(super) async fn write_audit_rows(
+    conn: &mut impl Connection,
+    rows: &[PendingAudit],
+) -> DbResult<()> {
+    for chunk in rows.chunks(AUDIT_CHUNK) {
+        on!(conn, |conn| {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO audit_log (at, actor, action, trip_id, hold_id, seats, detail) ",
+            );
+            q.push_values(chunk, |mut row, a| {
+                row.push_bind(a.at)
+                    .push_bind(&a.actor)
+                    .push_bind(&a.action)
+                    .push_bind(a.trip_id)
+                    .push_bind(a.hold_id)
+                    .push_bind(&a.seats)
+                    .push_bind(&a.detail);
+            });
+            q.build().execute(conn).await.map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 /// The whole log in order (tests replay it; the admin reads slices of it).

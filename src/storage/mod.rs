@@ -69,6 +69,12 @@ pub trait Connection: Send {
     fn writes(&self) -> bool {
         false
     }
+
+    /// Where audit rows wait for the commit, on the write road's
+    /// transaction; elsewhere they are written at once.
+    fn audit_buffer(&mut self) -> Option<&mut Vec<PendingAudit>> {
+        None
+    }
 }
 
 /// A connection from the read pool.
@@ -88,21 +94,35 @@ impl Connection for Conn {
 
 /// A write transaction. Only the write road ([`road`]) begins and commits
 /// one; services get it handed to them inside a write.
-pub enum WriteTx {
+///
+/// Its audit rows are kept until just before the commit and then written
+/// in one statement (see [`insert_audit`]): a batch of 64 writes makes one
+/// round trip for its audit, not 64, and a write rolled back to its
+/// savepoint drops its own rows ([`road`] marks and truncates).
+pub struct WriteTx {
+    tx: Tx,
+    audit: Vec<PendingAudit>,
+}
+
+enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Connection for WriteTx {
     fn raw(&mut self) -> Raw<'_> {
-        match self {
-            WriteTx::Sqlite(t) => Raw::Sqlite(t),
-            WriteTx::Postgres(t) => Raw::Postgres(t),
+        match &mut self.tx {
+            Tx::Sqlite(t) => Raw::Sqlite(t),
+            Tx::Postgres(t) => Raw::Postgres(t),
         }
     }
 
     fn writes(&self) -> bool {
         true
+    }
+
+    fn audit_buffer(&mut self) -> Option<&mut Vec<PendingAudit>> {
+        Some(&mut self.audit)
     }
 }
 
@@ -119,10 +139,23 @@ impl Connection for PgConnection {
 }
 
 impl WriteTx {
-    async fn commit(self) -> DbResult<()> {
-        match self {
-            WriteTx::Sqlite(t) => t.commit().await,
-            WriteTx::Postgres(t) => t.commit().await,
+    /// How many audit rows are waiting (a mark to roll back to).
+    fn audit_mark(&self) -> usize {
+        self.audit.len()
+    }
+
+    /// Drops the audit rows after `mark` (their write was rolled back).
+    fn audit_rollback(&mut self, mark: usize) {
+        self.audit.truncate(mark);
+    }
+
+    /// Writes the waiting audit rows, then commits.
+    async fn commit(mut self) -> DbResult<()> {
+        let rows = std::mem::take(&mut self.audit);
+        audit::write_audit_rows(&mut self, &rows).await?;
+        match self.tx {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
         }
     }
 }
@@ -345,8 +378,14 @@ impl Storage {
     /// only).
     async fn begin(&self) -> DbResult<WriteTx> {
         Ok(match &self.pools {
-            Pools::Sqlite { writer, .. } => WriteTx::Sqlite(writer.begin().await?),
-            Pools::Postgres { writer, .. } => WriteTx::Postgres(writer.begin().await?),
+            Pools::Sqlite { writer, .. } => WriteTx {
+                tx: Tx::Sqlite(writer.begin().await?),
+                audit: Vec::new(),
+            },
+            Pools::Postgres { writer, .. } => WriteTx {
+                tx: Tx::Postgres(writer.begin().await?),
+                audit: Vec::new(),
+            },
         })
     }
 

@@ -12,10 +12,11 @@
 //! due holds once, runs each write inside its own savepoint and commits
 //! once. A write that fails rolls back to its savepoint, so it
 //! leaves nothing behind and the others are untouched. The savepoint is
-//! taken when a write first writes ([`Job::writes`]): a request refused by
-//! what it reads (a seat already taken) costs no savepoint and no rollback
-//! (on SQLite; on PostgreSQL, where a failed statement spoils the
-//! transaction up to the last savepoint, each write takes it first).
+//! taken when a write first writes, or first reads with a lock
+//! ([`Job::writes`]): a request refused by what it reads (a seat already
+//! taken) costs no savepoint and no rollback. (On PostgreSQL a failed
+//! statement spoils the transaction up to the last savepoint: what runs
+//! before it, [`Job::reads`], is plain reads that take no lock.)
 //! Nobody gets an answer before the commit is on disk: a success is
 //! delivered only after it, and if the commit fails every write of the batch
 //! answers `internal`.
@@ -105,10 +106,8 @@ pub struct Job {
     tx: WriteTx,
     /// Whether this write has taken its savepoint.
     saved: bool,
-    /// Take the savepoint before the write's first statement, not its first
-    /// change: on PostgreSQL any failed statement (a read too) spoils the
-    /// transaction up to the latest savepoint.
-    save_first: bool,
+    /// PostgreSQL: the batch's expiry step runs in a savepoint of its own.
+    postgres: bool,
     /// Holds the batch expired before its writes ran.
     expired: usize,
 }
@@ -120,13 +119,14 @@ impl Job {
         self.expired
     }
 
-    /// The transaction, for reads before this write's first change.
+    /// The transaction, for plain reads (no locks) before this write's
+    /// first change.
     pub fn reads(&mut self) -> &mut WriteTx {
         &mut self.tx
     }
 
-    /// The transaction for changes: the first call takes the savepoint that
-    /// lets this write roll back alone.
+    /// The transaction for changes and for reads that lock: the first call
+    /// takes the savepoint that lets this write roll back alone.
     pub async fn writes(&mut self) -> Result<&mut WriteTx, AppError> {
         if !self.saved {
             super::savepoint(&mut self.tx).await?;
@@ -298,7 +298,7 @@ async fn writer(
     expire: Expire,
     announce: Announce,
 ) {
-    let save_first = storage.backend() == Backend::Postgres;
+    let postgres = storage.backend() == Backend::Postgres;
     let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
     // Writes to run again: first in the next batch.
     let mut again: Vec<Pending> = Vec::new();
@@ -322,7 +322,7 @@ async fn writer(
         let mut ran = Vec::with_capacity(batch.len());
         let committed = run_batch(
             &storage,
-            save_first,
+            postgres,
             now,
             batch.drain(..),
             &mut ran,
@@ -360,7 +360,7 @@ async fn writer(
 
 async fn run_batch(
     storage: &Storage,
-    save_first: bool,
+    postgres: bool,
     now: DateTime<Utc>,
     batch: impl Iterator<Item = Pending>,
     ran: &mut Vec<Ran>,
@@ -370,57 +370,49 @@ async fn run_batch(
     let mut job = Job {
         tx: storage.begin().await?,
         saved: false,
-        save_first,
+        postgres,
         expired: 0,
     };
     let expired = expire_in(&mut job, now, expire).await?;
     job.expired = expired.len();
     for mut pending in batch {
         // Savepoints nest: `ROLLBACK TO job` undoes the latest one, this
-        // write's; the commit releases them all.
+        // write's; the commit releases them all. Its audit rows wait in
+        // the transaction after `mark` until the commit.
         job.saved = false;
-        if job.save_first {
-            job.writes().await?;
-        }
+        let mark = job.tx.audit_mark();
         pending.attempts += 1;
-        match AssertUnwindSafe(pending.work.run(&mut job))
+        let step = AssertUnwindSafe(pending.work.run(&mut job))
             .catch_unwind()
-            .await
-        {
+            .await;
+        let keep = matches!(step, Ok(Step::Keep(_)));
+        if !keep {
+            job.tx.audit_rollback(mark);
+            if job.saved {
+                super::rollback_to_savepoint(&mut job.tx).await?;
+            }
+        }
+        match step {
             Ok(Step::Keep(changed)) => ran.push(Ran {
                 changed,
                 work: pending.work,
             }),
-            Ok(Step::Undo) => {
-                if job.saved {
-                    super::rollback_to_savepoint(&mut job.tx).await?;
-                }
+            Ok(Step::Undo) => ran.push(Ran {
+                changed: None,
+                work: pending.work,
+            }),
+            Ok(Step::Again) if pending.attempts < MAX_ATTEMPTS => again.push(pending),
+            Ok(Step::Again) => {
+                tracing::error!(attempts = pending.attempts, "a write kept meeting locks");
                 ran.push(Ran {
                     changed: None,
                     work: pending.work,
                 });
             }
-            Ok(Step::Again) => {
-                if job.saved {
-                    super::rollback_to_savepoint(&mut job.tx).await?;
-                }
-                if pending.attempts < MAX_ATTEMPTS {
-                    again.push(pending);
-                } else {
-                    tracing::error!(attempts = pending.attempts, "a write kept meeting locks");
-                    ran.push(Ran {
-                        changed: None,
-                        work: pending.work,
-                    });
-                }
-            }
-            // A bug, not a state of the data: undo its writes; its caller
-            // gets `internal`.
+            // A bug, not a state of the data: its writes are undone; its
+            // caller gets `internal`.
             Err(_) => {
                 tracing::error!("a write panicked; its changes are rolled back");
-                if job.saved {
-                    super::rollback_to_savepoint(&mut job.tx).await?;
-                }
                 ran.push(Ran {
                     changed: None,
                     work: pending.work,
@@ -440,10 +432,11 @@ async fn expire_in(
     now: DateTime<Utc>,
     expire: &Expire,
 ) -> Result<Vec<i64>, AppError> {
-    if !job.save_first {
+    if !job.postgres {
         return expire(&mut job.tx, now).await;
     }
     super::savepoint(&mut job.tx).await?;
+    let mark = job.tx.audit_mark();
     let result = CONTENDED
         .scope(Cell::new(false), async {
             let result = expire(&mut job.tx, now).await;
@@ -453,6 +446,7 @@ async fn expire_in(
     match result {
         (Ok(expired), _) => Ok(expired),
         (Err(_), true) => {
+            job.tx.audit_rollback(mark);
             super::rollback_to_savepoint(&mut job.tx).await?;
             Ok(Vec::new())
         }
