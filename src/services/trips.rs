@@ -163,10 +163,10 @@ impl Service {
     }
 
     /// A trip and its seat map as nobody in particular sees it, from memory
-    /// when it can: a map changes only when a write announces it (`notify`)
-    /// or when a hold on the trip runs out, so a cached map is used from the
-    /// time it was read until the trip's next hold expiry, unless a change
-    /// came in between.
+    /// when it can: a map changes only when a write announces it
+    /// (`LiveState::seats_changed`) or when a hold on the trip runs out, so
+    /// a cached map is used from the time it was read until the trip's next
+    /// hold expiry, unless a change came in between.
     async fn seat_map(&self, trip_id: i64, now_ms: i64) -> Result<Arc<CachedMap>, AppError> {
         if let Some(hit) = self.live.seat_maps.get(trip_id, now_ms) {
             return Ok(hit);
