@@ -11,6 +11,7 @@ use crate::domain::{
     AppError, AuditEvent, Booking, BookingCode, BusType, ClaimCode, Hold, HoldStatus, Manifest,
     ManifestEntry, SeatCode, Trip, WhatsApp,
 };
+use crate::storage::road::Changed;
 use crate::storage::{self, HoldQuery, NewTrip, WriteTx, to_ms};
 
 /// The admin's hold search.
@@ -91,7 +92,7 @@ impl Service {
         actor: &Actor,
         code: &ClaimCode,
         now: DateTime<Utc>,
-    ) -> Result<(Booking, Option<i64>), AppError> {
+    ) -> Result<(Booking, Changed), AppError> {
         let hold = storage::hold_by_claim_code(&mut *tx, code.as_str())
             .await?
             .ok_or(AppError::ClaimNotFound)?;
@@ -100,7 +101,7 @@ impl Service {
         match HoldStatus::parse(&hold.status) {
             Some(HoldStatus::Booked) => {
                 let booking = self.booking_view(&mut *tx, &hold, now).await?;
-                return Ok((booking, None));
+                return Ok((booking, Changed::nothing()));
             }
             Some(HoldStatus::Cancelled) => return Err(AppError::BookingCancelled),
             Some(HoldStatus::Released) => return Err(AppError::HoldExpired),
@@ -144,7 +145,7 @@ impl Service {
             .await?
             .ok_or(AppError::Internal)?;
         let booking = self.booking_view(&mut *tx, &row, now).await?;
-        Ok((booking, Some(row.trip_id)))
+        Ok((booking, Changed::trip(row.trip_id)))
     }
 
     /// Extends a live hold by `by` (default: `HOLD_MINUTES`), never past
@@ -167,7 +168,7 @@ impl Service {
                     now,
                 )?;
                 let view = this.extend_to(tx, &actor, &hold, new, false, now).await?;
-                Ok((view, None))
+                Ok((view, Changed::nothing()))
             })
         })
         .await
@@ -189,7 +190,7 @@ impl Service {
                 let trip = hold.trip_id;
                 audit(tx, now, &actor, "release", trip, hold.id, &seats, "").await?;
                 let view = this.live_view(tx, hold.id, now).await?;
-                Ok((view, Some(trip)))
+                Ok((view, Changed::trip(trip)))
             })
         })
         .await
@@ -232,11 +233,11 @@ impl Service {
         actor: &Actor,
         code: &BookingCode,
         now: DateTime<Utc>,
-    ) -> Result<(Booking, Option<i64>), AppError> {
+    ) -> Result<(Booking, Changed), AppError> {
         let hold = storage::hold_by_booking_code(&mut *tx, code.as_str())
             .await?
             .ok_or(AppError::BookingNotFound)?;
-        let mut changed = None;
+        let mut changed = Changed::nothing();
         if hold.status == "BOOKED" {
             let seats = storage::cancel_booking(&mut *tx, hold.id, to_ms(now)).await?;
             audit(
@@ -250,7 +251,7 @@ impl Service {
                 code.as_str(),
             )
             .await?;
-            changed = Some(hold.trip_id);
+            changed = Changed::trip(hold.trip_id);
         }
         let row = storage::hold_by_id(&mut *tx, hold.id)
             .await?
@@ -409,7 +410,7 @@ impl Service {
                     let row = storage::trip_by_id(&mut *tx, id, to_ms(now))
                         .await?
                         .ok_or(AppError::Internal)?;
-                    Ok((row, None))
+                    Ok((row, Changed::nothing()))
                 })
             })
             .await?;
@@ -434,7 +435,7 @@ impl Service {
             .write_tx(now, move |tx| {
                 Box::pin(async move {
                     let row = this.update_trip_in(tx, &actor, id, &change, now).await?;
-                    Ok((row, Some(id)))
+                    Ok((row, Changed::trip(id)))
                 })
             })
             .await?;

@@ -7,7 +7,7 @@ use super::{Actor, Service, SessionKey};
 use crate::domain::{
     AppError, BusType, ClaimCode, CustomerName, Hold, HoldStatus, SeatCode, WhatsApp,
 };
-use crate::storage::road::Job;
+use crate::storage::road::{Changed, Job};
 use crate::storage::{self, NewAudit, WriteTx, to_ms};
 
 /// Writes one audit row for a hold. (Eight plain arguments read better at
@@ -89,7 +89,7 @@ impl Service {
                 let hold = this
                     .hold_in(job, client.as_deref(), &session, trip_id, &requested, now)
                     .await?;
-                Ok((hold, Some(trip_id)))
+                Ok((hold, Changed::trip(trip_id)))
             })
         })
         .await
@@ -218,7 +218,7 @@ impl Service {
         self.write(now, move |job| {
             Box::pin(async move {
                 let hold = this.release_in(job, &session, seats, now).await?;
-                let changed = Some(hold.trip_id);
+                let changed = Changed::trip(hold.trip_id);
                 Ok((hold, changed))
             })
         })
@@ -305,7 +305,7 @@ impl Service {
         self.write(now, move |job| {
             Box::pin(async move {
                 let hold = this.extend_in(job.writes().await?, &session, now).await?;
-                let changed = None;
+                let changed = Changed::nothing();
                 Ok((hold, changed))
             })
         })
@@ -379,7 +379,7 @@ impl Service {
                 let hold = this
                     .attach_contact_in(job.writes().await?, &session, &name, &whatsapp, now)
                     .await?;
-                let changed = None;
+                let changed = Changed::nothing();
                 Ok((hold, changed))
             })
         })
@@ -460,7 +460,7 @@ impl Service {
                 let hold = this
                     .claim_in(job.writes().await?, &session, &code, now)
                     .await?;
-                let changed = Some(hold.trip_id);
+                let changed = Changed::trip(hold.trip_id);
                 Ok((hold, changed))
             })
         })

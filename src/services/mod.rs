@@ -32,7 +32,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::{AppError, HoldPolicy};
-use crate::storage::road::{Job, Road};
+use crate::storage::road::{Changed, Job, Road};
 use crate::storage::{self, NewAudit, Storage, WriteTx, to_ms};
 
 impl From<sqlx::Error> for AppError {
@@ -125,8 +125,8 @@ impl Service {
     }
 
     /// Runs `work` on the write road (see `storage::road`) and answers
-    /// once it is committed. `work` returns its value and the trip whose
-    /// seats it changed, announced after the commit. The road may run it
+    /// once it is committed. `work` returns its value and the trips whose
+    /// seats it changed ([`Changed`]), announced after the commit. The road may run it
     /// more than once (a copy each time): when it meets another process's
     /// lock, it runs again in the next batch.
     pub(crate) async fn write<T, F>(&self, now: DateTime<Utc>, work: F) -> Result<T, AppError>
@@ -135,7 +135,7 @@ impl Service {
         F: for<'a> FnOnce(
                 &'a mut Job,
             )
-                -> futures::future::BoxFuture<'a, Result<(T, Option<i64>), AppError>>
+                -> futures::future::BoxFuture<'a, Result<(T, Changed), AppError>>
             + Clone
             + Send
             + 'static,
@@ -151,7 +151,7 @@ impl Service {
         F: for<'a> FnOnce(
                 &'a mut WriteTx,
             )
-                -> futures::future::BoxFuture<'a, Result<(T, Option<i64>), AppError>>
+                -> futures::future::BoxFuture<'a, Result<(T, Changed), AppError>>
             + Clone
             + Send
             + 'static,
@@ -216,7 +216,7 @@ impl Service {
     /// open seat maps at its moment.
     pub async fn sweep(&self, now: DateTime<Utc>) -> Result<usize, AppError> {
         self.write(now, |job| {
-            Box::pin(async move { Ok((job.expired(), None)) })
+            Box::pin(async move { Ok((job.expired(), Changed::nothing())) })
         })
         .await
     }

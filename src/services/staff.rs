@@ -7,6 +7,7 @@ use rand::{Rng, RngCore};
 
 use super::{Service, SessionKey, new_token};
 use crate::domain::{AppError, StaffUser};
+use crate::storage::road::Changed;
 use crate::storage::{self, to_ms};
 
 pub fn hash_password(password: &str) -> Result<String, AppError> {
@@ -83,7 +84,7 @@ impl Service {
                 storage::upsert_staff(&mut *tx, &username, &hash, to_ms(now)).await?;
                 // A new password signs the account out everywhere.
                 storage::delete_sessions_of_staff(&mut *tx, &username).await?;
-                Ok(((), None))
+                Ok(((), Changed::nothing()))
             })
         })
         .await
@@ -117,10 +118,10 @@ impl Service {
                 Box::pin(async move {
                     storage::serialize_on(&mut *tx, "staff bootstrap").await?;
                     if storage::count_staff(&mut *tx).await? > 0 {
-                        return Ok((false, None));
+                        return Ok((false, Changed::nothing()));
                     }
                     storage::upsert_staff(&mut *tx, &username, &hash, to_ms(now)).await?;
-                    Ok((true, None))
+                    Ok((true, Changed::nothing()))
                 })
             })
             .await?;
@@ -180,7 +181,7 @@ impl Service {
         self.write_tx(now, move |tx| {
             Box::pin(async move {
                 let key = storage::server_key(&mut *tx, &name, &new_token()).await?;
-                Ok((key, None))
+                Ok((key, Changed::nothing()))
             })
         })
         .await
@@ -261,7 +262,7 @@ impl Service {
                 storage::purge_staff_sessions(&mut *tx, to_ms(now)).await?;
                 let (at, until) = (to_ms(now), to_ms(now + ttl));
                 storage::insert_staff_session(&mut *tx, key.hash(), staff_id, at, until).await?;
-                Ok(((), None))
+                Ok(((), Changed::nothing()))
             })
         })
         .await?;
@@ -292,7 +293,7 @@ impl Service {
         self.write_tx(now, move |tx| {
             Box::pin(async move {
                 storage::delete_staff_session(&mut *tx, key.hash()).await?;
-                Ok(((), None))
+                Ok(((), Changed::nothing()))
             })
         })
         .await

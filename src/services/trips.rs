@@ -7,6 +7,7 @@ use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use super::views::trip_view;
 use super::{Service, SessionKey};
 use crate::domain::{AppError, BusType, Seat, SeatCode, SeatStatus, Trip};
+use crate::storage::road::Changed;
 use crate::storage::{self, NewTrip, WriteTx, to_ms};
 
 /// The passenger's search: all parts optional.
@@ -234,7 +235,7 @@ impl Service {
         let this = self.clone();
         let n = self
             .write_tx(now, move |tx| {
-                Box::pin(async move { Ok((this.seed_demo_in(tx, now).await?, None)) })
+                Box::pin(async move { Ok((this.seed_demo_in(tx, now).await?, Changed::nothing())) })
             })
             .await?;
         self.live.trips_changed();

@@ -136,10 +136,39 @@ impl Job {
     }
 }
 
+/// The trips whose seats a write changed: announced to live seat maps
+/// after its commit, before anyone is answered.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changed(Vec<i64>);
+
+impl Changed {
+    /// No seat changed (a contact attached, an extension, a sign-in).
+    pub fn nothing() -> Self {
+        Self(Vec::new())
+    }
+
+    /// The seats of `trip` changed.
+    pub fn trip(trip: i64) -> Self {
+        Self(vec![trip])
+    }
+
+    /// And the seats of `trip` too.
+    pub fn and(mut self, trip: i64) -> Self {
+        if !self.0.contains(&trip) {
+            self.0.push(trip);
+        }
+        self
+    }
+
+    pub fn trips(&self) -> &[i64] {
+        &self.0
+    }
+}
+
 /// What one run of a write leaves.
 enum Step {
-    /// It succeeded: keep its changes; the trip whose seats it changed.
-    Keep(Option<i64>),
+    /// It succeeded: keep its changes; the trips whose seats it changed.
+    Keep(Changed),
     /// It failed: roll its changes back; its error is its answer.
     Undo,
     /// Another transaction got there first: roll back and run it again.
@@ -163,7 +192,7 @@ struct Typed<T, F> {
 impl<T, F> Work for Typed<T, F>
 where
     T: Send + 'static,
-    F: for<'a> FnOnce(&'a mut Job) -> BoxFuture<'a, Result<(T, Option<i64>), AppError>>
+    F: for<'a> FnOnce(&'a mut Job) -> BoxFuture<'a, Result<(T, Changed), AppError>>
         + Clone
         + Send
         + 'static,
@@ -257,12 +286,12 @@ impl Road {
 
     /// Runs `work` in the next batch (again in later ones while it meets
     /// other transactions' locks) and answers once it is committed. `work`
-    /// returns its value and the trip whose seats it changed, announced
+    /// returns its value and the trips whose seats it changed, announced
     /// after the commit.
     pub async fn write<T, F>(&self, now: DateTime<Utc>, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
-        F: for<'a> FnOnce(&'a mut Job) -> BoxFuture<'a, Result<(T, Option<i64>), AppError>>
+        F: for<'a> FnOnce(&'a mut Job) -> BoxFuture<'a, Result<(T, Changed), AppError>>
             + Clone
             + Send
             + 'static,
@@ -287,7 +316,7 @@ impl Road {
 
 /// A write that ran in a batch, waiting for the batch's commit.
 struct Ran {
-    changed: Option<i64>,
+    changed: Changed,
     work: Box<dyn Work>,
 }
 
@@ -334,10 +363,13 @@ async fn writer(
             Ok(expired) => {
                 // Announced before anyone is answered, so a passenger who
                 // reads the map after their answer sees their own change.
-                for trip in expired
-                    .into_iter()
-                    .chain(ran.iter().filter_map(|r| r.changed))
-                {
+                let mut trips: Vec<i64> = expired;
+                for r in &ran {
+                    trips.extend_from_slice(r.changed.trips());
+                }
+                trips.sort_unstable();
+                trips.dedup();
+                for trip in trips {
                     announce(trip);
                 }
                 for r in ran {
@@ -398,14 +430,14 @@ async fn run_batch(
                 work: pending.work,
             }),
             Ok(Step::Undo) => ran.push(Ran {
-                changed: None,
+                changed: Changed::nothing(),
                 work: pending.work,
             }),
             Ok(Step::Again) if pending.attempts < MAX_ATTEMPTS => again.push(pending),
             Ok(Step::Again) => {
                 tracing::error!(attempts = pending.attempts, "a write kept meeting locks");
                 ran.push(Ran {
-                    changed: None,
+                    changed: Changed::nothing(),
                     work: pending.work,
                 });
             }
@@ -414,7 +446,7 @@ async fn run_batch(
             Err(_) => {
                 tracing::error!("a write panicked; its changes are rolled back");
                 ran.push(Ran {
-                    changed: None,
+                    changed: Changed::nothing(),
                     work: pending.work,
                 });
             }
@@ -451,5 +483,16 @@ async fn expire_in(
             Ok(Vec::new())
         }
         (Err(e), false) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Changed;
+
+    #[test]
+    fn changed_trips_are_a_set() {
+        assert_eq!(Changed::nothing().trips(), &[] as &[i64]);
+        assert_eq!(Changed::trip(3).and(5).and(3).trips(), &[3, 5]);
     }
 }
