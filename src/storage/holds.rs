@@ -64,18 +64,22 @@ pub async fn due_holds(
     now_ms: i64,
     limit: i64,
 ) -> DbResult<Vec<DueHold>> {
-    const DUE: &str = "SELECT id, trip_id, expires_at FROM holds
-         WHERE status = 'HELD' AND expires_at <= $1 ORDER BY expires_at, id LIMIT $2";
+    macro_rules! due {
+        () => {
+            "SELECT id, trip_id, expires_at FROM holds
+             WHERE status = 'HELD' AND expires_at <= $1 ORDER BY expires_at, id LIMIT $2"
+        };
+    }
     match conn.raw() {
         super::Raw::Sqlite(c) => {
-            sqlx::query_as(DUE)
+            sqlx::query_as(due!())
                 .bind(now_ms)
                 .bind(limit)
                 .fetch_all(c)
                 .await
         }
         super::Raw::Postgres(c) => {
-            sqlx::query_as(&format!("{DUE} FOR UPDATE SKIP LOCKED"))
+            sqlx::query_as(concat!(due!(), " FOR UPDATE SKIP LOCKED"))
                 .bind(now_ms)
                 .bind(limit)
                 .fetch_all(c)

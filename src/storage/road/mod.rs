@@ -79,6 +79,17 @@ pub fn note_error(err: &sqlx::Error) -> bool {
     contended
 }
 
+/// Runs `future` (a write, or the expiry step) and tells whether a
+/// database error inside it meant "another transaction got there first".
+async fn watching_contention<T>(future: impl std::future::Future<Output = T>) -> (T, bool) {
+    CONTENDED
+        .scope(Cell::new(false), async {
+            let out = future.await;
+            (out, CONTENDED.with(Cell::get))
+        })
+        .await
+}
+
 /// Lock timeouts and deadlocks, serialization failures, SQLite's busy
 /// file, and unique constraints that only a concurrent write can break.
 fn is_contention(err: &sqlx::Error) -> bool {
@@ -201,12 +212,7 @@ where
         // Each run gets a fresh copy of the write and what it captured.
         let work = self.work.clone();
         Box::pin(async move {
-            let (result, contended) = CONTENDED
-                .scope(Cell::new(false), async {
-                    let result = work(job).await;
-                    (result, CONTENDED.with(Cell::get))
-                })
-                .await;
+            let (result, contended) = watching_contention(work(job)).await;
             match result {
                 Ok((value, changed)) => {
                     self.result = Some(Ok(value));
@@ -469,12 +475,7 @@ async fn expire_in(
     }
     super::savepoint(&mut job.tx).await?;
     let mark = job.tx.audit_mark();
-    let result = CONTENDED
-        .scope(Cell::new(false), async {
-            let result = expire(&mut job.tx, now).await;
-            (result, CONTENDED.with(Cell::get))
-        })
-        .await;
+    let result = watching_contention(expire(&mut job.tx, now)).await;
     match result {
         (Ok(expired), _) => Ok(expired),
         (Err(_), true) => {
