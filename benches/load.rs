@@ -13,6 +13,14 @@
 //! printed as a ratio to its ceiling, because absolute numbers drift on a
 //! shared machine.
 //!
+//! Then the cluster run (PostgreSQL): the same scenarios through nginx
+//! (the template `make cluster` uses) to one and to three instances on one
+//! database, next to the trivial handler behind the same nginx, and the
+//! "mudik rush": `BENCH_RUSH_STREAMS` (default 5,000) streams on one trip
+//! spread over the three instances while 64 clients hold and release its
+//! seats, timing each change of a probe on one instance to its event on the
+//! others' streams, with each instance's memory.
+//!
 //! The server binary is `KURSI_BIN` (the release build); `make bench`
 //! builds it first.
 
@@ -191,6 +199,18 @@ async fn trivial_server(port: u16) {
         .await
         .unwrap();
     axum::serve(listener, app).await.unwrap();
+}
+
+/// [`trivial_server`] as a child process of this program on a free port.
+async fn spawn_trivial() -> (std::process::Child, u16) {
+    let port = free_port();
+    let child = Command::new(std::env::current_exe().unwrap())
+        .args(["--trivial-server", &port.to_string()])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    (child, port)
 }
 
 /// The ceiling of durable writes: one connection, WAL, synchronous=FULL,
@@ -454,13 +474,7 @@ async fn run() {
     let dir = tempfile::tempdir().unwrap();
 
     // Ceilings first.
-    let port = free_port();
-    let mut trivial = Command::new(std::env::current_exe().unwrap())
-        .args(["--trivial-server", &port.to_string()])
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (mut trivial, port) = spawn_trivial().await;
     let (lat, errors, took) = drive(get_step(format!("http://127.0.0.1:{port}/json"))).await;
     let http_ceiling = summarise(
         "ceiling: trivial axum JSON",
@@ -547,6 +561,9 @@ async fn run() {
     let (pg_peak, _) = rss_kib(pg_pid);
     drop(server);
     drop_postgres(&pg_server, &pg_name).await;
+
+    // Several instances behind nginx on one PostgreSQL database.
+    let (cluster_results, rush) = cluster(&pg_ceiling).await;
     pg_results.insert(0, pg_ceiling);
     pg_results.insert(0, http_ceiling);
 
@@ -558,6 +575,27 @@ async fn run() {
     );
     print_table("PostgreSQL", &pg_results);
     println!("server RSS: peak {:.1} MiB", pg_peak as f64 / 1024.0);
+    print_table("PostgreSQL, through nginx", &cluster_results);
+    println!(
+        "mudik rush: {} streams over 3 instances ({} KiB each), RSS {} MiB; \
+         hold on one instance to its event on another: p50 {:.1} ms, p99 {:.1} ms \
+         ({} timed, {} not within 5 s)",
+        rush.streams,
+        rush.stream_kib_each
+            .iter()
+            .map(|k| format!("{k:.1}"))
+            .collect::<Vec<_>>()
+            .join(" / "),
+        rush.rss_mib
+            .iter()
+            .map(|m| format!("{m:.1}"))
+            .collect::<Vec<_>>()
+            .join(" / "),
+        rush.event_p50_ms,
+        rush.event_p99_ms,
+        rush.events_timed,
+        rush.events_lost,
+    );
     let out = json!({
         "date": chrono::Utc::now().to_rfc3339(),
         "clients": CLIENTS,
@@ -570,6 +608,10 @@ async fn run() {
         "postgres": {
             "scenarios": pg_results,
             "server_peak_rss_mib": pg_peak as f64 / 1024.0,
+        },
+        "cluster": {
+            "scenarios": cluster_results,
+            "mudik_rush": rush,
         },
     });
     let path = std::env::var("BENCH_OUT").unwrap_or_else(|_| "bench-results.json".into());
@@ -699,4 +741,269 @@ fn print_table(database: &str, results: &[Figures]) {
                 .unwrap_or_else(|| "-".into())
         );
     }
+}
+
+/// nginx round robin in front of `ports` on a port of its own, from the
+/// template `make cluster` uses (`scripts/cluster/nginx.conf.in`).
+struct Nginx {
+    child: std::process::Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Nginx {
+    async fn start(ports: &[u16]) -> Nginx {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let upstreams: Vec<String> = ports
+            .iter()
+            .map(|p| format!("        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;"))
+            .collect();
+        let conf = include_str!("../scripts/cluster/nginx.conf.in")
+            .replace("@DIR@", &dir.path().display().to_string())
+            .replace("@PORT@", &port.to_string())
+            .replace("@UPSTREAMS@", &upstreams.join("\n"));
+        let path = dir.path().join("nginx.conf");
+        std::fs::write(&path, conf).unwrap();
+        let child = Command::new("nginx")
+            .args([
+                "-p",
+                dir.path().to_str().unwrap(),
+                "-c",
+                path.to_str().unwrap(),
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("nginx (make bench installs nginx-light)");
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Nginx {
+            child,
+            base,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn port_of(base: &str) -> u16 {
+    base.rsplit(':').next().unwrap().parse().unwrap()
+}
+
+/// What the mudik rush measured.
+#[derive(Default, serde::Serialize)]
+struct Rush {
+    streams: usize,
+    /// Server memory each open stream costs, per instance, KiB.
+    stream_kib_each: Vec<f64>,
+    /// Each instance's RSS with the streams open, MiB.
+    rss_mib: Vec<f64>,
+    /// From an acknowledged hold on one instance to its event on a stream
+    /// of another: how many were timed, p50 and p99.
+    events_timed: usize,
+    event_p50_ms: f64,
+    event_p99_ms: f64,
+    /// Events that did not come within 5 s.
+    events_lost: usize,
+    holds: Figures,
+}
+
+/// Reads an event stream on `base` for `trip` and sends the moment each
+/// `seats` event arrives.
+async fn stamp_events(
+    base: &str,
+    trip: i64,
+) -> (
+    tokio::sync::mpsc::UnboundedReceiver<Instant>,
+    tokio::task::JoinHandle<()>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://").to_string();
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let req = format!("GET /api/trips/{trip}/events/ HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let task = tokio::spawn(async move {
+        let mut buf = vec![0u8; 4096];
+        let mut text = String::new();
+        loop {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(k) => {
+                    let at = Instant::now();
+                    text.push_str(&String::from_utf8_lossy(&buf[..k]));
+                    while let Some(i) = text.find("event: seats") {
+                        let _ = tx.send(at);
+                        text.drain(..i + "event: seats".len());
+                    }
+                    // Keep only a tail that may hold the start of a marker.
+                    if text.len() > 64 {
+                        let cut = text.len() - 32;
+                        let cut = (cut..text.len())
+                            .find(|&i| text.is_char_boundary(i))
+                            .unwrap_or(text.len());
+                        text.drain(..cut);
+                    }
+                }
+            }
+        }
+    });
+    (rx, task)
+}
+
+/// "Mudik rush" on instances `bases` (behind `front`): `streams` live
+/// streams on `rush_trip` spread over the instances while 64 clients hold
+/// and release its seats through `front`; meanwhile a probe holds and
+/// releases a seat of the quiet `probe_trip` on the first instance and
+/// times each change's event on streams of the others (nobody else changes
+/// that trip, so each event is the probe's).
+async fn rush(
+    bases: &[String],
+    pids: &[u32],
+    front: &str,
+    rush_trip: i64,
+    probe_trip: i64,
+    streams: usize,
+) -> Rush {
+    let before: Vec<u64> = pids.iter().map(|&p| rss_kib(p).1).collect();
+    let mut open = Vec::new();
+    for (i, base) in bases.iter().enumerate() {
+        let share = streams / bases.len() + usize::from(i < streams % bases.len());
+        open.push(open_streams(base, rush_trip, share).await);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after: Vec<u64> = pids.iter().map(|&p| rss_kib(p).1).collect();
+    let stream_kib_each = (0..bases.len())
+        .map(|i| after[i].saturating_sub(before[i]) as f64 / open[i].len().max(1) as f64)
+        .collect();
+    let mut watchers = Vec::new();
+    for base in &bases[1..] {
+        watchers.push(stamp_events(base, probe_trip).await);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let churn = tokio::spawn(drive(hold_step(front, rush_trip)));
+    let probe = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let (mut lat_us, mut lost) = (Vec::new(), 0);
+    let started = Instant::now();
+    while started.elapsed() < seconds() {
+        for body in [json!({"trip_id": probe_trip, "seats": ["1A"]}), json!({})] {
+            let path = if body.get("seats").is_some() {
+                "hold"
+            } else {
+                "release"
+            };
+            let r = probe
+                .post(format!("{}/api/seats/{path}/", bases[0]))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let acked = Instant::now();
+            assert!(r.status().is_success(), "probe {path}: {}", r.status());
+            for (events, _) in watchers.iter_mut() {
+                match tokio::time::timeout(Duration::from_secs(5), events.recv()).await {
+                    Ok(Some(at)) => {
+                        lat_us.push(at.saturating_duration_since(acked).as_micros() as u32)
+                    }
+                    _ => lost += 1,
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (lat, errors, took) = churn.await.unwrap();
+    let rss_mib = pids.iter().map(|&p| rss_kib(p).1 as f64 / 1024.0).collect();
+    for (_, task) in watchers {
+        task.abort();
+    }
+    drop(open);
+    let timed = summarise("", lat_us, 0, Duration::from_secs(1), None);
+    Rush {
+        streams,
+        stream_kib_each,
+        rss_mib,
+        events_timed: timed.requests as usize,
+        event_p50_ms: timed.p50_ms,
+        event_p99_ms: timed.p99_ms,
+        events_lost: lost,
+        holds: summarise(
+            &format!("mudik rush: contended holds, {streams} streams open"),
+            lat,
+            errors,
+            took,
+            Some(pids[0]),
+        ),
+    }
+}
+
+/// The cluster run: the scenarios through nginx to 1 and to 3 instances on
+/// one PostgreSQL database, then the mudik rush on the three. Reads are
+/// compared with the trivial handler behind the same nginx, holds with
+/// PostgreSQL's raw ceiling.
+async fn cluster(pg_ceiling: &Figures) -> (Vec<Figures>, Rush) {
+    let (mut trivial, port) = spawn_trivial().await;
+    let front = Nginx::start(&[port]).await;
+    let (lat, errors, took) = drive(get_step(format!("{}/json", front.base))).await;
+    let nginx_ceiling = summarise(
+        "ceiling: trivial axum JSON through nginx",
+        lat,
+        errors,
+        took,
+        Some(trivial.id()),
+    );
+    drop(front);
+    let _ = trivial.kill();
+    let _ = trivial.wait();
+
+    let mut results = vec![nginx_ceiling.clone()];
+    let mut rush_figures = Rush::default();
+    for n in [1usize, 3] {
+        let (url, server, name) = bench_postgres().await;
+        let dirs: Vec<_> = (0..n).map(|_| tempfile::tempdir().unwrap()).collect();
+        let servers =
+            futures::future::join_all(dirs.iter().map(|d| start_kursi(d.path(), Some(&url)))).await;
+        let ports: Vec<u16> = servers.iter().map(|s| port_of(&s.base)).collect();
+        let pids: Vec<u32> = servers.iter().map(|s| s.child.id()).collect();
+        let front = Nginx::start(&ports).await;
+        let (figures, trips) = scenarios(&front.base, pids[0], &nginx_ceiling, pg_ceiling).await;
+        let label = if n == 1 { "1 instance" } else { "3 instances" };
+        results.extend(figures.into_iter().map(|mut f| {
+            f.name = format!("{label}: {}", f.name);
+            f
+        }));
+        if n == 3 {
+            let streams = std::env::var("BENCH_RUSH_STREAMS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(5000usize);
+            let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
+            // A trip of its own for the probe: nobody else changes it.
+            let probe_trip = create_trip(&front.base, 99).await;
+            rush_figures = rush(&bases, &pids, &front.base, trips[1], probe_trip, streams).await;
+            rush_figures.holds = std::mem::take(&mut rush_figures.holds).against(pg_ceiling);
+            results.push(rush_figures.holds.clone());
+        }
+        drop(front);
+        drop(servers);
+        drop_postgres(&server, &name).await;
+    }
+    (results, rush_figures)
 }

@@ -13,7 +13,9 @@ export default defineConfig({
   forbidOnly: true,
   retries: 0,
   workers: 2,
-  reporter: [["list"]],
+  // The JSON report lets scripts/test.sh repeat each failure's message at
+  // the very end of its output, where a CI log's tail shows it.
+  reporter: [["list"], ["json", { outputFile: "test-results/report.json" }]],
   use: {
     baseURL,
     trace: "retain-on-failure",

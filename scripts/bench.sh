@@ -6,8 +6,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-bash scripts/setup.sh
-source scripts/setup.sh
+bash scripts/setup.sh --cluster
+source scripts/setup.sh --cluster
 cargo leptos build $LEPTOS_RELEASE_FLAGS
 export KURSI_BIN="$CARGO_TARGET_DIR/release/kursi"
 export BENCH_OUT="$ROOT/bench-results.json"

@@ -61,3 +61,13 @@ if [ "${1:-}" = "--test" ]; then
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
 fi
+
+# nginx for `make cluster` and `make bench` (several instances behind one
+# address).
+if [ "${1:-}" = "--cluster" ] && ! command -v nginx >/dev/null 2>&1; then
+  say "installing Debian's nginx-light"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+fi

@@ -44,6 +44,29 @@ schemathesis() {
     --request-timeout 10 --no-color --report ndjson --report-dir "$2"
 }
 
+# Each failed Playwright test's title and the start of its error, last in the
+# output (a CI log is often read from its tail).
+playwright_failures() {
+  [ -f "$1" ] || return 0
+  echo "--- Playwright failures ---"
+  python3 - "$1" <<'PY'
+import json, re, sys
+def walk(suite, path):
+    for s in suite.get("suites", []):
+        yield from walk(s, path + [s.get("title", "")])
+    for spec in suite.get("specs", []):
+        for test in spec.get("tests", []):
+            for result in test.get("results", []):
+                if result.get("status") not in ("passed", "skipped"):
+                    yield " > ".join(p for p in path + [spec["title"]] if p), result
+for title, result in walk(json.load(open(sys.argv[1])), []):
+    print(f"* {title} [{result.get('status')}]")
+    for err in result.get("errors", []):
+        text = re.sub(r"\x1b\[[0-9;]*m", "", err.get("message", ""))
+        print("  " + "\n  ".join(text.splitlines()[:25]))
+PY
+}
+
 e2e() {
   local port tmp pid rc
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -81,6 +104,7 @@ e2e() {
   if [ $rc -ne 0 ]; then
     echo "--- server log (last 40 lines) ---"
     tail -n 40 "$tmp/server.log" "$tmp/short.log"
+    playwright_failures end2end/test-results/report.json
   fi
   rm -rf "$tmp"
   return $rc

@@ -90,6 +90,9 @@ pub struct Settings {
     pub password_hash_concurrency: usize,
     /// `ADMIN_API_KEY`: enables `X-ADMIN-KEY` authentication when set.
     pub admin_api_key: Option<Secret>,
+    /// `METRICS_TOKEN`: when set, `GET /metrics` needs
+    /// `Authorization: Bearer <token>`; unset, it is open.
+    pub metrics_token: Option<Secret>,
     /// `ADMIN_USERNAME` / `ADMIN_PASSWORD`: the bootstrap staff account.
     pub admin_username: String,
     pub admin_password: Option<Secret>,
@@ -161,6 +164,18 @@ impl Settings {
             max_seats: number("MAX_SEATS_PER_HOLD", 4)?.max(1),
             max_active_per_whatsapp: number("MAX_ACTIVE_HOLDS_PER_WHATSAPP", 2)?.max(1),
             max_held_seats_per_client: number("MAX_HELD_SEATS_PER_IP", 12)?,
+            unique_codes: if flag("UNIQUE_AMOUNTS", true)? {
+                let (min, max) = (
+                    number("UNIQUE_CODE_MIN", 1)?,
+                    number("UNIQUE_CODE_MAX", 999)?,
+                );
+                Some(
+                    crate::domain::UniqueCodes::new(i64::from(min), i64::from(max))
+                        .map_err(|e| ConfigError(format!("UNIQUE_CODE_MIN/MAX: {e}")))?,
+                )
+            } else {
+                None
+            },
         };
         let display_tz: Tz = get("DISPLAY_TZ")
             .unwrap_or_else(|| "Asia/Jakarta".into())
@@ -248,6 +263,7 @@ impl Settings {
             max_streams_per_ip: number("MAX_STREAMS_PER_IP", 32)? as usize,
             password_hash_concurrency: number("PASSWORD_HASH_CONCURRENCY", 2)?.max(1) as usize,
             admin_api_key: get("ADMIN_API_KEY").map(Secret::new),
+            metrics_token: get("METRICS_TOKEN").map(Secret::new),
             admin_username: get("ADMIN_USERNAME").unwrap_or_else(|| "admin".into()),
             admin_password: get("ADMIN_PASSWORD").map(Secret::new),
             cors_origins,
@@ -354,6 +370,22 @@ mod tests {
         assert!(with(&[("HOLD_MINUTES", "ten")]).is_err());
         assert!(with(&[("DISPLAY_TZ", "Mars/Olympus")]).is_err());
         assert!(with(&[("COOKIE_SECURE", "maybe")]).is_err());
+        assert!(with(&[("UNIQUE_CODE_MAX", "1000")]).is_err());
+        assert!(with(&[("UNIQUE_CODE_MIN", "0")]).is_err());
+        assert_eq!(
+            with(&[("UNIQUE_AMOUNTS", "off"), ("UNIQUE_CODE_MAX", "1000")])
+                .unwrap()
+                .policy
+                .unique_codes,
+            None
+        );
+        assert_eq!(
+            with(&[("UNIQUE_CODE_MIN", "100"), ("UNIQUE_CODE_MAX", "199")])
+                .unwrap()
+                .policy
+                .unique_codes,
+            Some(crate::domain::UniqueCodes::new(100, 199).unwrap())
+        );
     }
 
     #[test]

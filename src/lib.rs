@@ -6,13 +6,16 @@
 //! - [`app`]: the Leptos UI, rendered on the server and hydrated.
 //! - [`server_fns`]: the pages' server functions, thin adapters.
 //! - Server only (`ssr`): [`config`] (typed settings), [`storage`] (all
-//!   SQL, written once for SQLite and PostgreSQL, and `storage::road`, the
-//!   one road every write takes: group commit on one writer connection),
-//!   [`services`] (every operation, time passed in; `services::live` is
-//!   what a process keeps in memory, fed by what writes report after
-//!   their commit), [`api`] (the JSON API),
+//!   SQL, written once for SQLite and PostgreSQL; `storage::road`, the
+//!   one road every write takes: group commit on one writer connection,
+//!   whose commits on PostgreSQL notify the other instances; and the
+//!   listener that hears them), [`services`] (every operation, time passed
+//!   in; `services::live` is what a process keeps in memory, fed by what
+//!   writes report after their commit, its own and, on PostgreSQL, every
+//!   other instance's), [`api`] (the JSON API),
 //!   [`web`] (cookies and keys), [`security`] (forged writes, page
-//!   policies), [`listen`] (connections and their limits), [`state`],
+//!   policies), [`listen`] (connections and their limits), [`metrics`]
+//!   (`GET /metrics`), [`state`],
 //!   [`server`] (router and run loop).
 
 // Leptos view types nest deeply; the trip page needs more than the default.
@@ -30,6 +33,8 @@ pub mod config;
 pub mod limits;
 #[cfg(feature = "ssr")]
 pub mod listen;
+#[cfg(feature = "ssr")]
+pub mod metrics;
 #[cfg(feature = "ssr")]
 pub mod security;
 #[cfg(feature = "ssr")]

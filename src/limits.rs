@@ -1,11 +1,17 @@
 //! Per-client-IP rate limits (SPEC §4): holds, claims, booking lookups and
 //! staff sign-in.
 //!
-//! One GCRA limiter per kind from the `governor` crate, keyed by IP: a
-//! client may spend its whole minute's quota in a burst and then gets one
-//! more request every `60 / n` seconds. A refused request learns when to
-//! retry (`Retry-After`). The JSON API and the server functions call the
-//! same [`RateLimits::check`], so neither door is a way around the other.
+//! GCRA per kind of request, keyed by client: a client may spend its whole
+//! minute's quota in a burst and then gets one more request every `60 / n`
+//! seconds. A refused request learns when to retry (`Retry-After`). The
+//! JSON API and the server functions call the same [`RateLimits::check`],
+//! so neither door is a way around the other.
+//!
+//! Where the count lives follows the database. On SQLite one process
+//! serves, and counts in its memory (the `governor` crate). On PostgreSQL
+//! several instances may serve behind a load balancer, and a client that
+//! each of them counted apart would get N times its quota, so they count
+//! in one table of the database ([`crate::storage::SharedRates`]).
 //!
 //! A client is its address as [`Proxies::client_ip`] finds it, and IPv6 clients are
 //! keyed by their /64 ([`client_key`]): one home or phone gets a whole /64,
@@ -17,11 +23,13 @@ use std::num::NonZeroU32;
 use axum::extract::ConnectInfo;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::Settings;
 use crate::domain::AppError;
+use crate::storage::{Rate, SharedRates, Spent, to_ms};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Limit {
@@ -32,53 +40,99 @@ pub enum Limit {
     Lookup,
 }
 
+impl Limit {
+    /// The kind's name in the shared counters.
+    fn key(self) -> &'static str {
+        match self {
+            Limit::Hold => "hold",
+            Limit::Claim => "claim",
+            Limit::Login => "login",
+            Limit::Lookup => "lookup",
+        }
+    }
+}
+
+/// One kind's counter.
+#[derive(Debug)]
+enum Counter {
+    /// This process's memory (one process serves the database).
+    Memory(DefaultKeyedRateLimiter<IpAddr>),
+    /// The database's table, shared by every instance.
+    Shared(Rate),
+}
+
 #[derive(Debug)]
 pub struct RateLimits {
-    hold: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    claim: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    login: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    lookup: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    hold: Option<Counter>,
+    claim: Option<Counter>,
+    login: Option<Counter>,
+    lookup: Option<Counter>,
+    shared: Option<SharedRates>,
     proxies: Proxies,
 }
 
-fn limiter(per_minute: u32) -> Option<DefaultKeyedRateLimiter<IpAddr>> {
-    NonZeroU32::new(per_minute).map(|n| RateLimiter::keyed(Quota::per_minute(n)))
-}
-
 impl RateLimits {
-    /// Limits from the settings; a rate of 0 turns that limit off.
-    pub fn new(settings: &Settings) -> Self {
+    /// Limits from the settings; a rate of 0 turns that limit off. With
+    /// `shared` (PostgreSQL) every limit counts in the database.
+    pub fn new(settings: &Settings, shared: Option<SharedRates>) -> Self {
+        let counter = |per_minute: u32| match shared {
+            Some(_) => Rate::per_minute(per_minute).map(Counter::Shared),
+            None => NonZeroU32::new(per_minute)
+                .map(|n| Counter::Memory(RateLimiter::keyed(Quota::per_minute(n)))),
+        };
         Self {
-            hold: limiter(settings.hold_rate_per_minute),
-            claim: limiter(settings.claim_rate_per_minute),
-            login: limiter(settings.login_rate_per_minute),
-            lookup: limiter(settings.lookup_rate_per_minute),
+            hold: counter(settings.hold_rate_per_minute),
+            claim: counter(settings.claim_rate_per_minute),
+            login: counter(settings.login_rate_per_minute),
+            lookup: counter(settings.lookup_rate_per_minute),
             proxies: Proxies::new(settings),
+            shared,
         }
     }
 
-    /// Counts one request of `kind` from `ip`; refuses it over the limit.
-    pub fn check(&self, kind: Limit, ip: IpAddr) -> Result<(), AppError> {
-        let limiter = match kind {
+    /// Counts one request of `kind` from `ip` at `now`; refuses it over the
+    /// limit. (The in-memory counter keeps its own monotonic clock.)
+    pub async fn check(&self, kind: Limit, ip: IpAddr, now: DateTime<Utc>) -> Result<(), AppError> {
+        let counter = match kind {
             Limit::Hold => &self.hold,
             Limit::Claim => &self.claim,
             Limit::Login => &self.login,
             Limit::Lookup => &self.lookup,
         };
-        let Some(limiter) = limiter else {
-            return Ok(());
+        let refused = |secs: f64| AppError::RateLimited {
+            retry_after: secs.ceil().max(1.0) as u64,
         };
-        limiter.check_key(&client_key(ip)).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            AppError::RateLimited {
-                retry_after: wait.as_secs_f64().ceil().max(1.0) as u64,
+        match (counter, &self.shared) {
+            (None, _) => Ok(()),
+            (Some(Counter::Memory(limiter)), _) => {
+                limiter.check_key(&client_key(ip)).map_err(|not_until| {
+                    refused(
+                        not_until
+                            .wait_time_from(DefaultClock::default().now())
+                            .as_secs_f64(),
+                    )
+                })
             }
-        })
+            (Some(Counter::Shared(rate)), Some(shared)) => {
+                let client = client_key(ip).to_string();
+                match shared.spend(kind.key(), &client, *rate, to_ms(now)).await? {
+                    Spent::Allowed => Ok(()),
+                    Spent::Refused { wait_ms } => Err(refused(wait_ms as f64 / 1000.0)),
+                }
+            }
+            // `new` makes shared counters only with the shared table.
+            (Some(Counter::Shared(_)), None) => Err(AppError::Internal),
+        }
     }
 
     /// Checks a request given by its parts (for the API and server functions).
-    pub fn check_request(&self, kind: Limit, parts: &Parts) -> Result<(), AppError> {
-        self.check(kind, self.client_of(parts))
+    pub async fn check_request(
+        &self,
+        kind: Limit,
+        parts: &Parts,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        self.check(kind, self.client_of(parts), now).await
     }
 
     /// The client of a request, as every limit counts it.
@@ -95,14 +149,22 @@ impl RateLimits {
         &self.proxies
     }
 
-    /// Forgets clients that have been quiet long enough (keeps memory flat).
-    pub fn tidy(&self) {
-        for l in [&self.hold, &self.claim, &self.login, &self.lookup]
+    /// Forgets clients that have been quiet long enough (keeps memory, or
+    /// the shared table, small).
+    pub async fn tidy(&self, now: DateTime<Utc>) {
+        for counter in [&self.hold, &self.claim, &self.login, &self.lookup]
             .into_iter()
             .flatten()
         {
-            l.retain_recent();
-            l.shrink_to_fit();
+            if let Counter::Memory(l) = counter {
+                l.retain_recent();
+                l.shrink_to_fit();
+            }
+        }
+        if let Some(shared) = &self.shared
+            && let Err(e) = shared.forget(to_ms(now)).await
+        {
+            tracing::warn!(error = %e, "tidying the shared rate limits failed; will retry");
         }
     }
 }
@@ -192,30 +254,35 @@ mod tests {
         s
     }
 
-    #[test]
-    fn a_burst_over_the_limit_is_refused_with_a_retry_time() {
-        let limits = RateLimits::new(&settings(3));
+    fn now() -> DateTime<Utc> {
+        "2026-12-01T00:00:00Z".parse().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_burst_over_the_limit_is_refused_with_a_retry_time() {
+        let limits = RateLimits::new(&settings(3), None);
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
         for _ in 0..3 {
-            limits.check(Limit::Hold, ip).unwrap();
+            limits.check(Limit::Hold, ip, now()).await.unwrap();
         }
-        match limits.check(Limit::Hold, ip) {
+        match limits.check(Limit::Hold, ip, now()).await {
             Err(AppError::RateLimited { retry_after }) => assert!((1..=20).contains(&retry_after)),
             other => panic!("expected rate_limited, got {other:?}"),
         }
         // Another client is not affected, nor is another kind of request.
         limits
-            .check(Limit::Hold, "10.0.0.2".parse().unwrap())
+            .check(Limit::Hold, "10.0.0.2".parse().unwrap(), now())
+            .await
             .unwrap();
-        limits.check(Limit::Login, ip).unwrap();
+        limits.check(Limit::Login, ip, now()).await.unwrap();
     }
 
-    #[test]
-    fn zero_turns_a_limit_off() {
-        let limits = RateLimits::new(&settings(0));
+    #[tokio::test]
+    async fn zero_turns_a_limit_off() {
+        let limits = RateLimits::new(&settings(0), None);
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
         for _ in 0..1000 {
-            limits.check(Limit::Hold, ip).unwrap();
+            limits.check(Limit::Hold, ip, now()).await.unwrap();
         }
     }
 
@@ -264,8 +331,8 @@ mod tests {
         assert_eq!(p.client_ip(&headers, Some(peer)), ip("10.1.2.3"));
     }
 
-    #[test]
-    fn ipv6_clients_are_keyed_by_their_64() {
+    #[tokio::test]
+    async fn ipv6_clients_are_keyed_by_their_64() {
         assert_eq!(
             client_key(ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd")),
             ip("2001:db8:1:2::")
@@ -273,9 +340,20 @@ mod tests {
         assert_eq!(client_key(ip("::ffff:10.0.0.1")), ip("10.0.0.1"));
         assert_eq!(client_key(ip("10.0.0.1")), ip("10.0.0.1"));
         // Two addresses of one /64 share one quota.
-        let limits = RateLimits::new(&settings(1));
-        limits.check(Limit::Hold, ip("2001:db8::1")).unwrap();
-        assert!(limits.check(Limit::Hold, ip("2001:db8::2")).is_err());
-        limits.check(Limit::Hold, ip("2001:db8:0:1::1")).unwrap();
+        let limits = RateLimits::new(&settings(1), None);
+        limits
+            .check(Limit::Hold, ip("2001:db8::1"), now())
+            .await
+            .unwrap();
+        assert!(
+            limits
+                .check(Limit::Hold, ip("2001:db8::2"), now())
+                .await
+                .is_err()
+        );
+        limits
+            .check(Limit::Hold, ip("2001:db8:0:1::1"), now())
+            .await
+            .unwrap();
     }
 }

@@ -166,6 +166,8 @@ const SERVER_FNS: &[(&str, Input)] = &[
     ("staff_me", Input::Form),
     ("admin_holds", Input::Form),
     ("admin_confirm", Input::Form),
+    ("admin_match_statement", Input::Json),
+    ("admin_confirm_many", Input::Json),
     ("admin_extend", Input::Form),
     ("admin_release", Input::Form),
     ("admin_cancel", Input::Form),

@@ -14,7 +14,6 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::sync::watch;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -30,6 +29,38 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Request bodies larger than this are refused before they are read.
 pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
+
+/// The limit for a bank statement export (see [`body_limit`]).
+pub const STATEMENT_BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+
+/// How large a request body to `path` may be: [`BODY_LIMIT_BYTES`], but a
+/// bank statement is larger.
+pub fn body_limit(path: &str) -> usize {
+    match path.trim_end_matches('/') {
+        "/api/admin/statement/match" | "/sf/admin_match_statement" => STATEMENT_BODY_LIMIT_BYTES,
+        _ => BODY_LIMIT_BYTES,
+    }
+}
+
+/// Refuses a body declared larger than [`body_limit`] with 413 before
+/// reading it, and cuts one that grows past it while being read (the
+/// extractors then answer 413 too): what tower-http's
+/// `RequestBodyLimitLayer` does, with a limit per route.
+async fn limit_bodies(
+    req: Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let limit = body_limit(req.uri().path());
+    let declared = req
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    next.run(req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit))))
+        .await
+}
 
 /// Runs a sub-command: none (or `serve`) serves the app.
 pub async fn main(settings: Settings, args: &[String]) -> anyhow::Result<()> {
@@ -145,10 +176,13 @@ pub async fn prepare(
             tracing::info!(trips = n, "seeded demo trips into the empty database");
         }
     }
+    // On PostgreSQL the limits count in the database, shared by every
+    // instance (see `limits`).
+    let limits = crate::limits::RateLimits::new(&settings, service.storage().shared_rates());
     Ok(AppState::new(crate::state::Shared {
         leptos_options,
         service,
-        limits: Arc::new(crate::limits::RateLimits::new(&settings)),
+        limits: Arc::new(limits),
         settings: Arc::new(settings),
         clock,
         stop: Arc::new(watch::channel(false).0),
@@ -161,6 +195,7 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_page))
         .route("/lang/{code}", get(set_language))
         .merge(crate::api::routes(&state))
         .leptos_routes_with_context(
@@ -189,12 +224,13 @@ pub fn router(state: AppState) -> Router {
         // gzip/brotli for pages, JSON and the WASM bundle (the default
         // predicate leaves server-sent events and images alone).
         .layer(CompressionLayer::new())
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(limit_bodies))
         // A body that trickles in slower than this is cut off (408).
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             state.settings.body_timeout,
         ))
         .layer(axum::middleware::from_fn(api_error_bodies))
+        .layer(axum::middleware::from_fn(count_requests))
         .layer(axum::middleware::from_fn(crate::security::security_headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
@@ -282,6 +318,62 @@ async fn admin_pages_need_sign_in(
         }
     }
     next.run(req).await
+}
+
+/// Counts every request and its time by the route it matched (its pattern;
+/// `unmatched` for files and unknown paths) for `GET /metrics`.
+async fn count_requests(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_string();
+    let method = req.method().clone();
+    let response = next.run(req).await;
+    crate::metrics::request(
+        &route,
+        method.as_str(),
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    response
+}
+
+/// `GET /metrics`: Prometheus's text format (see `metrics`). With
+/// `METRICS_TOKEN` set, only for `Authorization: Bearer <token>` (compared
+/// in constant time); otherwise 401.
+async fn metrics_page(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use subtle::ConstantTimeEq;
+    if let Some(token) = &state.settings.metrics_token {
+        let given = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !bool::from(given.as_bytes().ct_eq(token.expose().as_bytes())) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+                "metrics need METRICS_TOKEN",
+            )
+                .into_response();
+        }
+    }
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        crate::metrics::render(state.service.live_streams()),
+    )
+        .into_response()
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.
@@ -423,6 +515,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 /// seats (a new hold may expire first) makes it look again.
 async fn sweep_loop(state: AppState, every: Duration, mut stop: watch::Receiver<bool>) {
     let (service, clock) = (&state.service, &state.clock);
+    // The rate limits are tidied at most once a sweep period, however
+    // often holds expire.
+    let mut tidied = tokio::time::Instant::now();
     loop {
         let now = clock.now();
         let wait = match service.next_expiry(now).await {
@@ -447,7 +542,10 @@ async fn sweep_loop(state: AppState, every: Duration, mut stop: watch::Receiver<
                     Ok(n) => tracing::info!(expired = n, "sweep expired holds"),
                     Err(e) => tracing::warn!(error = %e, "sweep failed; will retry"),
                 }
-                state.limits.tidy();
+                if tidied.elapsed() >= every {
+                    state.limits.tidy(clock.now()).await;
+                    tidied = tokio::time::Instant::now();
+                }
             }
             _ = stop.changed() => return,
         }

@@ -69,6 +69,11 @@ fn admin_routes(trip: i64, claim: &str) -> Vec<(Method, String, Option<Value>)> 
             "/api/admin/holds/release/".into(),
             Some(json!({"claim_code": "AAAA-AAAA"})),
         ),
+        (
+            Method::POST,
+            "/api/admin/statement/match/".into(),
+            Some(json!({"csv": "Tanggal,Keterangan,Jumlah\n01/12/2026,TRF,150.417\n"})),
+        ),
     ]
 }
 
@@ -849,4 +854,130 @@ async fn the_staff_command_adds_an_account_from_the_shell() {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_statement_is_matched_over_http_and_only_it_may_be_large() {
+    let app = spawn_app().await;
+    let trip = app.trip(BusType::Economy).await;
+    let (_, claim) = app
+        .passenger_with_hold(trip, &["1A", "1B"], "081234567890")
+        .await;
+    let client = app.client();
+    let (_, holds) = send(
+        &client,
+        &app,
+        Method::GET,
+        &format!("/api/admin/holds/?q={claim}"),
+        None,
+        Some(ADMIN_KEY),
+    )
+    .await;
+    let amount = holds[0]["amount_due"].as_i64().unwrap();
+    // A month of other movements around the transfer: far more than the
+    // 16 KiB other requests may send.
+    let today = app
+        .state
+        .clock
+        .now()
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .format("%d/%m/%Y")
+        .to_string();
+    let mut csv = String::from("Tanggal;Keterangan;Debet;Kredit;Saldo\n");
+    for i in 0..2_000 {
+        csv.push_str(&format!("{today};BIAYA {i};1.000,00;;5.000.000,00\n"));
+    }
+    csv.push_str(&format!(
+        "{today};TRF DARI BUDI;;{};5.000.000,00\n",
+        kursi::domain::format_rupiah(amount).trim_start_matches("Rp ")
+    ));
+    assert!(csv.len() > 64 * 1024);
+    let path = "/api/admin/statement/match/";
+    let (status, report) = send(
+        &client,
+        &app,
+        Method::POST,
+        path,
+        Some(json!({ "csv": csv })),
+        Some(ADMIN_KEY),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["layout"], "GENERIC");
+    assert_eq!(report["debits"], 2_000);
+    assert_eq!(
+        report["mapping"],
+        json!({"date": 0, "description": 1, "amount": 3, "debit": 2})
+    );
+    let credit = &report["credits"][0];
+    assert_eq!(
+        (credit["verdict"].as_str(), credit["amount"].as_i64()),
+        (Some("READY"), Some(amount))
+    );
+    assert_eq!(credit["holds"][0]["claim_code"], claim.as_str());
+    assert_eq!(credit["holds"][0]["status"], "HELD");
+    // Matching booked nothing.
+    let (_, holds) = send(
+        &client,
+        &app,
+        Method::GET,
+        &format!("/api/admin/holds/?q={claim}"),
+        None,
+        Some(ADMIN_KEY),
+    )
+    .await;
+    assert_eq!(holds[0]["status"], "HELD");
+
+    // Not a statement, a column outside the file, an unknown field: 400.
+    for body in [
+        json!({"csv": ""}),
+        json!({"csv": "a,b\n1,2\n", "mapping": {"date": 0, "description": 1, "amount": 5}}),
+        json!({"csv": "a", "mapping": {"date": 0, "description": 0, "amount": 0, "debit": -1}}),
+        json!({"csv": "a", "extra": true}),
+    ] {
+        let (status, err) = send(
+            &client,
+            &app,
+            Method::POST,
+            path,
+            Some(body.clone()),
+            Some(ADMIN_KEY),
+        )
+        .await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_request")),
+            "{body}"
+        );
+    }
+    // Over 2 MiB: refused before it is read, with the API's error body.
+    let huge = json!({ "csv": "x".repeat(2 * 1024 * 1024 + 1) });
+    let (status, err) = send(
+        &client,
+        &app,
+        Method::POST,
+        path,
+        Some(huge),
+        Some(ADMIN_KEY),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
+    // Every other route keeps the small limit.
+    let padded = json!({"trip_id": trip, "seats": ["2A"], "pad": "x".repeat(20 * 1024)});
+    let (status, err) = send(
+        &app.client(),
+        &app,
+        Method::POST,
+        "/api/seats/hold/",
+        Some(padded),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
 }

@@ -365,6 +365,10 @@ async fn contact_claim_book_and_ticket_lookup_end_to_end() {
     assert_eq!(code.len(), 9);
     assert_eq!(hold["whatsapp"], "6281234567890");
     assert_eq!(hold["admin_wa"], "6281200001111");
+    // The amount to transfer carries the hold's unique code (SPEC §2).
+    let unique = hold["unique_code"].as_i64().expect("a unique code");
+    assert!((1..=999).contains(&unique));
+    assert_eq!(hold["amount_due"].as_i64(), Some(150_000 + unique));
     assert!(
         hold["whatsapp_url"]
             .as_str()
@@ -683,4 +687,77 @@ async fn holds_and_claims_are_rate_limited_per_client_and_recover() {
         (status, err["code"].as_str()),
         (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
     );
+}
+
+/// The value of the sample `name{labels}` on a metrics page (0 if absent).
+fn sample(page: &str, series: &str) -> f64 {
+    page.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn metrics_count_requests_per_route_holds_and_bookings() {
+    let app = spawn_app().await;
+    let trip = app.trip(BusType::Economy).await;
+    let page = |app: &common::TestApp| {
+        let url = app.url("/metrics");
+        async move { reqwest::get(url).await.unwrap().text().await.unwrap() }
+    };
+    let before = page(&app).await;
+    let (_client, claim) = app.passenger_with_hold(trip, &["3A"], "081211112222").await;
+    let staff = app.staff_client().await;
+    for _ in 0..2 {
+        let resp = staff
+            .post(app.url("/api/admin/generate-booking-code/"))
+            .json(&json!({"claim_code": claim}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status(),
+            200,
+            "confirmed (the second time answers the same booking)"
+        );
+    }
+    let after = page(&app).await;
+    // Counters are per process, and tests run side by side: they grow by
+    // at least what this test did.
+    let grew = |series: &str| sample(&after, series) - sample(&before, series);
+    assert!(grew("kursi_holds_total") >= 1.0);
+    assert!(grew("kursi_bookings_total") >= 1.0);
+    assert!(
+        grew(r#"kursi_http_requests_total{route="/api/seats/hold/",method="POST",status="200"}"#)
+            >= 1.0,
+        "the hold route is counted by its pattern"
+    );
+    assert!(after.contains("kursi_http_request_duration_seconds_bucket{"));
+    assert!(after.contains("kursi_write_batch_writes_count"));
+    assert!(after.contains("kursi_live_streams "));
+}
+
+#[tokio::test]
+async fn metrics_need_the_token_when_one_is_set() {
+    let app = spawn_app_with(|s| {
+        s.metrics_token = Some(kursi::config::Secret::new("scrape-me-0123456789"));
+    })
+    .await;
+    let get = |auth: Option<&str>| {
+        let mut req = reqwest::Client::new().get(app.url("/metrics"));
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        async move { req.send().await.unwrap() }
+    };
+    for wrong in [None, Some("Bearer nope"), Some("scrape-me-0123456789")] {
+        let resp = get(wrong).await;
+        assert_eq!(resp.status(), 401, "{wrong:?}");
+        assert!(
+            !resp.text().await.unwrap().contains("kursi_"),
+            "nothing leaks"
+        );
+    }
+    let resp = get(Some("Bearer scrape-me-0123456789")).await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().contains("kursi_holds_total"));
 }

@@ -6,7 +6,8 @@
 mod common;
 
 use common::*;
-use kursi::domain::{AppError, BusType, HoldPolicy, HoldStatus, SeatStatus};
+use kursi::domain::{AppError, BusType, Hold, HoldPolicy, HoldStatus, SeatStatus, UniqueCodes};
+use kursi::services::SessionKey;
 use kursi::storage;
 
 async fn status_of(
@@ -601,13 +602,12 @@ async fn booking_books_exactly_the_holds_seats_and_is_idempotent() {
         .hold(&session(), trip, &seats(&["2C"]), t0())
         .await
         .unwrap();
-    let code = claim(
-        &db.service
-            .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0())
-            .await
-            .unwrap()
-            .claim_code,
-    );
+    let held = db
+        .service
+        .attach_contact(&me, &name("Budi"), &wa("0812345678"), t0())
+        .await
+        .unwrap();
+    let code = claim(&held.claim_code);
     let booking = db
         .service
         .book(&admin(), &code, t0() + mins(5))
@@ -615,7 +615,9 @@ async fn booking_books_exactly_the_holds_seats_and_is_idempotent() {
         .unwrap();
     assert!(booking.booking_code.as_str().starts_with("BK-"));
     assert_eq!(booking.seats, seats(&["2A", "2B"]));
-    assert_eq!(booking.amount, 300_000);
+    // What was to be paid, unique code included.
+    assert_eq!(booking.amount, held.amount_due);
+    assert_eq!(booking.amount, 300_000 + held.unique_code.unwrap());
     assert_eq!(
         status_of(&db, trip, "2A", t0() + mins(5)).await,
         SeatStatus::Booked
@@ -886,4 +888,335 @@ async fn the_trip_list_from_memory_follows_holds_expiries_and_trip_edits() {
     // Departed trips are not listed.
     let gone = t0() + chrono::Duration::days(8);
     assert!(s.list_trips(&all, gone).await.unwrap().is_empty());
+}
+
+/// Holds with contact of `n` sessions, one seat each from `codes`, each
+/// with a WhatsApp number of its own.
+async fn paying(db: &TestDb, trip: i64, codes: &[&str]) -> Vec<(SessionKey, Hold)> {
+    let mut out = Vec::new();
+    for (i, code) in codes.iter().enumerate() {
+        let me = session();
+        db.service
+            .hold(&me, trip, &seats(&[code]), t0())
+            .await
+            .unwrap();
+        let hold = db
+            .service
+            .attach_contact(&me, &name("Budi"), &wa(&format!("08123000{i:04}")), t0())
+            .await
+            .unwrap();
+        out.push((me, hold));
+    }
+    out
+}
+
+#[tokio::test]
+async fn contact_gives_a_unique_amount_to_transfer() {
+    let db = fresh().await;
+    let trip = trip(&db.service, BusType::Economy).await;
+    let me = session();
+    let hold = db
+        .service
+        .hold(&me, trip, &seats(&["1A", "1B"]), t0())
+        .await
+        .unwrap();
+    // Before contact: the seats' price, no code.
+    assert_eq!((hold.amount_due, hold.unique_code), (300_000, None));
+    let hold = db
+        .service
+        .attach_contact(&me, &name("Siti"), &wa("081234567890"), t0())
+        .await
+        .unwrap();
+    let code = hold.unique_code.expect("a unique code with contact");
+    assert!((1..=999).contains(&code), "{code}");
+    assert_eq!(hold.amount_due, 300_000 + code);
+    // The admin's WhatsApp message names the exact amount.
+    let message = urlencoding::decode(hold.whatsapp_url.as_deref().unwrap())
+        .unwrap()
+        .into_owned();
+    assert!(
+        message.contains(&kursi::domain::format_rupiah(hold.amount_due)),
+        "{message}"
+    );
+    // Attaching again (a corrected name) keeps the amount.
+    let again = db
+        .service
+        .attach_contact(&me, &name("Siti Rahma"), &wa("081234567890"), t0())
+        .await
+        .unwrap();
+    assert_eq!(again.amount_due, hold.amount_due);
+    // The admin finds the hold by its amount, typed as people type it.
+    for typed in [
+        hold.amount_due.to_string(),
+        kursi::domain::format_rupiah(hold.amount_due),
+    ] {
+        let found = db
+            .service
+            .admin_holds(
+                &kursi::services::HoldFilter {
+                    q: Some(typed.clone()),
+                    ..Default::default()
+                },
+                t0(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1, "{typed}");
+        assert_eq!(found[0].claim_code, hold.claim_code);
+    }
+}
+
+#[tokio::test]
+async fn no_two_holds_awaiting_payment_share_an_amount() {
+    let policy = HoldPolicy {
+        unique_codes: Some(UniqueCodes::new(1, 3).unwrap()),
+        ..HoldPolicy::default()
+    };
+    let db = fresh_with(policy).await;
+    let trip = trip(&db.service, BusType::Economy).await;
+    let holds = paying(&db, trip, &["1A", "1B", "1C"]).await;
+    let mut amounts: Vec<i64> = holds.iter().map(|(_, h)| h.amount_due).collect();
+    amounts.sort_unstable();
+    assert_eq!(amounts, [150_001, 150_002, 150_003]);
+    // Every amount of the range is taken: a fourth is refused, clearly.
+    let fourth = session();
+    db.service
+        .hold(&fourth, trip, &seats(&["1D"]), t0())
+        .await
+        .unwrap();
+    let refused = db
+        .service
+        .attach_contact(&fourth, &name("Budi"), &wa("081299990000"), t0())
+        .await
+        .unwrap_err();
+    assert_eq!(refused, AppError::PaymentCodesExhausted);
+    assert_eq!(refused.status(), 409);
+    // A booked hold no longer awaits payment: its amount is free again,
+    // and the booking keeps what was paid.
+    let (_, first) = &holds[0];
+    let booking = db
+        .service
+        .book(&admin(), &claim(&first.claim_code), t0())
+        .await
+        .unwrap();
+    assert_eq!(booking.amount, first.amount_due);
+    let fourth_hold = db
+        .service
+        .attach_contact(&fourth, &name("Budi"), &wa("081299990000"), t0())
+        .await
+        .unwrap();
+    assert_eq!(fourth_hold.amount_due, first.amount_due);
+}
+
+#[tokio::test]
+async fn the_amount_follows_the_seats_and_stays_unique() {
+    let policy = HoldPolicy {
+        unique_codes: Some(UniqueCodes::new(1, 2).unwrap()),
+        ..HoldPolicy::default()
+    };
+    let db = fresh_with(policy).await;
+    let trip = trip(&db.service, BusType::Economy).await;
+    let holds = paying(&db, trip, &["1A", "2A"]).await;
+    let (a, b) = (&holds[0], &holds[1]);
+    // B adds a seat: 300,000 plus its code, kept (that amount is free).
+    let grown = db
+        .service
+        .hold(&b.0, trip, &seats(&["2B"]), t0())
+        .await
+        .unwrap();
+    assert_eq!(grown.unique_code, b.1.unique_code);
+    assert_eq!(grown.amount_due, 300_000 + b.1.unique_code.unwrap());
+    // A adds a seat too: its amount would be B's, so it gets the other code.
+    let a_code = a.1.unique_code.unwrap();
+    let a_grown = db
+        .service
+        .hold(&a.0, trip, &seats(&["1B"]), t0())
+        .await
+        .unwrap();
+    assert_eq!(a_grown.amount_due, 300_000 + a_code);
+    assert_ne!(a_grown.amount_due, grown.amount_due);
+    // B gives a seat back: 150,000 plus a code no other awaiting hold has.
+    let shrunk = db
+        .service
+        .release(&b.0, Some(&seats(&["2B"])[..]), t0())
+        .await
+        .unwrap();
+    assert_eq!(shrunk.seats, seats(&["2A"]));
+    assert_eq!(shrunk.amount_due, 150_000 + shrunk.unique_code.unwrap());
+    assert_ne!(shrunk.amount_due, a_grown.amount_due);
+    // What the hold reads back is what it was told.
+    let current = db.service.current_hold(&b.0, t0()).await.unwrap();
+    assert_eq!(current.amount_due, shrunk.amount_due);
+}
+
+#[tokio::test]
+async fn unique_amounts_can_be_turned_off() {
+    let policy = HoldPolicy {
+        unique_codes: None,
+        ..HoldPolicy::default()
+    };
+    let db = fresh_with(policy).await;
+    let trip = trip(&db.service, BusType::Economy).await;
+    let holds = paying(&db, trip, &["1A", "1B"]).await;
+    for (_, hold) in holds {
+        assert_eq!((hold.amount_due, hold.unique_code), (150_000, None));
+    }
+}
+
+/// A KlikBCA export (preamble, table, totals) with these credits.
+fn klikbca(lines: &[(&str, &str, i64, &str)]) -> String {
+    let mut csv = String::from(
+        "Informasi Rekening - Mutasi Rekening\r\nNo. rekening : ,'0123456789\r\nNama : ,PO BUS SEJAHTERA\r\nPeriode : ,30/11/2026 - 01/12/2026\r\nKode Mata Uang : ,Rp\r\n\r\nTanggal Transaksi,Keterangan,Cabang,Jumlah,,Saldo\r\n",
+    );
+    for (date, text, amount, mark) in lines {
+        let shown = format!("{},{:03}.00", amount / 1000, amount % 1000);
+        csv.push_str(&format!(
+            "'{date},\"TRSF E-BANKING CR {text}\",'0000,\"{shown}\",{mark},\"9,999,999.00\"\r\n"
+        ));
+    }
+    csv.push_str("\r\nSaldo Awal,:,\"1,000,000.00\"\r\nSaldo Akhir,:,\"9,999,999.00\"\r\n");
+    csv
+}
+
+#[tokio::test]
+async fn a_statement_is_matched_by_unique_amount_and_books_nothing_by_itself() {
+    use kursi::domain::statement::Verdict;
+    let db = fresh().await;
+    let trip = trip(&db.service, BusType::Economy).await;
+    let holds = paying(&db, trip, &["1A", "1B", "1C", "1D"]).await;
+    let [a, b, c, d] = [0, 1, 2, 3].map(|i| holds[i].1.clone());
+    db.service
+        .book(&admin(), &claim(&c.claim_code), t0())
+        .await
+        .unwrap();
+    let before = audit_actions(&db).await.len();
+    // t0 is 08:00 WIB on 1 December.
+    let csv = klikbca(&[
+        ("01/12", "DEWI", a.amount_due, "CR"),
+        ("01/12", "SITI", b.amount_due, "CR"),
+        ("PEND", "SITI LAGI", b.amount_due, "CR"),
+        ("01/12", "AGUS", c.amount_due, "CR"),
+        ("01/12", "ORANG LAIN", 987_654, "CR"),
+        // Before D's hold existed: not its transfer.
+        ("30/11", "BUDI", d.amount_due, "CR"),
+        ("01/12", "BIAYA ADM", a.amount_due, "DB"),
+    ]);
+    let report = db
+        .service
+        .match_statement(&csv, None, t0() + mins(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        report.layout,
+        Some(kursi::domain::statement::StatementLayout::KlikBca)
+    );
+    assert_eq!((report.debits, report.unreadable), (1, 0));
+    let got: Vec<(i64, Verdict, Vec<Option<kursi::domain::ClaimCode>>)> = report
+        .credits
+        .iter()
+        .map(|c| {
+            (
+                c.amount,
+                c.verdict,
+                c.holds.iter().map(|h| h.claim_code.clone()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (a.amount_due, Verdict::Ready, vec![a.claim_code.clone()]),
+            (b.amount_due, Verdict::Ambiguous, vec![b.claim_code.clone()]),
+            (b.amount_due, Verdict::Ambiguous, vec![b.claim_code.clone()]),
+            (
+                c.amount_due,
+                Verdict::AlreadyBooked,
+                vec![c.claim_code.clone()]
+            ),
+            (987_654, Verdict::Unmatched, vec![]),
+            (d.amount_due, Verdict::Unmatched, vec![]),
+        ]
+    );
+    assert_eq!(report.credits[0].holds[0].seats, seats(&["1A"]));
+    assert!(report.credits[0].description.contains("DEWI"));
+    // Matching wrote nothing and booked nothing.
+    assert_eq!(audit_actions(&db).await.len(), before);
+    assert_eq!(
+        status_of(&db, trip, "1A", t0() + mins(1)).await,
+        SeatStatus::Hold
+    );
+
+    // The admin confirms the ready one; matching again says it is paid.
+    db.service
+        .book(&admin(), &claim(&a.claim_code), t0() + mins(2))
+        .await
+        .unwrap();
+    let again = db
+        .service
+        .match_statement(&csv, None, t0() + mins(2))
+        .await
+        .unwrap();
+    assert_eq!(again.credits[0].verdict, Verdict::AlreadyBooked);
+
+    // A transfer that came after D's hold expired is a late payment: ready
+    // while its seat is free, and booking it works.
+    let late = t0() + chrono::Duration::hours(2);
+    let csv = klikbca(&[("01/12", "BUDI", d.amount_due, "CR")]);
+    let report = db.service.match_statement(&csv, None, late).await.unwrap();
+    assert_eq!(report.credits[0].verdict, Verdict::Ready);
+    assert_eq!(report.credits[0].holds[0].status, HoldStatus::Expired);
+    let booking = db
+        .service
+        .book(&admin(), &claim(&d.claim_code), late)
+        .await
+        .unwrap();
+    assert_eq!(booking.amount, d.amount_due);
+}
+
+#[tokio::test]
+async fn a_statement_without_known_headers_asks_for_its_columns() {
+    use kursi::domain::statement::{ColumnMapping, Verdict};
+    let db = fresh().await;
+    let trip = trip(&db.service, BusType::Economy).await;
+    let holds = paying(&db, trip, &["1A"]).await;
+    let a = &holds[0].1;
+    let csv = format!(
+        "a;b;c;d\n01/12/2026;setoran;{};x\n",
+        kursi::domain::format_rupiah(a.amount_due)
+    );
+    let report = db.service.match_statement(&csv, None, t0()).await.unwrap();
+    assert_eq!(report.mapping, None);
+    assert!(report.credits.is_empty());
+    assert_eq!(report.columns.len(), 4);
+    let mapping = ColumnMapping {
+        date: 0,
+        description: 1,
+        amount: 2,
+        debit: None,
+    };
+    let report = db
+        .service
+        .match_statement(&csv, Some(mapping), t0())
+        .await
+        .unwrap();
+    assert_eq!(report.credits.len(), 1);
+    assert_eq!(report.credits[0].verdict, Verdict::Ready);
+    // A column the file does not have, or no CSV at all: 400.
+    for (text, mapping) in [
+        (
+            csv.as_str(),
+            Some(ColumnMapping {
+                amount: 9,
+                ..mapping
+            }),
+        ),
+        ("", None),
+    ] {
+        let err = db
+            .service
+            .match_statement(text, mapping, t0())
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), 400, "{err:?}");
+    }
 }

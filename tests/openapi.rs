@@ -83,6 +83,8 @@ async fn the_document_is_openapi_3_and_covers_every_route() {
         "/api/admin/trips/{id}/manifest/",
         "/api/admin/trips/{id}/manifest.csv",
         "/api/admin/trips/{id}/audit/",
+        // Getting paid.
+        "/api/admin/statement/match/",
     ]
     .into_iter()
     .collect();
@@ -227,6 +229,27 @@ async fn real_responses_match_the_document() {
             "/api/admin/trips/".into(),
             "/api/admin/trips/",
             None,
+            &staff,
+        ),
+        (
+            "post",
+            "/api/admin/statement/match/".into(),
+            "/api/admin/statement/match/",
+            Some(json!({"csv": "Tanggal;Keterangan;Debet;Kredit\n01/12/2026;TRF;;150.417,00\n02/12/2026;PEND;1.000,00;\n"})),
+            &staff,
+        ),
+        (
+            "post",
+            "/api/admin/statement/match/".into(),
+            "/api/admin/statement/match/",
+            Some(json!({"csv": "x,y\n01/12/2026,5\n"})),
+            &staff,
+        ),
+        (
+            "post",
+            "/api/admin/statement/match/".into(),
+            "/api/admin/statement/match/",
+            Some(json!({"csv": ""})),
             &staff,
         ),
         (

@@ -179,6 +179,44 @@ async fn the_whatsapp_cap_holds_across_instances() {
     assert_eq!(attached, max);
 }
 
+/// Forty passengers of one price attach contact at once through two
+/// instances, with forty codes to go round: each gets an amount of its
+/// own, none is refused, and the database's unique index agrees.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn unique_amounts_stay_unique_across_instances() {
+    let policy = HoldPolicy {
+        unique_codes: Some(kursi::domain::UniqueCodes::new(1, 40).unwrap()),
+        ..HoldPolicy::default()
+    };
+    let (_db, a, b) = two_instances(policy).await;
+    let trip = trip(&a, BusType::Economy).await;
+    let mut sessions = Vec::new();
+    for row in 1..=10 {
+        for col in ["A", "B", "C", "D"] {
+            let me = session();
+            a.hold(&me, trip, &seats(&[&format!("{row}{col}")]), t0())
+                .await
+                .unwrap();
+            sessions.push(me);
+        }
+    }
+    let tasks = sessions.into_iter().enumerate().map(|(i, me)| {
+        let service = if i % 2 == 0 { a.clone() } else { b.clone() };
+        tokio::spawn(async move {
+            service
+                .attach_contact(&me, &name("Budi"), &wa(&format!("08123{i:06}")), t0())
+                .await
+        })
+    });
+    let mut amounts = Vec::new();
+    for task in futures::future::join_all(tasks).await {
+        amounts.push(task.unwrap().expect("a code for everyone").amount_due);
+    }
+    amounts.sort_unstable();
+    let want: Vec<i64> = (150_001..=150_040).collect();
+    assert_eq!(amounts, want);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_expiring_the_same_holds_audit_each_once() {
     let (_db, a, b) = two_instances(HoldPolicy::default()).await;
@@ -237,4 +275,213 @@ async fn three_instances_starting_together_migrate_once_and_seed_once() {
     let on_disk = std::fs::read_dir("migrations_postgres").unwrap().count() as i64;
     assert_eq!(migrations, on_disk, "each migration applied once");
     drop(servers);
+}
+
+/// Seats of `trip` as instance `service` shows them to a visitor: held or
+/// booked ones.
+async fn taken_on(service: &Service, trip: i64) -> Vec<String> {
+    let (_, seats) = service.trip_seats(trip, None, t0()).await.unwrap();
+    seats
+        .iter()
+        .filter(|s| s.status != kursi::domain::SeatStatus::Available)
+        .map(|s| s.code.to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_map_read_after_a_write_was_answered_shows_it_on_every_instance() {
+    let (_db, a, b) = two_instances(HoldPolicy::default()).await;
+    let trip = trip(&a, BusType::Economy).await;
+    // B keeps the trip's map in memory (read twice: the second comes from
+    // its cache), and a passenger on B watches the live map.
+    assert!(taken_on(&b, trip).await.is_empty());
+    assert!(taken_on(&b, trip).await.is_empty());
+    let mut watching = b.watch(trip, "10.0.0.9".parse().unwrap()).unwrap();
+    for round in 0..40 {
+        let me = session();
+        a.hold(&me, trip, &seats(&["3C"]), t0()).await.unwrap();
+        // Read at once after A's answer: B must not serve its old map.
+        assert_eq!(taken_on(&b, trip).await, ["3C"], "round {round}: the hold");
+        let event =
+            tokio::time::timeout(std::time::Duration::from_secs(1), watching.changes.recv()).await;
+        assert!(
+            matches!(event, Ok(Ok(_))),
+            "round {round}: B's stream heard A's hold within a second"
+        );
+        a.release(&me, None, t0()).await.unwrap();
+        assert!(
+            taken_on(&b, trip).await.is_empty(),
+            "round {round}: the release"
+        );
+        // Nothing stale stays behind either way round.
+        b.hold(&me, trip, &seats(&["4D"]), t0()).await.unwrap();
+        assert_eq!(
+            taken_on(&a, trip).await,
+            ["4D"],
+            "round {round}: B's hold on A"
+        );
+        b.release(&me, None, t0()).await.unwrap();
+        assert!(taken_on(&a, trip).await.is_empty());
+        while watching.changes.try_recv().is_ok() {}
+    }
+}
+
+/// Ends every backend that listens for changes (the instances'
+/// listeners); returns how many it ended.
+async fn kill_listeners(url: &str) -> i64 {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND application_name = 'kursi-listener'
+           AND pid <> pg_backend_pid()) ended",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap()
+}
+
+/// Holds and releases `code` through `a` until `watching` (a stream on
+/// another instance) hears of it; at most 10 s.
+async fn hears(a: &Service, watching: &mut kursi::services::Watch, trip: i64, code: &str) {
+    let me = session();
+    let heard = async {
+        loop {
+            a.hold(&me, trip, &seats(&[code]), t0()).await.unwrap();
+            a.release(&me, None, t0()).await.unwrap();
+            let wait = std::time::Duration::from_millis(200);
+            if tokio::time::timeout(wait, watching.changes.recv())
+                .await
+                .is_ok()
+            {
+                return;
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), heard)
+        .await
+        .expect("the other instance hears the change");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_killed_listener_leaves_no_stale_map_and_its_streams_refresh() {
+    let (db, a, b) = two_instances(HoldPolicy::default()).await;
+    let trip = trip(&a, BusType::Economy).await;
+    // Both listeners are up once B's stream hears A's first hold.
+    let mut watching = b.watch(trip, "10.0.0.9".parse().unwrap()).unwrap();
+    let me = session();
+    hears(&a, &mut watching, trip, "1A").await;
+    while watching.changes.try_recv().is_ok() {}
+    // Under load: A holds and releases, B reads after each answer, while
+    // the listeners are killed again and again.
+    let killer = {
+        let url = db.url();
+        tokio::spawn(async move {
+            let mut killed = 0;
+            for _ in 0..5 {
+                killed += kill_listeners(&url).await;
+                tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            }
+            killed
+        })
+    };
+    // What B's stream is told meanwhile: "missed" once its listener is
+    // back (a stream that fell behind is told the same by the handler).
+    let mut told_to_refresh = false;
+    let drain = |watching: &mut kursi::services::Watch| {
+        use tokio::sync::broadcast::error::TryRecvError;
+        let mut missed = false;
+        loop {
+            match watching.changes.try_recv() {
+                Ok(version) => missed |= &*version == "missed",
+                Err(TryRecvError::Lagged(_)) => {}
+                Err(_) => return missed,
+            }
+        }
+    };
+    let mut rounds = 0;
+    while !killer.is_finished() {
+        let code = ["2A", "2B", "2C", "2D"][rounds % 4];
+        a.hold(&me, trip, &seats(&[code]), t0()).await.unwrap();
+        assert_eq!(
+            taken_on(&b, trip).await,
+            [code],
+            "round {rounds}: no stale map on B"
+        );
+        a.release(&me, None, t0()).await.unwrap();
+        assert!(
+            taken_on(&b, trip).await.is_empty(),
+            "round {rounds}: no stale map on B"
+        );
+        told_to_refresh |= drain(&mut watching);
+        rounds += 1;
+    }
+    assert!(killer.await.unwrap() >= 2, "listeners were there to kill");
+    assert!(rounds > 5, "writes went on meanwhile ({rounds} rounds)");
+    // Once back, B has told its streams to fetch the map (it may have
+    // missed changes), and hears A again.
+    for _ in 0..50 {
+        if told_to_refresh {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        told_to_refresh |= drain(&mut watching);
+    }
+    assert!(
+        told_to_refresh,
+        "B's stream is told to refresh after its listener is back"
+    );
+    hears(&a, &mut watching, trip, "5A").await;
+}
+
+/// The rate limits of two instances on one database: one quota between
+/// them, counted atomically, refilled with time, per kind and per client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_share_one_rate_limit() {
+    use kursi::limits::{Limit, RateLimits};
+    let db = TestDatabase::create_postgres().await;
+    let mut settings = kursi::config::Settings::for_tests(db.url());
+    settings.hold_rate_per_minute = 5;
+    settings.login_rate_per_minute = 5;
+    let instance = || async {
+        let storage = Storage::open(&db.url()).await.expect("open database");
+        let limits = RateLimits::new(&settings, storage.shared_rates());
+        assert!(storage.shared_rates().is_some());
+        limits
+    };
+    let (a, b) = (instance().await, instance().await);
+    let ip: std::net::IpAddr = "203.0.113.7".parse().unwrap();
+    let now = t0();
+    // Twenty requests at once, spread over both instances: five pass.
+    let tries = (0..20).map(|i| {
+        let limits = if i % 2 == 0 { &a } else { &b };
+        limits.check(Limit::Hold, ip, now)
+    });
+    let answers = futures::future::join_all(tries).await;
+    let allowed = answers.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(allowed, 5, "{answers:?}");
+    for refused in answers.iter().filter_map(|r| r.as_ref().err()) {
+        match refused {
+            // The next one comes free 12 s later (60 s / 5).
+            AppError::RateLimited { retry_after } => assert_eq!(*retry_after, 12),
+            other => panic!("expected rate_limited, got {other:?}"),
+        }
+    }
+    // Other kinds and other clients count apart.
+    a.check(Limit::Login, ip, now).await.unwrap();
+    b.check(Limit::Hold, "203.0.113.8".parse().unwrap(), now)
+        .await
+        .unwrap();
+    // Time refills the quota by one per interval, for both instances.
+    assert!(b.check(Limit::Hold, ip, now + secs(11)).await.is_err());
+    a.check(Limit::Hold, ip, now + secs(12)).await.unwrap();
+    assert!(b.check(Limit::Hold, ip, now + secs(12)).await.is_err());
+    // A quiet minute later the whole burst is back; tidying first forgets
+    // the spent counts without giving anyone more.
+    let later = now + secs(72);
+    a.tidy(later).await;
+    for _ in 0..5 {
+        b.check(Limit::Hold, ip, later).await.unwrap();
+    }
+    assert!(a.check(Limit::Hold, ip, later).await.is_err());
 }

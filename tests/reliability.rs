@@ -8,13 +8,11 @@
 
 #![cfg(feature = "ssr")]
 
-use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::collections::HashSet;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kursi::storage::{self, Storage};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
@@ -23,198 +21,11 @@ use tokio::sync::Mutex;
 #[path = "common/process.rs"]
 mod process;
 
+#[path = "common/journeys.rs"]
+mod journeys;
+
+use journeys::{check_database, create_trips, load};
 use process::{ADMIN_KEY as KEY, Server, binary, db_url, free_port};
-
-async fn admin_post(base: &str, path: &str, body: Value) -> reqwest::Result<reqwest::Response> {
-    reqwest::Client::new()
-        .post(format!("{base}{path}"))
-        .header("x-admin-key", KEY)
-        .json(&body)
-        .send()
-        .await
-}
-
-async fn create_trips(base: &str, n: usize) -> Vec<i64> {
-    let depart = (chrono::Utc::now() + chrono::Duration::days(10)).to_rfc3339();
-    let mut ids = Vec::new();
-    for i in 0..n {
-        let trip: Value = admin_post(
-            base,
-            "/api/admin/trips/",
-            json!({"route_from": format!("Kota {i}"), "route_to": "Tujuan", "depart_at": depart,
-                   "price": 100000, "bus_type": "ECONOMY", "admin_wa": "081200001111"}),
-        )
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-        ids.push(trip["id"].as_i64().unwrap());
-    }
-    ids
-}
-
-/// A booking the server acknowledged with a 200.
-#[derive(Clone, Debug)]
-struct Acked {
-    code: String,
-    seats: Vec<String>,
-}
-
-/// One passenger journey: hold, contact, then the admin books it.
-/// Returns the booking when every step was acknowledged.
-async fn journey(base: &str, trips: &[i64], rng: &mut StdRng) -> Option<Acked> {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
-    let trip = trips[rng.random_range(0..trips.len())];
-    let n = rng.random_range(1..=2);
-    let mut seats: Vec<String> = (0..n)
-        .map(|_| {
-            format!(
-                "{}{}",
-                rng.random_range(1..=10),
-                ["A", "B", "C", "D"][rng.random_range(0..4)]
-            )
-        })
-        .collect();
-    seats.sort();
-    seats.dedup();
-    let r = client
-        .post(format!("{base}/api/seats/hold/"))
-        .json(&json!({"trip_id": trip, "seats": seats}))
-        .send()
-        .await
-        .ok()?;
-    if !r.status().is_success() {
-        assert!(r.status().is_client_error(), "hold answered {}", r.status());
-        return None;
-    }
-    let wa = format!("0812{:08}", rng.random_range(0..100_000_000u32));
-    let hold: Value = client
-        .post(format!("{base}/api/hold/attach-contact/"))
-        .json(&json!({"name": "Penumpang", "whatsapp": wa}))
-        .send()
-        .await
-        .ok()?
-        .json()
-        .await
-        .ok()?;
-    let claim = hold["claim_code"].as_str()?.to_string();
-    if rng.random_bool(0.2) {
-        // Some passengers give up.
-        let _ = client
-            .post(format!("{base}/api/seats/release/"))
-            .json(&json!({}))
-            .send()
-            .await;
-        return None;
-    }
-    let r = admin_post(
-        base,
-        "/api/admin/generate-booking-code/",
-        json!({"claim_code": claim}),
-    )
-    .await
-    .ok()?;
-    if r.status() != reqwest::StatusCode::OK {
-        assert!(r.status().as_u16() < 500, "book answered {}", r.status());
-        return None;
-    }
-    let booking: Value = r.json().await.ok()?;
-    let mut seats: Vec<String> = booking["seats"]
-        .as_array()?
-        .iter()
-        .map(|s| s.as_str().unwrap().to_string())
-        .collect();
-    seats.sort();
-    Some(Acked {
-        code: booking["booking_code"].as_str()?.to_string(),
-        seats,
-    })
-}
-
-/// Runs `tasks` journeys in a loop until the server stops answering or
-/// `stop` is set; every acknowledged booking lands in `acked`.
-fn load(
-    base: String,
-    trips: Arc<Vec<i64>>,
-    seed: u64,
-    tasks: usize,
-    acked: Arc<Mutex<Vec<Acked>>>,
-) -> Vec<tokio::task::JoinHandle<()>> {
-    (0..tasks)
-        .map(|t| {
-            let (base, trips, acked) = (base.clone(), trips.clone(), acked.clone());
-            tokio::spawn(async move {
-                let mut rng = StdRng::seed_from_u64(seed.wrapping_add(t as u64));
-                loop {
-                    if let Some(b) = journey(&base, &trips, &mut rng).await {
-                        acked.lock().await.push(b);
-                    }
-                }
-            })
-        })
-        .collect()
-}
-
-/// Checks the database of a (running or stopped) server: every acknowledged
-/// booking is BOOKED with its seats, no seat is in two live holds, the audit
-/// log replays to the stored seats, and SQLite finds no corruption.
-async fn check_database(dir: &Path, acked: &[Acked]) {
-    let storage = Storage::open(&db_url(dir)).await.unwrap();
-    assert_eq!(storage.integrity_check().await.unwrap(), "ok");
-    let mut tx = storage.snapshot().await.unwrap();
-    for b in acked {
-        let hold = storage::hold_by_booking_code(&mut tx, &b.code)
-            .await
-            .unwrap()
-            .unwrap_or_else(|| panic!("acknowledged booking {} is lost", b.code));
-        assert_eq!(hold.status, "BOOKED", "{}", b.code);
-        let mut seats = storage::seats_of_hold(&mut tx, hold.id).await.unwrap();
-        seats.sort();
-        assert_eq!(seats, b.seats, "{}", b.code);
-    }
-    let now = storage::to_ms(chrono::Utc::now());
-    let mut live = HashSet::new();
-    for s in storage::live_hold_seats(&mut tx, now).await.unwrap() {
-        assert!(
-            live.insert((s.trip_id, s.code.clone())),
-            "{} in two live holds",
-            s.code
-        );
-    }
-    // Replay: hold → HOLD, release/expire/cancel → AVAILABLE, book → BOOKED.
-    let mut replay: HashMap<(i64, String), (String, Option<i64>)> = HashMap::new();
-    for a in storage::audit_log(&mut tx).await.unwrap() {
-        let next = match a.action.as_str() {
-            "hold" => ("HOLD", a.hold_id),
-            "book" => ("BOOKED", a.hold_id),
-            "release" | "expire" | "cancel" => ("AVAILABLE", None),
-            _ => continue,
-        };
-        for seat in a.seats.split_whitespace() {
-            replay.insert((a.trip_id, seat.to_string()), (next.0.to_string(), next.1));
-        }
-    }
-    for s in storage::stored_seats(&mut tx).await.unwrap() {
-        let want = replay
-            .get(&(s.trip_id, s.code.clone()))
-            .cloned()
-            .unwrap_or(("AVAILABLE".into(), None));
-        assert_eq!(
-            (s.status, s.hold_id),
-            want,
-            "seat {} of trip {}",
-            s.code,
-            s.trip_id
-        );
-    }
-    tx.finish().await.unwrap();
-    storage.close().await;
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn kill_9_under_load_loses_no_acknowledged_booking() {
@@ -252,7 +63,7 @@ async fn kill_9_under_load_loses_no_acknowledged_booking() {
         let before = acked.lock().await.len();
         server = Server::start(dir.path(), port, &[]).await;
         let all = acked.lock().await.clone();
-        check_database(dir.path(), &all).await;
+        check_database(&db_url(dir.path()), &all).await;
         println!(
             "kill {}: {before} acknowledged bookings, all intact",
             round + 1
@@ -309,7 +120,7 @@ async fn sigterm_finishes_in_flight_requests_and_exits_cleanly() {
         std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) == 0,
         "WAL left behind"
     );
-    check_database(dir.path(), &all).await;
+    check_database(&db_url(dir.path()), &all).await;
     println!("{} acknowledged bookings kept across SIGTERM", all.len());
 }
 
@@ -346,7 +157,7 @@ async fn an_online_backup_restores_every_booking() {
     let restored = tempfile::tempdir().unwrap();
     std::fs::copy(&backup, restored.path().join("kursi.db")).unwrap();
     let again = Server::start(restored.path(), free_port(), &[]).await;
-    check_database(restored.path(), &before).await;
+    check_database(&db_url(restored.path()), &before).await;
     let listed: Value = reqwest::Client::new()
         .get(format!("{}/api/admin/holds/?status=BOOKED", again.base))
         .header("x-admin-key", KEY)

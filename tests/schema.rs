@@ -4,6 +4,10 @@
 //! constraints and indexes. Code tells a violated constraint by its name,
 //! so a name missing on one database would be an `internal` error there.
 //!
+//! PostgreSQL's UNLOGGED tables are left out: they hold what SQLite keeps
+//! in the process's memory (the shared rate limits), not data, and have no
+//! twin on SQLite.
+//!
 //! The PostgreSQL side runs on the server at `KURSI_TEST_PG`
 //! (default `postgres://postgres@127.0.0.1:5432/postgres`), in a database
 //! of its own that the test creates and drops.
@@ -116,7 +120,8 @@ async fn postgres_schema() -> Schema {
         let cols = sqlx::query(
             "SELECT table_name::text, column_name::text, is_nullable = 'YES'
              FROM information_schema.columns
-             WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'",
+             WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'
+               AND table_name::text NOT IN (SELECT relname::text FROM pg_class WHERE relpersistence = 'u')",
         )
         .fetch_all(&pool)
         .await
@@ -134,7 +139,8 @@ async fn postgres_schema() -> Schema {
              FROM pg_constraint c
              JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
              WHERE c.contype = 'p' AND c.connamespace = 'public'::regnamespace
-               AND c.conrelid::regclass::text <> '_sqlx_migrations'",
+               AND c.conrelid::regclass::text <> '_sqlx_migrations'
+               AND (SELECT relpersistence FROM pg_class WHERE oid = c.conrelid) <> 'u'",
         )
         .fetch_all(&pool)
         .await
@@ -156,6 +162,7 @@ async fn postgres_schema() -> Schema {
         let indexes = sqlx::query_scalar::<_, String>(
             "SELECT i.indexname::text FROM pg_indexes i
              WHERE i.schemaname = 'public' AND i.tablename <> '_sqlx_migrations'
+               AND i.tablename::text NOT IN (SELECT relname::text FROM pg_class WHERE relpersistence = 'u')
                AND NOT EXISTS (SELECT 1 FROM pg_constraint c
                                WHERE c.conname = i.indexname AND c.contype IN ('p', 'u'))",
         )

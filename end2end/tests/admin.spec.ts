@@ -4,6 +4,15 @@ import { ADMIN_KEY, createTrip, hydrated, lookAndScan, seat } from "./helpers";
 const STAFF_USER = "admin";
 const STAFF_PASSWORD = process.env.ADMIN_PASSWORD ?? "e2e-password-123";
 
+/** Searches the holds list and waits for the page of that search (a form
+ * GET: until it arrives the old page, with its rows, is still on screen). */
+async function searchHolds(admin: Page, text: string) {
+  await admin.getByLabel("Cari nama, nomor WA, kode klaim atau jumlah transfer").fill(text);
+  await admin.getByRole("button", { name: "Cari" }).click();
+  await admin.waitForURL((url) => url.searchParams.get("q") === text);
+  await hydrated(admin);
+}
+
 async function signIn(page: Page) {
   await page.goto("/admin/login");
   await hydrated(page);
@@ -50,13 +59,13 @@ test("the admin finds a hold by claim code, confirms payment, and the passenger 
   await passenger.getByLabel("Nomor WhatsApp").fill("0813 5555 6666");
   await passenger.getByRole("button", { name: "Lanjut ke pembayaran" }).click();
   const claim = (await passenger.getByTestId("claim-code").textContent())!.trim();
+  const amount = (await passenger.getByTestId("amount-due").textContent())!.trim();
 
   // The admin signs in on another device and searches the claim code as
   // the passenger typed it in the chat.
   const admin = await (await browser.newContext()).newPage();
   await signIn(admin);
-  await admin.getByLabel("Cari nama, nomor WA atau kode klaim").fill(claim.toLowerCase());
-  await admin.getByRole("button", { name: "Cari" }).click();
+  await searchHolds(admin, claim.toLowerCase());
   const row = admin.getByTestId("admin-hold");
   await expect(row).toHaveCount(1);
   await expect(row).toHaveAttribute("data-claim", claim);
@@ -64,7 +73,13 @@ test("the admin finds a hold by claim code, confirms payment, and the passenger 
   await expect(row).toContainText("2A, 2B");
   await expect(row).toContainText("+6281355556666");
   await expect(row.getByTestId("time-left")).toHaveText(/^\d+:\d\d$/);
+  await expect(row.getByTestId("admin-amount")).toHaveText(amount);
   await lookAndScan(admin, "admin-holds");
+
+  // The transfer in the bank statement finds the same hold by its amount.
+  await searchHolds(admin, amount.replace(/\D/g, ""));
+  await expect(admin.getByTestId("admin-hold")).toHaveCount(1);
+  await expect(admin.getByTestId("admin-hold")).toHaveAttribute("data-claim", claim);
 
   await row.getByTestId("confirm").click();
   const confirmation = admin.getByTestId("confirmation");
@@ -160,4 +175,60 @@ test("the admin adds a trip, edits it and takes it off sale", async ({ page }) =
   await expect(page).toHaveURL(/\/admin\/login$/);
   const me = await page.request.get("/api/admin/me/");
   expect(me.status()).toBe(401);
+});
+
+test("the admin uploads a bank statement and confirms the transfers that match", async ({ browser, request }) => {
+  const trip = await createTrip(request);
+  // A passenger holds a seat through the API and gets an amount to transfer.
+  const passenger = await browser.newContext();
+  const held = await passenger.request.post("/api/seats/hold/", { data: { trip_id: trip.id, seats: ["3C"] } });
+  expect(held.status()).toBe(200);
+  const contact = await passenger.request.post("/api/hold/attach-contact/", {
+    data: { name: "Rina Marlina", whatsapp: "0813 2222 4444" },
+  });
+  const hold = await contact.json();
+  const amount: number = hold.amount_due;
+  const shown = `${Math.floor(amount / 1000)},${String(amount % 1000).padStart(3, "0")}.00`;
+  const now = new Date(Date.now() + 7 * 3600 * 1000); // WIB
+  const today = `${String(now.getUTCDate()).padStart(2, "0")}/${String(now.getUTCMonth() + 1).padStart(2, "0")}`;
+  // KlikBCA's export: the transfer, an unknown credit and a fee.
+  const csv = [
+    "Informasi Rekening - Mutasi Rekening",
+    "No. rekening : ,'0123456789",
+    "Periode : ,01/12/2026 - 02/12/2026",
+    "",
+    "Tanggal Transaksi,Keterangan,Cabang,Jumlah,,Saldo",
+    `'${today},"TRSF E-BANKING CR RINA MARLINA",'0000,"${shown}",CR,"1,000,000.00"`,
+    `'${today},"SETORAN TUNAI",'0000,"123,456.00",CR,"1,123,456.00"`,
+    `'${today},"BIAYA ADM",'0000,"10,000.00",DB,"1,113,456.00"`,
+    "",
+    'Saldo Akhir,:,"1,113,456.00"',
+  ].join("\r\n");
+
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin);
+  await admin.getByRole("link", { name: "Mutasi bank" }).click();
+  await expect(admin).toHaveURL(/\/admin\/statement$/);
+  await hydrated(admin);
+  await admin.getByLabel("File mutasi (CSV)").setInputFiles({ name: "mutasi.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await expect(admin.getByTestId("statement-summary")).toContainText("Format KlikBCA dikenali");
+  await expect(admin.getByTestId("statement-summary")).toContainText("2 transfer masuk, 1 debit diabaikan");
+  const ready = admin.getByTestId("statement-ready");
+  const line = ready.getByTestId("statement-credit");
+  await expect(line).toHaveCount(1);
+  await expect(line).toHaveAttribute("data-claim", hold.claim_code);
+  await expect(line).toContainText("Rina Marlina");
+  await expect(admin.getByTestId("statement-unmatched").getByTestId("statement-credit")).toContainText("Rp 123.456");
+  await lookAndScan(admin, "admin-statement");
+
+  // Nothing is booked until the admin clicks.
+  const statusOf = async () => {
+    const res = await request.get(`/api/admin/holds/?q=${hold.claim_code}`, { headers: { "X-ADMIN-KEY": ADMIN_KEY } });
+    return (await res.json())[0].status;
+  };
+  expect(await statusOf()).toBe("HELD");
+  await admin.getByTestId("confirm-all").click();
+  await expect(line.getByTestId("statement-booked-code")).toContainText(/BK-[0-9A-Z]{6}/);
+  await expect(admin.getByTestId("confirm-all")).toBeDisabled();
+  expect(await statusOf()).toBe("BOOKED");
 });

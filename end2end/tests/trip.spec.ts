@@ -35,6 +35,20 @@ test("search, pick seats, leave contact, get the claim code and the WhatsApp lin
   expect(href).toMatch(/^https:\/\/wa\.me\/6281299990000\?text=/);
   expect(decodeURIComponent(href!.split("text=")[1])).toContain((await code.textContent())!);
   await expect(page.getByText("+6281299990000")).toBeVisible();
+
+  // The exact amount to transfer: the seats' price plus the unique code in
+  // its last three digits, in the total and in the WhatsApp message; the
+  // button copies its digits.
+  const amount = page.getByTestId("amount-due");
+  await expect(amount).toHaveText(/^Rp 350\.\d{3}$/);
+  const shown = (await amount.textContent())!;
+  expect(shown).not.toBe("Rp 350.000");
+  await expect(page.getByTestId("total")).toHaveText(shown);
+  expect(decodeURIComponent(href!.split("text=")[1])).toContain(shown);
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await page.getByTestId("copy-amount").click();
+  await expect(page.getByTestId("copy-amount")).toHaveText("Jumlah tersalin");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shown.replace(/\D/g, ""));
   await lookAndScan(page, "trip-contact");
 });
 

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::ApiError;
 use super::extract::{Body, Path, Query};
 use super::guard::ClientIp;
+use crate::domain::statement::{ColumnMapping, StatementReport};
 use crate::domain::{
     AppError, AuditEvent, Booking, BookingCode, ClaimCode, Hold, Manifest, StaffUser, Trip,
 };
@@ -238,6 +239,41 @@ pub async fn update_trip(
     ))
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatementBody {
+    /// The statement export as text (CSV: commas, semicolons or tabs).
+    #[schema(example = "Tanggal,Keterangan,Jumlah\n01/12/2026,TRF DEWI LESTARI,350.417\n")]
+    csv: String,
+    /// Which columns hold what; absent: found by the file's header.
+    mapping: Option<ColumnMapping>,
+}
+
+/// Matches a bank statement export to the holds: each credit with the
+/// hold whose amount to transfer it is (`READY`: book it with
+/// `generate-booking-code`), and those that are `AMBIGUOUS`, `UNMATCHED`
+/// or `ALREADY_BOOKED`. Books nothing. KlikBCA's "Mutasi Rekening" CSV is
+/// recognised; other exports by their headers, or by `mapping`.
+#[utoipa::path(post, path = "/api/admin/statement/match/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    request_body = StatementBody,
+    responses(
+        (status = 200, description = "Each credit with its verdict and holds; `mapping` null when the columns must be chosen", body = StatementReport),
+        (status = 400, description = "invalid_request: not a statement Kursi can read, or a column not in the file", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 413, description = "payload_too_large: over 2 MiB", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn match_statement(
+    State(s): State<AppState>,
+    _: Admin,
+    Body(b): Body<StatementBody>,
+) -> ApiResult<StatementReport> {
+    Ok(Json(
+        s.service
+            .match_statement(&b.csv, b.mapping, s.clock.now())
+            .await?,
+    ))
+}
+
 /// A trip's passenger manifest: booked seats and seats awaiting payment.
 #[utoipa::path(get, path = "/api/admin/trips/{id}/manifest/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
     params(("id" = i64, Path, description = "Trip id")),
@@ -349,7 +385,7 @@ pub async fn login(
     ClientIp(ip): ClientIp,
     Body(b): Body<LoginBody>,
 ) -> Result<Response, ApiError> {
-    s.limits.check(Limit::Login, ip)?;
+    s.limits.check(Limit::Login, ip, s.clock.now()).await?;
     let (token, user) = s
         .service
         .sign_in(

@@ -51,6 +51,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let r = both(r, "/api/admin/bookings/cancel/", post(admin::cancel));
     let r = both(
         r,
+        "/api/admin/statement/match/",
+        post(admin::match_statement),
+    );
+    let r = both(
+        r,
         "/api/admin/trips/",
         get(admin::trips).post(admin::create_trip),
     );

@@ -92,6 +92,7 @@ Passenger sessions are the `seat_hold_token` cookie, set by the first hold or cl
         admin::extend,
         admin::release,
         admin::cancel,
+        admin::match_statement,
         admin::hold_audit,
         admin::trips,
         admin::create_trip,

@@ -106,7 +106,7 @@ fn with_cookie(hold: Hold, cookie: Option<axum::http::HeaderValue>) -> Response 
             headers(("Set-Cookie" = String, description = "seat_hold_token, when the session is new"))),
         (status = 400, description = "invalid_request, too_many_seats", body = crate::api::openapi::ErrorBody),
         (status = 404, description = "trip_not_found", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "seats_unavailable (+ `seats`), hold_on_other_trip (+ `trip_id`), too_many_seats_from_network (+ `max`)", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "seats_unavailable (+ `seats`), hold_on_other_trip (+ `trip_id`), too_many_seats_from_network (+ `max`), payment_codes_exhausted", body = crate::api::openapi::ErrorBody),
         (status = 429, description = "rate_limited (+ Retry-After)", body = crate::api::openapi::ErrorBody),
     ))]
 pub async fn hold(
@@ -121,7 +121,7 @@ pub async fn hold(
         }
         .into());
     }
-    s.limits.check(Limit::Hold, ip)?;
+    s.limits.check(Limit::Hold, ip, s.clock.now()).await?;
     let (session, cookie) = session_or_new(&headers, &s.settings);
     let hold = s
         .service
@@ -206,10 +206,10 @@ pub struct ContactBody {
 #[utoipa::path(post, path = "/api/hold/attach-contact/", tag = "passenger",
     request_body = ContactBody,
     responses(
-        (status = 200, description = "The hold with claim_code, admin_wa and whatsapp_url", body = Hold),
+        (status = 200, description = "The hold with claim_code, admin_wa, whatsapp_url and its unique amount_due", body = Hold),
         (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
         (status = 404, description = "no_active_hold", body = crate::api::openapi::ErrorBody),
-        (status = 409, description = "too_many_active_holds (+ `max`)", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "too_many_active_holds (+ `max`), payment_codes_exhausted (every unique amount near this one awaits payment; try again later)", body = crate::api::openapi::ErrorBody),
     ))]
 pub async fn attach_contact(
     State(s): State<AppState>,
@@ -252,7 +252,7 @@ pub async fn claim(
     Body(body): Body<ClaimBody>,
 ) -> Result<Response, ApiError> {
     // Counted before parsing: guessing with malformed codes costs the same.
-    s.limits.check(Limit::Claim, ip)?;
+    s.limits.check(Limit::Claim, ip, s.clock.now()).await?;
     // A code that cannot exist is simply not found.
     let code = ClaimCode::lookup(&body.claim_code)?;
     let (session, cookie) = session_or_new(&headers, &s.settings);
@@ -285,7 +285,7 @@ pub async fn booking(
     Query(q): Query<BookingQuery>,
 ) -> ApiResult<Booking> {
     // Counted before parsing, like claims: every guess costs the same.
-    s.limits.check(Limit::Lookup, ip)?;
+    s.limits.check(Limit::Lookup, ip, s.clock.now()).await?;
     let code = BookingCode::parse(&code).map_err(|_| AppError::BookingNotFound)?;
     let whatsapp = q.whatsapp.ok_or(AppError::BookingNotFound)?;
     Ok(Json(

@@ -33,6 +33,10 @@ pub enum AppError {
         "Your network already holds {max} seats of this trip, the most allowed; pay for or release some first."
     )]
     TooManySeatsFromNetwork { max: u32 },
+    #[error(
+        "Too many passengers are paying this same amount right now; please try again in a few minutes."
+    )]
+    PaymentCodesExhausted,
     #[error("No hold has this claim code.")]
     ClaimNotFound,
     #[error("This hold has expired or was released.")]
@@ -106,6 +110,7 @@ impl TryFrom<ErrorWire> for AppError {
             "too_many_seats_from_network" => AppError::TooManySeatsFromNetwork {
                 max: w.max.ok_or_else(|| missing("max"))?,
             },
+            "payment_codes_exhausted" => AppError::PaymentCodesExhausted,
             "claim_not_found" => AppError::ClaimNotFound,
             "hold_expired" => AppError::HoldExpired,
             "already_booked" => AppError::AlreadyBooked,
@@ -139,6 +144,7 @@ impl AppError {
         "extend_not_allowed",
         "too_many_active_holds",
         "too_many_seats_from_network",
+        "payment_codes_exhausted",
         "claim_not_found",
         "hold_expired",
         "already_booked",
@@ -173,6 +179,7 @@ impl AppError {
             AppError::ExtendNotAllowed => "extend_not_allowed",
             AppError::TooManyActiveHolds { .. } => "too_many_active_holds",
             AppError::TooManySeatsFromNetwork { .. } => "too_many_seats_from_network",
+            AppError::PaymentCodesExhausted => "payment_codes_exhausted",
             AppError::ClaimNotFound => "claim_not_found",
             AppError::HoldExpired => "hold_expired",
             AppError::AlreadyBooked => "already_booked",
@@ -211,6 +218,7 @@ impl AppError {
             | AppError::ExtendNotAllowed
             | AppError::TooManyActiveHolds { .. }
             | AppError::TooManySeatsFromNetwork { .. }
+            | AppError::PaymentCodesExhausted
             | AppError::AlreadyBooked
             | AppError::BookingCancelled
             | AppError::TripHasBookings => 409,
@@ -272,6 +280,7 @@ mod tests {
             AppError::ExtendNotAllowed,
             AppError::TooManyActiveHolds { max: 2 },
             AppError::TooManySeatsFromNetwork { max: 12 },
+            AppError::PaymentCodesExhausted,
             AppError::ClaimNotFound,
             AppError::HoldExpired,
             AppError::AlreadyBooked,

@@ -11,6 +11,7 @@ mod model;
 mod money;
 mod policy;
 mod seat;
+pub mod statement;
 mod version;
 
 pub use codes::{BookingCode, ClaimCode};
@@ -20,7 +21,7 @@ pub use model::{
     AuditEvent, Booking, Hold, HoldStatus, Manifest, ManifestEntry, Seat, SeatStatus, StaffUser,
     Trip,
 };
-pub use money::format_rupiah;
+pub use money::{UniqueCodes, format_rupiah, parse_rupiah};
 pub use policy::HoldPolicy;
 pub use seat::{BusType, SeatCode, SeatPosition};
 pub use version::version_seen;

@@ -106,8 +106,12 @@ pub struct Hold {
     pub status: HoldStatus,
     /// Whether the passenger's one extension has been used.
     pub extended: bool,
-    /// Seat price times seats, in whole rupiah.
+    /// Rupiah to transfer: seats × price, plus `unique_code` once contact
+    /// is attached. No two holds awaiting payment have the same amount.
     pub amount_due: i64,
+    /// The 1–999 added to make `amount_due` unique (SPEC §2); null before
+    /// contact or when unique amounts are off.
+    pub unique_code: Option<i64>,
     pub booking_code: Option<BookingCode>,
 }
 
@@ -121,6 +125,7 @@ pub struct Booking {
     pub whatsapp: String,
     pub booked_at: DateTime<Utc>,
     pub status: HoldStatus,
+    /// What was to be paid: the hold's `amount_due`, unique code included.
     pub amount: i64,
 }
 

@@ -19,6 +19,8 @@ pub struct HoldPolicy {
     pub max_active_per_whatsapp: u32,
     /// Live held seats of one trip from one client address (0: no cap).
     pub max_held_seats_per_client: u32,
+    /// Unique transfer amounts (see `money`); `None`: off.
+    pub unique_codes: Option<super::UniqueCodes>,
 }
 
 impl Default for HoldPolicy {
@@ -30,6 +32,7 @@ impl Default for HoldPolicy {
             max_seats: 4,
             max_active_per_whatsapp: 2,
             max_held_seats_per_client: 12,
+            unique_codes: Some(super::UniqueCodes::default()),
         }
     }
 }

@@ -3,9 +3,11 @@
 //! signed in, whatever the page does.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use super::TripCard;
+use crate::domain::statement::{ColumnMapping, StatementReport};
 use crate::domain::{AppError, AuditEvent, Booking, Hold, ManifestEntry};
 
 /// A hold in the admin's list, with its trip in words.
@@ -89,7 +91,8 @@ pub async fn staff_login(username: String, password: String) -> Result<(), AppEr
             let s = super::state()?;
             let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
             s.limits
-                .check_request(crate::limits::Limit::Login, &parts)?;
+                .check_request(crate::limits::Limit::Login, &parts, s.clock.now())
+                .await?;
             let client = s.limits.client_of(&parts);
             let (token, _) = s
                 .service
@@ -182,19 +185,81 @@ pub async fn admin_confirm(claim_code: String) -> Result<Confirmation, AppError>
         async move {
             let (s, actor) = ssr::staff().await?;
             let code = crate::domain::ClaimCode::lookup(&claim_code)?;
-            let booking = s.service.book(&actor, &code, s.clock.now()).await?;
-            let ticket = format!(
-                "{}/ticket/{}?wa={}",
-                ssr::site_origin(&s),
-                booking.booking_code,
-                booking.whatsapp
-            );
-            let whatsapp_url =
-                crate::services::booking_whatsapp_url(&booking, &ticket, s.service.tz());
-            Ok(Confirmation {
-                booking,
-                whatsapp_url,
-            })
+            confirmation(&s, &actor, &code).await
+        }
+        .await,
+    )
+}
+
+/// Books the hold and makes the WhatsApp link with its ticket.
+#[cfg(feature = "ssr")]
+async fn confirmation(
+    s: &crate::state::AppState,
+    actor: &crate::services::Actor,
+    code: &crate::domain::ClaimCode,
+) -> Result<Confirmation, AppError> {
+    let booking = s.service.book(actor, code, s.clock.now()).await?;
+    let ticket = format!(
+        "{}/ticket/{}?wa={}",
+        ssr::site_origin(s),
+        booking.booking_code,
+        booking.whatsapp
+    );
+    let whatsapp_url = crate::services::booking_whatsapp_url(&booking, &ticket, s.service.tz());
+    Ok(Confirmation {
+        booking,
+        whatsapp_url,
+    })
+}
+
+/// Matches a bank statement export (its text; `mapping` when the admin
+/// chose the columns) to the holds. Books nothing.
+#[server(prefix = "/sf", endpoint = "admin_match_statement", input = Json)]
+pub async fn admin_match_statement(
+    csv: String,
+    mapping: Option<ColumnMapping>,
+) -> Result<StatementReport, AppError> {
+    super::with_status(
+        async move {
+            let (s, _) = ssr::staff().await?;
+            s.service
+                .match_statement(&csv, mapping, s.clock.now())
+                .await
+        }
+        .await,
+    )
+}
+
+/// What confirming one hold of many came to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Confirmed {
+    pub claim_code: String,
+    pub outcome: Result<Confirmation, AppError>,
+}
+
+/// Confirms payment of each of these holds (the statement's ready
+/// matches, all at once), one booking each, as [`admin_confirm`] would;
+/// one failing does not stop the others.
+#[server(prefix = "/sf", endpoint = "admin_confirm_many", input = Json)]
+pub async fn admin_confirm_many(claim_codes: Vec<String>) -> Result<Vec<Confirmed>, AppError> {
+    super::with_status(
+        async move {
+            let (s, actor) = ssr::staff().await?;
+            if claim_codes.len() > crate::services::MAX_STATEMENT_LINES {
+                return Err(AppError::invalid("Too many holds at once."));
+            }
+            let mut out = Vec::with_capacity(claim_codes.len());
+            for claim_code in claim_codes {
+                let outcome = match crate::domain::ClaimCode::lookup(&claim_code) {
+                    Ok(code) => confirmation(&s, &actor, &code).await,
+                    Err(e) => Err(e),
+                };
+                out.push(Confirmed {
+                    claim_code,
+                    outcome,
+                });
+            }
+            Ok(out)
         }
         .await,
     )

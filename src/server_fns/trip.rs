@@ -52,6 +52,9 @@ pub struct PageHold {
     pub whatsapp_url: Option<String>,
     /// Whether the passenger's one extension has been used.
     pub extended: bool,
+    /// Rupiah to transfer (with `unique_code` once contact is attached).
+    pub amount_due: i64,
+    pub unique_code: Option<i64>,
 }
 
 #[cfg(feature = "ssr")]
@@ -75,9 +78,9 @@ mod ssr {
         Ok(Some(key))
     }
 
-    pub fn rate_limit(s: &AppState, kind: crate::limits::Limit) -> Result<(), AppError> {
+    pub async fn rate_limit(s: &AppState, kind: crate::limits::Limit) -> Result<(), AppError> {
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
-        s.limits.check_request(kind, &parts)
+        s.limits.check_request(kind, &parts, s.clock.now()).await
     }
 
     pub async fn view(
@@ -153,6 +156,8 @@ mod ssr {
                 admin_wa: h.admin_wa,
                 whatsapp_url: h.whatsapp_url,
                 extended: h.extended,
+                amount_due: h.amount_due,
+                unique_code: h.unique_code,
             }),
             hold_elsewhere,
             may_extend,
@@ -201,7 +206,7 @@ pub async fn toggle_seat(trip_id: i64, seat: String, hold: bool) -> Result<SeatM
             let s = super::state()?;
             let code = crate::domain::SeatCode::parse(&seat)?;
             if hold {
-                ssr::rate_limit(&s, crate::limits::Limit::Hold)?;
+                ssr::rate_limit(&s, crate::limits::Limit::Hold).await?;
             }
             let session = ssr::session(hold)?.ok_or(AppError::NoActiveHold)?;
             let now = s.clock.now();
@@ -278,7 +283,7 @@ pub async fn claim_hold(claim_code: String) -> Result<i64, AppError> {
     super::with_status(
         async move {
             let s = super::state()?;
-            ssr::rate_limit(&s, crate::limits::Limit::Claim)?;
+            ssr::rate_limit(&s, crate::limits::Limit::Claim).await?;
             let code = crate::domain::ClaimCode::lookup(&claim_code)?;
             let session = ssr::session(true)?.ok_or(AppError::Internal)?;
             let hold = s.service.claim(&session, &code, s.clock.now()).await?;
@@ -304,7 +309,7 @@ pub async fn find_ticket(code: String, whatsapp: String) -> Result<TicketView, A
     super::with_status(
         async move {
             let s = super::state()?;
-            ssr::rate_limit(&s, crate::limits::Limit::Lookup)?;
+            ssr::rate_limit(&s, crate::limits::Limit::Lookup).await?;
             let code =
                 crate::domain::BookingCode::parse(&code).map_err(|_| AppError::BookingNotFound)?;
             let booking = s

@@ -80,10 +80,21 @@ impl Service {
         now: DateTime<Utc>,
     ) -> Result<Booking, AppError> {
         let (this, actor, code) = (self.clone(), actor.clone(), code.clone());
-        self.write_tx(now, move |tx| {
-            Box::pin(async move { this.book_in(tx, &actor, &code, now).await })
-        })
-        .await
+        let (booking, made) = self
+            .write_tx(now, move |tx| {
+                Box::pin(async move {
+                    let (booking, changed) = this.book_in(tx, &actor, &code, now).await?;
+                    // A hold booked before answers with its booking and
+                    // changes nothing.
+                    let made = !changed.is_empty();
+                    Ok(((booking, made), changed))
+                })
+            })
+            .await?;
+        if made {
+            crate::metrics::booking_made();
+        }
+        Ok(booking)
     }
 
     async fn book_in(
@@ -316,6 +327,7 @@ impl Service {
                 .as_deref()
                 .and_then(|t| ClaimCode::parse(t).ok())
                 .map(|c| c.to_string()),
+            amount: text.as_deref().and_then(crate::domain::parse_rupiah),
             text,
             status: status.and_then(|s| match s {
                 HoldStatus::Expired => None,
@@ -410,12 +422,11 @@ impl Service {
                     let row = storage::trip_by_id(&mut *tx, id, to_ms(now))
                         .await?
                         .ok_or(AppError::Internal)?;
-                    Ok((row, Changed::nothing()))
+                    // The search reads trips again after the commit.
+                    Ok((row, Changed::listing()))
                 })
             })
             .await?;
-        // After the commit: a search that read before it cannot cache it.
-        self.live.trips_changed();
         trip_view(&row)
     }
 }
@@ -435,11 +446,10 @@ impl Service {
             .write_tx(now, move |tx| {
                 Box::pin(async move {
                     let row = this.update_trip_in(tx, &actor, id, &change, now).await?;
-                    Ok((row, Changed::trip(id)))
+                    Ok((row, Changed::trip(id).and_listing()))
                 })
             })
             .await?;
-        self.live.trips_changed();
         trip_view(&row)
     }
 

@@ -84,15 +84,18 @@ impl Service {
         }
         let (this, session) = (self.clone(), session.clone());
         let client = client.map(|ip| crate::limits::client_key(ip).to_string());
-        self.write(now, move |job| {
-            Box::pin(async move {
-                let hold = this
-                    .hold_in(job, client.as_deref(), &session, trip_id, &requested, now)
-                    .await?;
-                Ok((hold, Changed::trip(trip_id)))
+        let hold = self
+            .write(now, move |job| {
+                Box::pin(async move {
+                    let hold = this
+                        .hold_in(job, client.as_deref(), &session, trip_id, &requested, now)
+                        .await?;
+                    Ok((hold, Changed::trip(trip_id)))
+                })
             })
-        })
-        .await
+            .await?;
+        crate::metrics::hold_made();
+        Ok(hold)
     }
 
     async fn hold_in(
@@ -140,19 +143,9 @@ impl Service {
             None => None,
         };
         let tx = job.writes().await?;
-        // The hold's row as a view needs it, read or (for a new hold) known.
-        let (row, current) = match existing {
-            Some(found) => found,
-            None => {
-                let expires = to_ms(self.policy.initial_expiry(now));
-                let id = storage::insert_hold(tx, trip_id, session.hash(), client, now_ms, expires)
-                    .await?;
-                let trip = context.trip;
-                (
-                    storage::new_hold_row(id, session.hash(), now_ms, expires, trip),
-                    Vec::new(),
-                )
-            }
+        let (existing, current) = match existing {
+            Some((row, seats)) => (Some(row), seats),
+            None => (None, Vec::new()),
         };
         let new: Vec<String> = codes.into_iter().filter(|c| !current.contains(c)).collect();
         if current.len() + new.len() > max as usize {
@@ -163,27 +156,54 @@ impl Service {
             && per_client > 0
             && !new.is_empty()
         {
-            let others = storage::live_seats_of_client(tx, trip_id, client, now_ms, row.id).await?;
+            // A hold not opened yet has no seats to leave out (id 0 is none).
+            let this_hold = existing.as_ref().map_or(0, |h| h.id);
+            let others =
+                storage::live_seats_of_client(tx, trip_id, client, now_ms, this_hold).await?;
             if others + (current.len() + new.len()) as i64 > i64::from(per_client) {
                 tracing::warn!(client, trip_id, held = others, "hold refused: network cap");
                 return Err(AppError::TooManySeatsFromNetwork { max: per_client });
             }
         }
-        if !new.is_empty() {
-            let taken = storage::take_seats(tx, trip_id, &new, row.id).await?;
-            if taken.len() != new.len() {
-                let unavailable = new
-                    .iter()
-                    .filter(|c| !taken.contains(c))
-                    .map(|c| SeatCode::parse(c))
-                    .collect::<Result<Vec<_>, _>>()?;
-                // Failing rolls this write back to its savepoint: the seats
-                // taken above are free again.
-                return Err(AppError::SeatsUnavailable { seats: unavailable });
+        // The hold's row as a view needs it: read, or (for a new hold)
+        // known; and the seats taken for it.
+        let (mut row, taken) = match existing {
+            Some(row) if new.is_empty() => (row, Vec::new()),
+            Some(row) => {
+                let taken = storage::take_seats(tx, trip_id, &new, row.id).await?;
+                (row, taken)
             }
-            storage::add_hold_seats(tx, row.id, &new).await?;
+            None => {
+                let expires = to_ms(self.policy.initial_expiry(now));
+                let opened = storage::NewHold {
+                    trip_id,
+                    session_hash: session.hash(),
+                    client_key: client,
+                    started_at: now_ms,
+                    expires_at: expires,
+                };
+                let (id, taken) = storage::insert_hold_with_seats(tx, &opened, &new).await?;
+                let row = storage::new_hold_row(id, session.hash(), now_ms, expires, context.trip);
+                (row, taken)
+            }
+        };
+        if taken.len() != new.len() {
+            let unavailable = new
+                .iter()
+                .filter(|c| !taken.contains(c))
+                .map(|c| SeatCode::parse(c))
+                .collect::<Result<Vec<_>, _>>()?;
+            // Failing rolls this write back to its savepoint: the seats
+            // taken above are free again, and a hold opened for them is gone.
+            return Err(AppError::SeatsUnavailable { seats: unavailable });
+        }
+        if !new.is_empty() {
             let actor = Actor::Session(session.clone());
             audit(tx, now, &actor, "hold", trip_id, row.id, &new, "").await?;
+            if row.claim_code.is_some() {
+                self.price(tx, &mut row, current.len() + new.len(), true)
+                    .await?;
+            }
         }
         let seats = super::views::parse_seats(&[current, new].concat())?;
         self.hold_view_of(&row, seats, now)
@@ -255,10 +275,14 @@ impl Service {
                 .collect(),
         };
         let tx = job.writes().await?;
-        let released = if wanted.is_empty() {
-            Vec::new()
+        let at = to_ms(now);
+        let (released, ended) = if wanted.is_empty() {
+            // Nothing of this hold to free; a hold without seats ends.
+            let ended =
+                current.is_empty() && storage::end_hold(tx, hold.id, "RELEASED", at).await?;
+            (Vec::new(), ended)
         } else {
-            storage::release_seats(tx, hold.id, &wanted).await?
+            storage::release_seats(tx, hold.id, &wanted, current.len(), at).await?
         };
         if !released.is_empty() {
             let actor = Actor::Session(session.clone());
@@ -274,14 +298,16 @@ impl Service {
             )
             .await?;
         }
-        if released.len() == current.len() {
-            storage::end_hold(tx, hold.id, "RELEASED", to_ms(now)).await?;
+        if ended {
             hold.status = HoldStatus::Released.as_str().to_string();
         }
         let left: Vec<String> = current
             .into_iter()
             .filter(|c| !released.contains(c))
             .collect();
+        if !ended && !released.is_empty() && hold.claim_code.is_some() {
+            self.price(tx, &mut hold, left.len(), false).await?;
+        }
         self.hold_view_of(&hold, super::views::parse_seats(&left)?, now)
     }
 
@@ -429,7 +455,14 @@ impl Service {
         {
             return Err(AppError::NoActiveHold);
         }
-        let detail = format!("until {}", expires.to_rfc3339());
+        // The amount to transfer, unique among the holds awaiting payment.
+        let codes = storage::seats_of_hold(tx, hold.id).await?;
+        let mut priced = hold.clone();
+        self.price(tx, &mut priced, codes.len(), true).await?;
+        let detail = match priced.amount_due {
+            Some(amount) => format!("until {}, transfer {amount}", expires.to_rfc3339()),
+            None => format!("until {}", expires.to_rfc3339()),
+        };
         let actor = Actor::Session(session.clone());
         audit(
             tx,
@@ -442,8 +475,12 @@ impl Service {
             &detail,
         )
         .await?;
-        let view = self.live_view(tx, hold.id, now).await?;
-        Ok(view)
+        // The row as this transaction left it: no need to read it again.
+        priced.name = Some(name.as_str().to_string());
+        priced.whatsapp = Some(whatsapp.as_str().to_string());
+        priced.claim_code = Some(claim);
+        priced.expires_at = to_ms(expires);
+        self.hold_view_of(&priced, super::views::parse_seats(&codes)?, now)
     }
 
     /// Moves the hold with this claim code to `session` ("restore my
@@ -500,6 +537,58 @@ impl Service {
         }
         let view = self.live_view(tx, hold.id, now).await?;
         Ok(view)
+    }
+}
+
+impl Service {
+    /// Gives a hold with contact, now of `seats` seats, its amount to
+    /// transfer: seats × price plus a unique code (see `domain::money`),
+    /// kept while its amount stays free. Holds choosing codes take turns
+    /// (with several instances, on a lock of the database); the unique
+    /// index on awaiting amounts stands behind that. When every code of
+    /// the range is taken, a hold that must have one (`required`: contact
+    /// being attached, seats added) is refused; one that lost seats keeps
+    /// going without a code rather than refuse the release.
+    async fn price(
+        &self,
+        tx: &mut WriteTx,
+        row: &mut storage::HoldRow,
+        seats: usize,
+        required: bool,
+    ) -> Result<(), AppError> {
+        let Some(codes) = self.policy.unique_codes else {
+            return Ok(());
+        };
+        let base = row.price * seats as i64;
+        if seats == 0
+            || row
+                .unique_code
+                .zip(row.amount_due)
+                .is_some_and(|(code, amount)| amount == base + code)
+        {
+            return Ok(());
+        }
+        storage::serialize_on(tx, "unique amounts").await?;
+        let taken = storage::awaiting_amounts_in(tx, codes.amounts(base), row.id).await?;
+        let code = match codes.pick(base, row.unique_code, &taken, rand::random()) {
+            Some(code) => Some(code),
+            None if required => return Err(AppError::PaymentCodesExhausted),
+            None => {
+                tracing::warn!(
+                    hold = row.id,
+                    base,
+                    "no unique code free; the hold goes on without one"
+                );
+                None
+            }
+        };
+        let amount = code.map(|c| base + c);
+        if !storage::set_amount(tx, row.id, code, amount).await? {
+            return Err(AppError::NoActiveHold);
+        }
+        row.unique_code = code;
+        row.amount_due = amount;
+        Ok(())
     }
 }
 

@@ -1,8 +1,21 @@
 //! What this process keeps in memory about the data, in one place
 //! ([`LiveState`]): cached seat maps, the trip search's index, and who is
 //! watching which trip. It is fed only by what writes report after their
-//! commit (`seats_changed`, `trips_changed`), so nothing read before a
-//! change can be served after it.
+//! commit ([`LiveState::changed`]), so nothing read before a change can be
+//! served after it.
+//!
+//! Several instances on one PostgreSQL database: each batch's commit
+//! carries a notification, and every instance hears the others' through
+//! its listener (`storage::Listener`) and treats them like its own. What is
+//! in memory is served only when it is known to be current
+//! ([`LiveState::synced`]): on SQLite always (one process writes); on
+//! PostgreSQL while the listener is connected, and after it has heard every
+//! change committed before the request (one sync point on the listening
+//! connection serves every request waiting for it). So no map read after
+//! a write was acknowledged, on any instance, shows the state before it.
+//! While the listener is down, maps come from the database; when it is
+//! back, everything held is dropped and every live stream is told to
+//! refresh, since changes may have been missed meanwhile.
 //!
 //! The watchers ([`Live`]): the fan-out of "this trip's seats changed" to
 //! live seat maps (server-sent events), and the bounds on how many watchers
@@ -20,12 +33,19 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::sync::broadcast;
 
 use crate::domain::AppError;
+use crate::storage::road::Changed;
+use crate::storage::road::notice::Notice;
+use crate::storage::{Heard, Listener};
+
+/// The event data that tells a live stream "you may have missed changes:
+/// fetch the map" (no page has seen it: see `domain::version_seen`).
+pub(crate) const MISSED: &str = "missed";
 
 /// The in-memory state of one process.
 #[derive(Debug)]
@@ -42,21 +62,91 @@ pub struct LiveState {
     /// Poked by every change of seats, for the one task that plans around
     /// them (the sweep, which must learn of new expiries).
     any_change: tokio::sync::Notify,
+    /// Whether what is in memory follows every change (see `synced`).
+    trusted: AtomicBool,
+    /// PostgreSQL: hears the other instances' changes.
+    listener: OnceLock<Listener>,
 }
 
 impl Default for LiveState {
     fn default() -> Self {
+        Self::new(true)
+    }
+}
+
+impl LiveState {
+    /// `trusted`: whether memory follows every change from the start (one
+    /// process writes); otherwise only once a listener hears the others.
+    pub fn new(trusted: bool) -> Self {
         Self {
             instance: rand::random(),
             seat_maps: Default::default(),
             trip_index: Default::default(),
             streams: Default::default(),
             any_change: Default::default(),
+            trusted: AtomicBool::new(trusted),
+            listener: OnceLock::new(),
         }
     }
-}
 
-impl LiveState {
+    /// This process's name in notifications and version tags.
+    pub fn instance(&self) -> u32 {
+        self.instance
+    }
+
+    /// Hears the other instances through `listener` (see [`Self::heard`]).
+    pub fn listen_with(&self, listener: Listener) {
+        let _ = self.listener.set(listener);
+    }
+
+    /// Whether seat maps and the trip index held in memory may be served
+    /// now: they have every change committed before this call. Always on
+    /// SQLite; on PostgreSQL when the listener is connected and has reached
+    /// a sync point after this call began.
+    pub async fn synced(&self) -> bool {
+        if !self.trusted.load(Ordering::Acquire) {
+            return false;
+        }
+        match self.listener.get() {
+            None => true,
+            Some(listener) => listener.sync().await && self.trusted.load(Ordering::Acquire),
+        }
+    }
+
+    /// After a commit of this process (the write road's announcement).
+    pub fn changed(&self, changed: &Changed) {
+        for trip in changed.trips() {
+            self.seats_changed(*trip);
+        }
+        if changed.listing_changed() {
+            self.trips_changed();
+        }
+    }
+
+    /// What the listener heard (see `storage::Listener`).
+    pub fn heard(&self, heard: Heard) {
+        match heard {
+            // Announced by the road before it answered anyone.
+            Heard::Notice(notice) if notice.from() == self.instance => {}
+            Heard::Notice(Notice::Changed { changed, .. }) => self.changed(&changed),
+            Heard::Notice(Notice::Everything { .. }) => self.forget_everything(),
+            Heard::Lost => self.trusted.store(false, Ordering::Release),
+            Heard::Resumed => {
+                self.forget_everything();
+                self.trusted.store(true, Ordering::Release);
+            }
+        }
+    }
+
+    /// Drops every cached map and the trip index, and tells every live
+    /// stream to fetch its map.
+    fn forget_everything(&self) {
+        self.seat_maps.invalidate_all();
+        self.trip_index.invalidate();
+        self.streams.announce_all(MISSED);
+        self.any_change.notify_one();
+    }
+
     /// After a commit that changed `trip`'s seats: its cached map is
     /// dropped and its streams are told to refresh, with the change's
     /// version.
@@ -170,6 +260,14 @@ impl Live {
         }
     }
 
+    /// Tells every watcher of every trip `version`.
+    pub fn announce_all(&self, version: &str) {
+        let version: Arc<str> = version.into();
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        // Trips nobody watches any more are forgotten.
+        inner.trips.retain(|_, tx| tx.send(version.clone()).is_ok());
+    }
+
     /// Open streams in all.
     pub fn streams(&self) -> usize {
         self.inner.lock().unwrap_or_else(|e| e.into_inner()).total
@@ -238,6 +336,60 @@ mod tests {
         drop(a1);
         assert_eq!(live.streams(), 2);
         live.watch(1, ip("10.0.0.1")).unwrap();
+    }
+
+    #[test]
+    fn a_resync_tells_every_stream_to_refresh() {
+        let live = Arc::new(Live::new(100, 10));
+        let mut one = live.watch(1, ip("10.0.0.1")).unwrap();
+        let mut two = live.watch(2, ip("10.0.0.2")).unwrap();
+        live.announce_all(MISSED);
+        assert_eq!(&*one.changes.try_recv().unwrap(), MISSED);
+        assert_eq!(&*two.changes.try_recv().unwrap(), MISSED);
+    }
+
+    #[test]
+    fn memory_is_served_only_while_it_follows_the_other_instances() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let state = LiveState::new(false);
+        assert!(
+            !rt.block_on(state.synced()),
+            "not before the listener listens"
+        );
+        let watcher = state.streams.clone();
+        let mut stream = watcher.watch(4, ip("10.0.0.1")).unwrap();
+        let before = state.seat_maps.generation(4);
+        state.heard(Heard::Resumed);
+        assert!(rt.block_on(state.synced()));
+        assert_eq!(
+            &*stream.changes.try_recv().unwrap(),
+            MISSED,
+            "told to refresh"
+        );
+        assert_ne!(
+            state.seat_maps.generation(4),
+            before,
+            "reads from before are not kept"
+        );
+        // Another instance's change drops the trip's map; our own was
+        // announced already and is not announced twice.
+        state.heard(Heard::Notice(Notice::Changed {
+            from: state.instance() ^ 1,
+            changed: Changed::trip(4),
+        }));
+        assert!(stream.changes.try_recv().is_ok());
+        state.heard(Heard::Notice(Notice::Changed {
+            from: state.instance(),
+            changed: Changed::trip(4),
+        }));
+        assert!(stream.changes.try_recv().is_err());
+        state.heard(Heard::Lost);
+        assert!(
+            !rt.block_on(state.synced()),
+            "not while the listener is gone"
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod holds;
 mod live;
 mod session;
 mod staff;
+mod statement;
 mod trips;
 mod views;
 pub use views::booking_whatsapp_url;
@@ -26,6 +27,7 @@ pub use admin::{HoldFilter, NewTripInput, TripUpdate, manifest_csv};
 pub use live::Watch;
 pub use session::{SessionKey, new_token};
 pub use staff::{hash_password, random_password, verify_password_in};
+pub use statement::MAX_STATEMENT_LINES;
 pub use trips::{PublicSeatMap, TripFilter};
 
 use chrono::{DateTime, Utc};
@@ -96,18 +98,33 @@ pub struct Service {
 }
 
 impl Service {
-    /// Also starts the write road's writer, so it must be called inside a
-    /// Tokio runtime; the writer ends when the last clone is dropped.
+    /// Also starts the write road's writer (and, on PostgreSQL, the
+    /// listener for other instances' changes), so it must be called inside
+    /// a Tokio runtime; both end when the last clone is dropped.
     pub fn new(storage: Storage, policy: HoldPolicy, tz: Tz) -> Self {
-        let live = std::sync::Arc::<live::LiveState>::default();
+        // On PostgreSQL other instances write too: memory is trusted only
+        // once the listener hears them (see `live`).
+        let one_writer = storage.backend() == storage::Backend::Sqlite;
+        let live = std::sync::Arc::new(live::LiveState::new(one_writer));
         let road = Road::start(
             storage.clone(),
+            live.instance(),
             Box::new(|tx, now| Box::pin(expire_due(tx, now))),
             Box::new({
                 let live = live.clone();
-                move |trip| live.seats_changed(trip)
+                move |changed| live.changed(changed)
             }),
         );
+        // The listener holds the state weakly: it stops when the service's
+        // last clone is gone.
+        let weak = std::sync::Arc::downgrade(&live);
+        if let Some(listener) = storage.listen(move |heard| {
+            if let Some(live) = weak.upgrade() {
+                live.heard(heard);
+            }
+        }) {
+            live.listen_with(listener);
+        }
         Self {
             storage,
             policy,

@@ -52,7 +52,9 @@ impl Service {
         };
         let (from, to) = (clean(&filter.from), clean(&filter.to));
         let now_ms = to_ms(now);
-        let keys = self.listed_trip_keys(now_ms).await?;
+        // One sync point for the whole listing.
+        let synced = self.live.synced().await;
+        let keys = self.listed_trip_keys(now_ms, synced).await?;
         let matches = keys.iter().filter(|k| {
             k.depart_at > now_ms
                 && (start..end).contains(&k.depart_at)
@@ -61,7 +63,7 @@ impl Service {
         });
         let mut trips = Vec::new();
         for key in matches.take(500) {
-            let map = match self.seat_map(key.id, now_ms).await {
+            let map = match self.seat_map_as(key.id, now_ms, synced).await {
                 Ok(map) => map,
                 // Deleted meanwhile: a listing is not the place to fail.
                 Err(AppError::TripNotFound) => continue,
@@ -75,8 +77,12 @@ impl Service {
     }
 
     /// The search keys of the listed trips, from memory or the database.
-    async fn listed_trip_keys(&self, now_ms: i64) -> Result<Arc<Vec<TripKey>>, AppError> {
-        if let Some(keys) = self.live.trip_index.get() {
+    async fn listed_trip_keys(
+        &self,
+        now_ms: i64,
+        synced: bool,
+    ) -> Result<Arc<Vec<TripKey>>, AppError> {
+        if synced && let Some(keys) = self.live.trip_index.get() {
             return Ok(keys);
         }
         let generation = self.live.trip_index.generation();
@@ -91,7 +97,9 @@ impl Service {
             })
             .collect();
         let keys = Arc::new(keys);
-        self.live.trip_index.put(generation, keys.clone());
+        if synced {
+            self.live.trip_index.put(generation, keys.clone());
+        }
         Ok(keys)
     }
 
@@ -169,7 +177,20 @@ impl Service {
     /// a cached map is used from the time it was read until the trip's next
     /// hold expiry, unless a change came in between.
     async fn seat_map(&self, trip_id: i64, now_ms: i64) -> Result<Arc<CachedMap>, AppError> {
-        if let Some(hit) = self.live.seat_maps.get(trip_id, now_ms) {
+        let synced = self.live.synced().await;
+        self.seat_map_as(trip_id, now_ms, synced).await
+    }
+
+    /// [`Service::seat_map`] when it is known whether memory is current
+    /// (`synced`, see `LiveState::synced`); if not, the map comes from the
+    /// database and is not kept.
+    async fn seat_map_as(
+        &self,
+        trip_id: i64,
+        now_ms: i64,
+        synced: bool,
+    ) -> Result<Arc<CachedMap>, AppError> {
+        if synced && let Some(hit) = self.live.seat_maps.get(trip_id, now_ms) {
             return Ok(hit);
         }
         let generation = self.live.seat_maps.generation(trip_id);
@@ -189,7 +210,9 @@ impl Service {
             valid_until,
             rendered: Default::default(),
         });
-        self.live.seat_maps.put(trip_id, generation, map.clone());
+        if synced {
+            self.live.seat_maps.put(trip_id, generation, map.clone());
+        }
         Ok(map)
     }
 
@@ -235,10 +258,9 @@ impl Service {
         let this = self.clone();
         let n = self
             .write_tx(now, move |tx| {
-                Box::pin(async move { Ok((this.seed_demo_in(tx, now).await?, Changed::nothing())) })
+                Box::pin(async move { Ok((this.seed_demo_in(tx, now).await?, Changed::listing())) })
             })
             .await?;
-        self.live.trips_changed();
         Ok(n)
     }
 
@@ -317,6 +339,38 @@ struct CacheEntry {
     map: Option<Arc<CachedMap>>,
 }
 
+#[derive(Debug, Default)]
+struct CacheState {
+    /// Where a trip without an entry counts from: above every generation
+    /// ever given out, so dropping entries never makes a version come
+    /// again nor lets a read noted before be stored.
+    floor: u64,
+    entries: std::collections::HashMap<i64, CacheEntry>,
+}
+
+impl CacheState {
+    fn generation(&self, trip_id: i64) -> u64 {
+        self.entries
+            .get(&trip_id)
+            .map_or(self.floor, |e| e.generation)
+    }
+
+    fn entry(&mut self, trip_id: i64) -> &mut CacheEntry {
+        let floor = self.floor;
+        self.entries.entry(trip_id).or_insert_with(|| CacheEntry {
+            generation: floor,
+            map: None,
+        })
+    }
+
+    /// Drops every entry (see `floor`).
+    fn clear(&mut self) {
+        let top = self.entries.values().map(|e| e.generation).max();
+        self.floor = top.unwrap_or(self.floor).max(self.floor) + 1;
+        self.entries.clear();
+    }
+}
+
 /// Seat maps in memory, one per trip, invalidated by change announcements.
 ///
 /// A reader notes the trip's generation before it reads the database and
@@ -325,35 +379,36 @@ struct CacheEntry {
 /// before a commit is never stored after that commit's announcement.
 #[derive(Debug, Default)]
 pub(crate) struct SeatMapCache {
-    entries: std::sync::Mutex<std::collections::HashMap<i64, CacheEntry>>,
+    state: std::sync::Mutex<CacheState>,
 }
 
 impl SeatMapCache {
     /// Trips kept at most; past this the cache starts afresh.
     const MAX_TRIPS: usize = 10_000;
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<i64, CacheEntry>> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn get(&self, trip_id: i64, now_ms: i64) -> Option<Arc<CachedMap>> {
-        let entries = self.lock();
-        let map = entries.get(&trip_id)?.map.as_ref()?;
+        let state = self.lock();
+        let map = state.entries.get(&trip_id)?.map.as_ref()?;
         // Between `read_at` and `valid_until` no hold of the trip ran out,
         // so the map (and `seats_available`) read then is the map now.
         (map.read_at <= now_ms && now_ms < map.valid_until).then(|| map.clone())
     }
 
-    fn generation(&self, trip_id: i64) -> u64 {
-        self.lock().get(&trip_id).map_or(0, |e| e.generation)
+    /// The trip's generation now, to note before a read.
+    pub(crate) fn generation(&self, trip_id: i64) -> u64 {
+        self.lock().generation(trip_id)
     }
 
     fn put(&self, trip_id: i64, generation: u64, map: Arc<CachedMap>) {
-        let mut entries = self.lock();
-        if entries.len() >= Self::MAX_TRIPS && !entries.contains_key(&trip_id) {
-            entries.clear();
+        let mut state = self.lock();
+        if state.entries.len() >= Self::MAX_TRIPS && !state.entries.contains_key(&trip_id) {
+            state.clear();
         }
-        let entry = entries.entry(trip_id).or_default();
+        let entry = state.entry(trip_id);
         if entry.generation == generation {
             entry.map = Some(map);
         }
@@ -361,11 +416,17 @@ impl SeatMapCache {
 
     /// Drops the trip's map; returns the trip's new generation.
     pub(crate) fn invalidate(&self, trip_id: i64) -> u64 {
-        let mut entries = self.lock();
-        let entry = entries.entry(trip_id).or_default();
+        let mut state = self.lock();
+        let entry = state.entry(trip_id);
         entry.generation += 1;
         entry.map = None;
         entry.generation
+    }
+
+    /// Drops every map; no read noted before is stored, and no version a
+    /// page has seen comes again.
+    pub(crate) fn invalidate_all(&self) {
+        self.lock().clear();
     }
 }
 
@@ -412,5 +473,47 @@ impl TripIndex {
         let mut state = self.lock();
         state.0 += 1;
         state.1 = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dropping_everything_keeps_versions_rising_and_stale_reads_out() {
+        let cache = SeatMapCache::default();
+        cache.invalidate(1);
+        cache.invalidate(1);
+        let noted = cache.generation(1);
+        let noted_new = cache.generation(2);
+        cache.invalidate_all();
+        assert!(cache.generation(1) > noted, "no version comes again");
+        assert!(cache.generation(2) > noted_new);
+        assert!(cache.invalidate(1) > noted + 1);
+        // A read noted before the drop is not stored after it.
+        let map = Arc::new(CachedMap {
+            trip: Trip {
+                id: 2,
+                route_from: "Jakarta".into(),
+                route_to: "Bandung".into(),
+                depart_at: DateTime::<Utc>::MAX_UTC,
+                price: 150_000,
+                bus_type: BusType::Economy,
+                admin_wa: "6281234567890".into(),
+                is_active: true,
+                seats_total: 40,
+                seats_available: 40,
+            },
+            seats: Vec::new(),
+            generation: noted_new,
+            read_at: 0,
+            valid_until: i64::MAX,
+            rendered: Default::default(),
+        });
+        cache.put(2, noted_new, map.clone());
+        assert!(cache.get(2, 1).is_none());
+        cache.put(2, cache.generation(2), map);
+        assert!(cache.get(2, 1).is_some());
     }
 }

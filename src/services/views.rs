@@ -66,13 +66,14 @@ fn join_seats(seats: &[SeatCode]) -> String {
 /// message naming the claim code, the trip and the seats.
 pub(crate) fn whatsapp_pay_url(row: &HoldRow, claim: &str, seats: &[SeatCode], tz: Tz) -> String {
     let message = format!(
-        "Halo Admin, saya {name} mau bayar kursi.\nKode klaim: {claim}\nPerjalanan: {from} → {to}, {when}\nKursi: {seats}\nTotal: {total}",
+        "Halo Admin, saya {name} mau bayar kursi.\nKode klaim: {claim}\nPerjalanan: {from} → {to}, {when}\nKursi: {seats}\nTransfer: {total}",
         name = row.name.as_deref().unwrap_or(""),
         from = row.route_from,
         to = row.route_to,
         when = local_time(from_ms(row.depart_at), tz),
         seats = join_seats(seats),
-        total = crate::domain::format_rupiah(row.price * seats.len() as i64),
+        total =
+            crate::domain::format_rupiah(row.amount_due.unwrap_or(row.price * seats.len() as i64)),
     );
     format!(
         "https://wa.me/{}?text={}",
@@ -116,7 +117,8 @@ impl Service {
             .map(|c| whatsapp_pay_url(row, c.as_str(), &seats, self.tz));
         Ok(Hold {
             trip_id: row.trip_id,
-            amount_due: row.price * seats.len() as i64,
+            amount_due: row.amount_due.unwrap_or(row.price * seats.len() as i64),
+            unique_code: row.unique_code,
             seats,
             started_at: from_ms(row.started_at),
             expires_at,
@@ -153,7 +155,7 @@ impl Service {
                 .and_then(|c| BookingCode::parse(c).ok())
                 .ok_or_else(|| corrupt("holds.booking_code"))?,
             trip: trip_view(&trip)?,
-            amount: row.price * seats.len() as i64,
+            amount: row.amount_due.unwrap_or(row.price * seats.len() as i64),
             seats,
             name: row.name.clone().unwrap_or_default(),
             whatsapp: row.whatsapp.clone().unwrap_or_default(),

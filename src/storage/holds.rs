@@ -15,7 +15,7 @@ macro_rules! hold_columns {
     () => {
         "h.id, h.trip_id, h.session_hash, h.status, h.started_at, h.expires_at,
          h.passenger_extended, h.name, h.whatsapp, h.claim_code, h.booking_code, h.booked_at,
-         t.price, t.admin_wa, t.route_from, t.route_to, t.depart_at, t.bus_type"
+         h.unique_code, h.amount_due, t.price, t.admin_wa, t.route_from, t.route_to, t.depart_at, t.bus_type"
     };
 }
 
@@ -207,6 +207,8 @@ pub struct HoldQuery {
     /// Part of the name, or a claim code in canonical form.
     pub text: Option<String>,
     pub claim_code: Option<String>,
+    /// An amount to transfer the text may be (`Rp 300.417`).
+    pub amount: Option<i64>,
     /// Only holds in this stored status.
     pub status: Option<String>,
     /// With `status = HELD`: only those still live at this time (ms).
@@ -220,7 +222,7 @@ pub async fn search_holds(conn: &mut impl Connection, q: &HoldQuery) -> DbResult
         let sql = format!(
         "{HOLD_SELECT}
          WHERE h.claim_code IS NOT NULL
-           AND ($1 IS NULL OR h.name_folded LIKE $1 ESCAPE '\\' OR h.claim_code = $2 OR h.whatsapp LIKE $1 ESCAPE '\\')
+           AND ($1 IS NULL OR h.name_folded LIKE $1 ESCAPE '\\' OR h.claim_code = $2 OR h.whatsapp LIKE $1 ESCAPE '\\' OR h.amount_due = $6)
            AND ($3 IS NULL OR h.status = $3)
            AND ($4 IS NULL OR h.expires_at > $4)
            AND ($5 IS NULL OR h.trip_id = $5)
@@ -233,8 +235,34 @@ pub async fn search_holds(conn: &mut impl Connection, q: &HoldQuery) -> DbResult
             .bind(q.status.as_deref())
             .bind(q.live_at)
             .bind(q.trip_id)
+            .bind(q.amount)
             .fetch_all(conn)
             .await
+    })
+}
+
+/// Holds whose amount to transfer is one of `amounts` and that a
+/// transfer may still concern: awaiting payment, expired, or booked, on a
+/// trip departing after `since` (ms). For matching a bank statement.
+pub async fn holds_with_amounts(
+    conn: &mut impl Connection,
+    amounts: &[i64],
+    since: i64,
+) -> DbResult<Vec<HoldRow>> {
+    on!(conn, |conn| {
+        if amounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::new(HOLD_SELECT);
+        q.push(" WHERE h.status IN ('HELD', 'EXPIRED', 'BOOKED') AND t.depart_at > ");
+        q.push_bind(since);
+        q.push(" AND h.amount_due IN (");
+        let mut list = q.separated(", ");
+        for amount in amounts {
+            list.push_bind(*amount);
+        }
+        q.push(") ORDER BY h.started_at, h.id LIMIT 5000");
+        q.build_query_as().fetch_all(conn).await
     })
 }
 
@@ -269,27 +297,62 @@ pub async fn seats_of_holds(
     })
 }
 
-pub async fn insert_hold(
+/// A hold about to be opened (see [`insert_hold_with_seats`]).
+#[derive(Clone, Copy, Debug)]
+pub struct NewHold<'a> {
+    pub trip_id: i64,
+    pub session_hash: &'a str,
+    /// The client's address as the limits key it, for the per-address cap.
+    pub client_key: Option<&'a str>,
+    pub started_at: i64,
+    pub expires_at: i64,
+}
+
+/// Opens a hold and gives it every seat of `codes` that is AVAILABLE
+/// (as [`take_seats`]): its id and the codes it took. The caller rolls the
+/// write back unless it took them all. On PostgreSQL this is one statement
+/// (one round trip to the server); on SQLite three, each a call into the
+/// same process.
+pub async fn insert_hold_with_seats(
     conn: &mut impl Connection,
-    trip_id: i64,
-    session_hash: &str,
-    client_key: Option<&str>,
-    started_at: i64,
-    expires_at: i64,
-) -> DbResult<i64> {
-    on!(conn, |conn| {
+    hold: &NewHold<'_>,
+    codes: &[String],
+) -> DbResult<(i64, Vec<String>)> {
+    if let super::Raw::Postgres(c) = conn.raw() {
+        return sqlx::query_as(
+            "WITH h AS (
+                 INSERT INTO holds (trip_id, session_hash, client_key, status, started_at, expires_at)
+                 VALUES ($1, $2, $3, 'HELD', $4, $5) RETURNING id),
+             s AS (
+                 UPDATE seats SET status = 'HOLD', hold_id = (SELECT id FROM h)
+                 WHERE status = 'AVAILABLE' AND trip_id = $1 AND code = ANY($6) RETURNING code),
+             hs AS (INSERT INTO hold_seats (hold_id, code) SELECT h.id, s.code FROM h, s)
+             SELECT (SELECT id FROM h), ARRAY(SELECT code FROM s)",
+        )
+        .bind(hold.trip_id)
+        .bind(hold.session_hash)
+        .bind(hold.client_key)
+        .bind(hold.started_at)
+        .bind(hold.expires_at)
+        .bind(codes)
+        .fetch_one(c)
+        .await;
+    }
+    let id = on!(conn, |conn| {
         sqlx::query_scalar(
             "INSERT INTO holds (trip_id, session_hash, client_key, status, started_at, expires_at)
-         VALUES ($1, $2, $3, 'HELD', $4, $5) RETURNING id",
+             VALUES ($1, $2, $3, 'HELD', $4, $5) RETURNING id",
         )
-        .bind(trip_id)
-        .bind(session_hash)
-        .bind(client_key)
-        .bind(started_at)
-        .bind(expires_at)
+        .bind(hold.trip_id)
+        .bind(hold.session_hash)
+        .bind(hold.client_key)
+        .bind(hold.started_at)
+        .bind(hold.expires_at)
         .fetch_one(conn)
         .await
-    })
+    })?;
+    let taken = take_seats(conn, hold.trip_id, codes, id).await?;
+    Ok((id, taken))
 }
 
 /// Seats of `trip_id` held now by live holds that client `client_key` made,
@@ -359,6 +422,8 @@ pub fn new_hold_row(
         claim_code: None,
         booking_code: None,
         booked_at: None,
+        unique_code: None,
+        amount_due: None,
         price: trip.price,
         admin_wa: trip.admin_wa,
         route_from: trip.route_from,
@@ -410,14 +475,29 @@ pub async fn hold_context(
     })
 }
 
-/// Takes every seat of `codes` that is AVAILABLE on the trip for the hold,
-/// in one statement; returns the codes it took.
+/// Takes every seat of `codes` that is AVAILABLE on the trip for the hold
+/// and records that the hold owns them; returns the codes it took (one
+/// statement on PostgreSQL, two on SQLite).
 pub async fn take_seats(
     conn: &mut impl Connection,
     trip_id: i64,
     codes: &[String],
     hold_id: i64,
 ) -> DbResult<Vec<String>> {
+    if let super::Raw::Postgres(c) = conn.raw() {
+        return sqlx::query_scalar(
+            "WITH s AS (
+                 UPDATE seats SET status = 'HOLD', hold_id = $1
+                 WHERE status = 'AVAILABLE' AND trip_id = $2 AND code = ANY($3) RETURNING code),
+             hs AS (INSERT INTO hold_seats (hold_id, code) SELECT $1, code FROM s)
+             SELECT code FROM s",
+        )
+        .bind(hold_id)
+        .bind(trip_id)
+        .bind(codes)
+        .fetch_all(c)
+        .await;
+    }
     on!(conn, |conn| {
         let mut q = QueryBuilder::new("UPDATE seats SET status = 'HOLD', hold_id = ");
         q.push_bind(hold_id)
@@ -426,33 +506,49 @@ pub async fn take_seats(
             .push(" AND code IN (");
         push_codes(&mut q, codes);
         q.push(") RETURNING code");
-        q.build_query_scalar().fetch_all(conn).await
+        let taken: Vec<String> = q.build_query_scalar().fetch_all(&mut *conn).await?;
+        if !taken.is_empty() {
+            let mut q = QueryBuilder::new("INSERT INTO hold_seats (hold_id, code) ");
+            q.push_values(&taken, |mut row, code| {
+                row.push_bind(hold_id).push_bind(code);
+            });
+            q.build().execute(conn).await?;
+        }
+        Ok(taken)
     })
 }
 
-/// Records that the hold owns `codes` (one statement).
-pub async fn add_hold_seats(
-    conn: &mut impl Connection,
-    hold_id: i64,
-    codes: &[String],
-) -> DbResult<()> {
-    on!(conn, |conn| {
-        let mut q = QueryBuilder::new("INSERT INTO hold_seats (hold_id, code) ");
-        q.push_values(codes, |mut row, code| {
-            row.push_bind(hold_id).push_bind(code);
-        });
-        q.build().execute(conn).await.map(|_| ())
-    })
-}
-
-/// Frees the seats of `codes` that the live hold owns (two statements
-/// whatever their number); returns the codes it freed.
+/// Frees the seats of `codes` that the live hold owns and, when that
+/// leaves none of the `held` seats it had, ends it as RELEASED at `at`.
+/// Returns the codes it freed and whether the hold ended. One statement
+/// on PostgreSQL; on SQLite two or three.
 pub async fn release_seats(
     conn: &mut impl Connection,
     hold_id: i64,
     codes: &[String],
-) -> DbResult<Vec<String>> {
-    on!(conn, |conn| {
+    held: usize,
+    at: i64,
+) -> DbResult<(Vec<String>, bool)> {
+    if let super::Raw::Postgres(c) = conn.raw() {
+        return sqlx::query_as(
+            "WITH s AS (
+                 UPDATE seats SET status = 'AVAILABLE', hold_id = NULL
+                 WHERE status = 'HOLD' AND hold_id = $1 AND code = ANY($2) RETURNING code),
+             d AS (DELETE FROM hold_seats WHERE hold_id = $1 AND code IN (SELECT code FROM s)),
+             e AS (
+                 UPDATE holds SET status = 'RELEASED', ended_at = $3
+                 WHERE id = $1 AND status = 'HELD' AND (SELECT COUNT(*) FROM s) = $4
+                 RETURNING id)
+             SELECT ARRAY(SELECT code FROM s), EXISTS (SELECT 1 FROM e)",
+        )
+        .bind(hold_id)
+        .bind(codes)
+        .bind(at)
+        .bind(held as i64)
+        .fetch_one(c)
+        .await;
+    }
+    let freed = on!(conn, |conn| {
         let mut q = QueryBuilder::new(
             "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL WHERE status = 'HOLD' AND hold_id = ",
         );
@@ -467,8 +563,10 @@ pub async fn release_seats(
             q.push(")");
             q.build().execute(conn).await?;
         }
-        Ok(freed)
-    })
+        DbResult::Ok(freed)
+    })?;
+    let ended = freed.len() == held && end_hold(conn, hold_id, "RELEASED", at).await?;
+    Ok((freed, ended))
 }
 
 /// Attaches contact details to a live hold; false when it is not live.
@@ -494,6 +592,47 @@ pub async fn set_contact(
     .execute(conn)
     .await
     .map(|r| r.rows_affected() == 1)
+    })
+}
+
+/// The amounts to transfer of the holds awaiting payment that lie in
+/// `amounts`, other than hold `except`'s (for choosing a unique code).
+pub async fn awaiting_amounts_in(
+    conn: &mut impl Connection,
+    amounts: std::ops::RangeInclusive<i64>,
+    except: i64,
+) -> DbResult<Vec<i64>> {
+    on!(conn, |conn| {
+        sqlx::query_scalar(
+            "SELECT amount_due FROM holds
+             WHERE status = 'HELD' AND amount_due BETWEEN $1 AND $2 AND id <> $3",
+        )
+        .bind(*amounts.start())
+        .bind(*amounts.end())
+        .bind(except)
+        .fetch_all(conn)
+        .await
+    })
+}
+
+/// Gives a live hold its unique code and amount to transfer (or takes
+/// them away: `None`).
+pub async fn set_amount(
+    conn: &mut impl Connection,
+    hold_id: i64,
+    unique_code: Option<i64>,
+    amount_due: Option<i64>,
+) -> DbResult<bool> {
+    on!(conn, |conn| {
+        sqlx::query(
+            "UPDATE holds SET unique_code = $1, amount_due = $2 WHERE id = $3 AND status = 'HELD'",
+        )
+        .bind(unique_code)
+        .bind(amount_due)
+        .bind(hold_id)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected() == 1)
     })
 }
 

@@ -31,6 +31,8 @@ macro_rules! on {
 
 mod audit;
 mod holds;
+mod listen;
+mod rates;
 pub mod road;
 mod rows;
 mod staff;
@@ -38,6 +40,8 @@ mod trips;
 
 pub use audit::*;
 pub use holds::*;
+pub use listen::{Heard, Listener};
+pub use rates::{Rate, SharedRates, Spent};
 pub use rows::{HoldContext, HoldRow, SeatRow, TripInfo, TripRow};
 pub use staff::*;
 pub use trips::*;
@@ -235,9 +239,46 @@ enum Pools {
         reader: SqlitePool,
     },
     Postgres {
-        writer: PgPool,
+        /// How the write road and the listener connect: their connections
+        /// are opened on threads of their own (see [`Storage::writer`]).
+        options: Box<PgConnectOptions>,
         reader: PgPool,
     },
+}
+
+/// The write road's connection to the database (one per road; only the
+/// road begins a transaction on it).
+pub(crate) enum Writer {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Writer {
+    /// Starts a write transaction (the write road only).
+    pub(crate) async fn begin(&self) -> DbResult<WriteTx> {
+        Ok(match self {
+            Writer::Sqlite(writer) => WriteTx {
+                tx: Tx::Sqlite(writer.begin().await?),
+                audit: Vec::new(),
+            },
+            Writer::Postgres(writer) => WriteTx {
+                tx: Tx::Postgres(writer.begin().await?),
+                audit: Vec::new(),
+            },
+        })
+    }
+
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self, Writer::Postgres(_))
+    }
+
+    pub(crate) async fn close(&self) {
+        match self {
+            // The storage's own; closed with it.
+            Writer::Sqlite(_) => {}
+            Writer::Postgres(pool) => pool.close().await,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -308,18 +349,6 @@ impl Storage {
         let options = PgConnectOptions::from_str(url)?
             .application_name("kursi")
             .statement_cache_capacity(256);
-        // The write road's connection (one per instance: group commit
-        // batches the writes; see `road`). It waits at most 50 ms for a
-        // row another instance's batch holds (batches commit in a few ms);
-        // the write meeting it then runs again in the next batch, so no two
-        // instances ever wait on each other in a cycle.
-        let writer = PgPoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone().options([("lock_timeout", "50ms")]))
-            .await?;
         // sqlx's migrator holds an advisory lock while it runs: instances
         // starting together on an empty database migrate once, the others
         // waiting for it (on a connection of its own, without the writer's
@@ -338,10 +367,13 @@ impl Storage {
             // A connection left idle is closed after a while (the server's
             // slots are shared by every instance).
             .idle_timeout(Duration::from_secs(300))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         Ok(Self {
-            pools: Pools::Postgres { writer, reader },
+            pools: Pools::Postgres {
+                options: Box::new(options),
+                reader,
+            },
         })
     }
 
@@ -374,19 +406,54 @@ impl Storage {
         })
     }
 
-    /// Starts a write transaction on the writer connection (the write road
-    /// only).
-    async fn begin(&self) -> DbResult<WriteTx> {
-        Ok(match &self.pools {
-            Pools::Sqlite { writer, .. } => WriteTx {
-                tx: Tx::Sqlite(writer.begin().await?),
-                audit: Vec::new(),
-            },
-            Pools::Postgres { writer, .. } => WriteTx {
-                tx: Tx::Postgres(writer.begin().await?),
-                audit: Vec::new(),
-            },
-        })
+    /// The write road's connection. On PostgreSQL it is opened here, on
+    /// the caller's runtime (the road's own thread: its replies wake the
+    /// writer directly, not through the server's busy workers), lazily: if
+    /// the server is down, a batch fails and the next one connects again.
+    pub(crate) fn writer(&self) -> Writer {
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => Writer::Sqlite(writer.clone()),
+            // One connection (group commit batches the writes; see
+            // `road`). It waits at most 50 ms for a row another instance's
+            // batch holds (batches commit in a few ms); the write meeting it
+            // then runs again in the next batch, so no two instances ever
+            // wait on each other in a cycle.
+            Pools::Postgres { options, .. } => Writer::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(1)
+                    .test_before_acquire(false)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_lazy_with(
+                        options
+                            .as_ref()
+                            .clone()
+                            .application_name("kursi-writer")
+                            .options([("lock_timeout", "50ms")]),
+                    ),
+            ),
+        }
+    }
+
+    /// PostgreSQL: starts listening for the changes other instances commit
+    /// (see [`listen`]); `None` on SQLite, where one process writes.
+    pub fn listen(&self, on: impl Fn(Heard) + Send + Sync + 'static) -> Option<Listener> {
+        match &self.pools {
+            Pools::Sqlite { .. } => None,
+            Pools::Postgres { options, .. } => Some(Listener::start(
+                options.as_ref().clone().application_name("kursi-listener"),
+                on,
+            )),
+        }
+    }
+
+    /// PostgreSQL: the rate-limit counters every instance on this database
+    /// shares (see [`rates`]); `None` on SQLite, whose one process counts in
+    /// memory.
+    pub fn shared_rates(&self) -> Option<SharedRates> {
+        match &self.pools {
+            Pools::Sqlite { .. } => None,
+            Pools::Postgres { reader, .. } => Some(SharedRates::new(reader.clone())),
+        }
     }
 
     /// Checks the database answers (for `/healthz`).
@@ -447,10 +514,8 @@ impl Storage {
                 reader.close().await;
                 writer.close().await;
             }
-            Pools::Postgres { writer, reader } => {
-                reader.close().await;
-                writer.close().await;
-            }
+            // The write road closes its own connection when it ends.
+            Pools::Postgres { reader, .. } => reader.close().await,
         }
     }
 }
@@ -490,4 +555,18 @@ pub(crate) fn like_pattern(needle: &str) -> String {
     }
     out.push('%');
     out
+}
+
+/// Sends a notification on `channel` when the transaction commits
+/// (PostgreSQL's `NOTIFY`; SQLite has no other process to tell).
+pub(crate) async fn notify(tx: &mut WriteTx, channel: &str, payload: &str) -> DbResult<()> {
+    match tx.raw() {
+        Raw::Postgres(c) => sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(channel)
+            .bind(payload)
+            .execute(c)
+            .await
+            .map(|_| ()),
+        Raw::Sqlite(_) => Ok(()),
+    }
 }

@@ -78,6 +78,10 @@ pub struct HoldRow {
     pub claim_code: Option<String>,
     pub booking_code: Option<String>,
     pub booked_at: Option<i64>,
+    /// Given with contact when unique amounts are on (see `domain::money`).
+    pub unique_code: Option<i64>,
+    /// Seats × price + `unique_code`, as it was when the code was given.
+    pub amount_due: Option<i64>,
     pub price: i64,
     pub admin_wa: String,
     pub route_from: String,

@@ -66,6 +66,12 @@ pub fn explain(lang: Lang, err: &AppError) -> String {
             "Your network already holds {max} seats on this trip, the most allowed. \
              Pay for or release some first."
         ),
+        (_, AppError::PaymentCodesExhausted) => lang
+            .t(
+                "Terlalu banyak penumpang sedang membayar jumlah yang sama. Coba lagi beberapa menit lagi.",
+                "Too many passengers are paying this same amount right now. Please try again in a few minutes.",
+            )
+            .into(),
         (_, AppError::ClaimNotFound) => lang
             .t(
                 "Kode klaim tidak ditemukan. Periksa lagi kodenya.",

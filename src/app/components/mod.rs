@@ -2,8 +2,10 @@
 
 mod explain;
 mod layout;
+mod pay_panel;
 mod trip_card;
 
 pub use explain::explain;
 pub use layout::{Footer, Header};
+pub use pay_panel::PayPanel;
 pub use trip_card::{TripCardView, bus_label};

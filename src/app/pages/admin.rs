@@ -69,7 +69,7 @@ fn left_text(lang: Lang, expires: DateTime<Utc>, now: i64) -> String {
     format!("{}:{:02}", secs / 60, secs % 60)
 }
 
-fn status_label(lang: Lang, s: HoldStatus) -> &'static str {
+pub(crate) fn status_label(lang: Lang, s: HoldStatus) -> &'static str {
     match s {
         HoldStatus::Held => lang.t("Menunggu bayar", "Awaiting payment"),
         HoldStatus::Booked => lang.t("Lunas", "Paid"),
@@ -90,7 +90,7 @@ fn when(lang: Lang, card: &TripCard) -> String {
 
 /// The admin's navigation and sign-out.
 #[component]
-fn AdminNav(current: &'static str) -> impl IntoView {
+pub(crate) fn AdminNav(current: &'static str) -> impl IntoView {
     let lang = lang();
     let logout = ServerAction::<StaffLogout>::new();
     let me = Resource::new(|| (), |_| staff_me());
@@ -103,6 +103,7 @@ fn AdminNav(current: &'static str) -> impl IntoView {
         <nav class="admin-nav" aria-label=lang.t("Menu admin", "Admin menu")>
             {link("/admin", "holds", lang.t("Pesanan", "Holds"))}
             {link("/admin/trips", "trips", lang.t("Perjalanan", "Trips"))}
+            {link("/admin/statement", "statement", lang.t("Mutasi bank", "Bank statement"))}
             <span class="admin-user muted">
                 <Suspense>{move || me.get().and_then(Result::ok)}</Suspense>
             </span>
@@ -188,7 +189,7 @@ pub fn AdminHoldsPage() -> impl IntoView {
             <h1>{lang.t("Pesanan", "Holds")}</h1>
             <form method="get" action="/admin" class="admin-search">
                 <div class="field">
-                    <label for="q">{lang.t("Cari nama, nomor WA atau kode klaim", "Search name, WhatsApp or claim code")}</label>
+                    <label for="q">{lang.t("Cari nama, nomor WA, kode klaim atau jumlah transfer", "Search name, WhatsApp, claim code or transfer amount")}</label>
                     <input id="q" name="q" type="search" value=q autocomplete="off"
                         placeholder="A1B2-C3D4" />
                 </div>
@@ -350,8 +351,8 @@ fn HoldRow(
                 <dd>{trip}</dd>
                 <dt>{lang.t("Kursi", "Seats")}</dt>
                 <dd>{seats}</dd>
-                <dt>{lang.t("Tagihan", "Amount due")}</dt>
-                <dd>{format_rupiah(hold.amount_due)}</dd>
+                <dt>{lang.t("Jumlah transfer", "Transfer amount")}</dt>
+                <dd class="amount-due" data-testid="admin-amount">{format_rupiah(hold.amount_due)}</dd>
                 {live.then(|| view! {
                     <dt>{lang.t("Sisa waktu", "Time left")}</dt>
                     <dd data-testid="time-left">{move || left_text(lang, expires, now.get())}</dd>

@@ -4,5 +4,6 @@ pub mod admin;
 pub mod claim;
 pub mod home;
 pub mod not_found;
+pub mod statement;
 pub mod ticket;
 pub mod trip;

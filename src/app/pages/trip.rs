@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::app::components::{bus_label, explain};
+use crate::app::components::{PayPanel, bus_label, explain};
 use crate::app::i18n::{Lang, use_lang};
 use crate::app::props::JsonProp;
 use crate::app::seat_nav::{Countdown, Move, Phase, neighbour};
@@ -508,7 +508,10 @@ fn SeatMapPage(initial: JsonProp<SeatMapView>) -> impl IntoView {
                             <dt>{lang.t("Kursi", "Seats")}</dt>
                             <dd data-testid="my-seats">{move || my_seats().iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")}</dd>
                             <dt>{lang.t("Total", "Total")}</dt>
-                            <dd data-testid="total">{move || format_rupiah(price * my_seats().len() as i64)}</dd>
+                            <dd data-testid="total">{move || format_rupiah(
+                                state.with(|v| v.hold.as_ref().and_then(|h| h.unique_code.map(|_| h.amount_due)))
+                                    .unwrap_or(price * my_seats().len() as i64)
+                            )}</dd>
                             <dt>{lang.t("Sisa waktu", "Time left")}</dt>
                             <dd><span class="countdown" class:warning=move || warning.get() data-testid="countdown">{countdown_label}</span></dd>
                         </dl>
@@ -627,32 +630,5 @@ fn ContactForm(
                 {lang.t("Lanjut ke pembayaran", "Continue to payment")}
             </button>
         </form>
-    }
-}
-
-/// The claim code, the admin's number and the WhatsApp button.
-#[component]
-fn PayPanel(state: RwSignal<SeatMapView>) -> impl IntoView {
-    let lang = use_lang();
-    let hold = move || state.with(|v| v.hold.clone());
-    view! {
-        {move || hold().map(|h| {
-            let code = h.claim_code.map(|c| c.to_string()).unwrap_or_default();
-            let url = h.whatsapp_url.unwrap_or_default();
-            view! {
-                <div class="pay">
-                    <p class="muted">{lang.t("Kode klaim Anda", "Your claim code")}</p>
-                    <p class="claim-code" data-testid="claim-code">{code}</p>
-                    <p>
-                        {lang.t("Bayar ke admin di WhatsApp ", "Pay the admin on WhatsApp at ")}
-                        <strong>"+" {h.admin_wa.clone()}</strong>
-                        {lang.t(". Sebutkan kode klaim ini. Kode ini juga memulihkan pesanan di perangkat lain.", ". Mention this claim code. It also restores the hold on another device.")}
-                    </p>
-                    <a class="button whatsapp" href=url target="_blank" rel="noopener external" data-testid="whatsapp-link">
-                        {lang.t("Bayar lewat WhatsApp", "Pay over WhatsApp")}
-                    </a>
-                </div>
-            }
-        })}
     }
 }

@@ -39,9 +39,15 @@
 //! processes on the same PostgreSQL database have writers of their own;
 //! the statements are written for that: conditional updates, constraints.)
 //!
-//! On SQLite the writer runs on a thread of its own that spins between
-//! statements (see `spin`); on PostgreSQL it is an ordinary task.
+//! The writer runs on a thread of its own. On SQLite it spins between
+//! statements (see `spin`). On PostgreSQL it runs a Tokio runtime of its
+//! own on which its connection is opened: as a task on the server's
+//! runtime, each reply from PostgreSQL waited until a worker busy with
+//! HTTP requests next looked at the network, and a write is several
+//! round trips. (So the statements of the hot path are few: a hold is one
+//! read and one statement that opens the hold and takes its seats.)
 
+pub mod notice;
 mod spin;
 
 use std::cell::Cell;
@@ -52,7 +58,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Backend, Storage, WriteTx};
+use super::{Backend, Storage, WriteTx, Writer};
 use crate::domain::AppError;
 
 /// Writes committed together at most.
@@ -147,32 +153,65 @@ impl Job {
     }
 }
 
-/// The trips whose seats a write changed: announced to live seat maps
-/// after its commit, before anyone is answered.
+/// What a write changed that others may have in memory: the trips whose
+/// seats changed, and whether trips were created or edited (the search's
+/// index). Announced after its commit, before anyone is answered.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Changed(Vec<i64>);
+pub struct Changed {
+    trips: Vec<i64>,
+    listing: bool,
+}
 
 impl Changed {
     /// No seat changed (a contact attached, an extension, a sign-in).
     pub fn nothing() -> Self {
-        Self(Vec::new())
+        Self::default()
     }
 
     /// The seats of `trip` changed.
     pub fn trip(trip: i64) -> Self {
-        Self(vec![trip])
+        Self::nothing().and(trip)
+    }
+
+    /// Trips were created or edited: the trip search must read them again.
+    pub fn listing() -> Self {
+        Self {
+            listing: true,
+            ..Self::default()
+        }
     }
 
     /// And the seats of `trip` too.
     pub fn and(mut self, trip: i64) -> Self {
-        if !self.0.contains(&trip) {
-            self.0.push(trip);
+        if !self.trips.contains(&trip) {
+            self.trips.push(trip);
         }
         self
     }
 
+    /// And the trips' listing too.
+    pub fn and_listing(mut self) -> Self {
+        self.listing = true;
+        self
+    }
+
     pub fn trips(&self) -> &[i64] {
-        &self.0
+        &self.trips
+    }
+
+    pub fn listing_changed(&self) -> bool {
+        self.listing
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.trips.is_empty() && !self.listing
+    }
+
+    /// These trips (each once, in order) and the listing flag.
+    pub(crate) fn from_parts(mut trips: Vec<i64>, listing: bool) -> Self {
+        trips.sort_unstable();
+        trips.dedup();
+        Self { trips, listing }
     }
 }
 
@@ -260,21 +299,23 @@ pub type Expire = Box<
         + Sync,
 >;
 
-/// Told each trip whose seats a committed batch changed, before any write
+/// Told what a committed batch changed (each trip once), before any write
 /// of the batch is answered.
-pub type Announce = Box<dyn Fn(i64) + Send + Sync>;
+pub type Announce = Box<dyn Fn(&Changed) + Send + Sync>;
 
 impl Road {
     /// Starts the writer for `storage`; must be called inside a Tokio
-    /// runtime (sqlx's timers and tasks run there).
-    pub fn start(storage: Storage, expire: Expire, announce: Announce) -> Self {
+    /// runtime (sqlx's timers and tasks run there). On PostgreSQL each
+    /// batch that changed something tells the other instances, in its own
+    /// transaction (see [`notice`]), signed with `instance`.
+    pub fn start(storage: Storage, instance: u32, expire: Expire, announce: Announce) -> Self {
         let (queue, receiver) = mpsc::channel(4 * MAX_BATCH);
-        let writer = writer(storage.clone(), receiver, expire, announce);
         match storage.backend() {
             // Every statement is a round trip to the connection's own
             // thread: the writer spins on a thread of its own in between.
             Backend::Sqlite => {
                 let runtime = tokio::runtime::Handle::current();
+                let writer = writer(storage.writer(), instance, receiver, expire, announce);
                 std::thread::Builder::new()
                     .name("kursi-writer".into())
                     .spawn(move || {
@@ -284,7 +325,20 @@ impl Road {
                     .expect("start the writer thread");
             }
             Backend::Postgres => {
-                tokio::spawn(writer);
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .thread_name("kursi-writer")
+                    .build()
+                    .expect("start the writer's runtime");
+                std::thread::Builder::new()
+                    .name("kursi-writer".into())
+                    .spawn(move || {
+                        runtime.block_on(async move {
+                            // Opened here, so its socket is this runtime's.
+                            writer(storage.writer(), instance, receiver, expire, announce).await;
+                        })
+                    })
+                    .expect("start the writer thread");
             }
         }
         Self { queue }
@@ -328,12 +382,12 @@ struct Ran {
 
 /// The writer task: runs until every sender is gone.
 async fn writer(
-    storage: Storage,
+    connection: Writer,
+    instance: u32,
     mut queue: mpsc::Receiver<Pending>,
     expire: Expire,
     announce: Announce,
 ) {
-    let postgres = storage.backend() == Backend::Postgres;
     let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
     // Writes to run again: first in the next batch.
     let mut again: Vec<Pending> = Vec::new();
@@ -342,7 +396,10 @@ async fn writer(
         if batch.is_empty() {
             match queue.recv().await {
                 Some(first) => batch.push(first),
-                None => return,
+                None => {
+                    connection.close().await;
+                    return;
+                }
             }
         }
         while batch.len() < MAX_BATCH {
@@ -356,8 +413,8 @@ async fn writer(
         let now = batch.iter().map(|p| p.now).max().unwrap_or_default();
         let mut ran = Vec::with_capacity(batch.len());
         let committed = run_batch(
-            &storage,
-            postgres,
+            &connection,
+            instance,
             now,
             batch.drain(..),
             &mut ran,
@@ -366,18 +423,13 @@ async fn writer(
         )
         .await;
         match committed {
-            Ok(expired) => {
+            Ok(changed) => {
                 // Announced before anyone is answered, so a passenger who
                 // reads the map after their answer sees their own change.
-                let mut trips: Vec<i64> = expired;
-                for r in &ran {
-                    trips.extend_from_slice(r.changed.trips());
+                if !changed.is_empty() {
+                    announce(&changed);
                 }
-                trips.sort_unstable();
-                trips.dedup();
-                for trip in trips {
-                    announce(trip);
-                }
+                crate::metrics::batch_committed(ran.len());
                 for r in ran {
                     r.work.answer(None);
                 }
@@ -396,19 +448,21 @@ async fn writer(
     }
 }
 
+/// Runs one batch and commits it; returns what it changed. On PostgreSQL
+/// the commit carries the notification of it, from `instance`.
 async fn run_batch(
-    storage: &Storage,
-    postgres: bool,
+    connection: &Writer,
+    instance: u32,
     now: DateTime<Utc>,
     batch: impl Iterator<Item = Pending>,
     ran: &mut Vec<Ran>,
     again: &mut Vec<Pending>,
     expire: &Expire,
-) -> Result<Vec<i64>, AppError> {
+) -> Result<Changed, AppError> {
     let mut job = Job {
-        tx: storage.begin().await?,
+        tx: connection.begin().await?,
         saved: false,
-        postgres,
+        postgres: connection.is_postgres(),
         expired: 0,
     };
     let expired = expire_in(&mut job, now, expire).await?;
@@ -458,8 +512,24 @@ async fn run_batch(
             }
         }
     }
+    let mut trips = expired;
+    for r in ran.iter() {
+        trips.extend_from_slice(r.changed.trips());
+    }
+    let listing = ran.iter().any(|r| r.changed.listing_changed());
+    let changed = Changed::from_parts(trips, listing);
+    // Other instances hear of it when (and only if) it commits: PostgreSQL
+    // delivers a transaction's notifications at its commit.
+    if connection.is_postgres() && !changed.is_empty() {
+        super::notify(
+            &mut job.tx,
+            notice::CHANNEL,
+            &notice::encode(instance, &changed),
+        )
+        .await?;
+    }
     job.tx.commit().await?;
-    Ok(expired)
+    Ok(changed)
 }
 
 /// The batch's first step, expiring due holds, in a savepoint of its own:
@@ -494,6 +564,11 @@ mod tests {
     #[test]
     fn changed_trips_are_a_set() {
         assert_eq!(Changed::nothing().trips(), &[] as &[i64]);
+        assert!(Changed::nothing().is_empty());
         assert_eq!(Changed::trip(3).and(5).and(3).trips(), &[3, 5]);
+        let all = Changed::from_parts(vec![5, 3, 5], true);
+        assert_eq!(all.trips(), &[3, 5]);
+        assert!(all.listing_changed() && !all.is_empty());
+        assert!(!Changed::listing().trips().iter().any(|_| true));
     }
 }

@@ -1,0 +1,70 @@
+//! What a passenger with contact attached needs to pay: the exact amount to
+//! transfer (its last digits are the hold's unique code, so the operator
+//! knows whose transfer it is), a button that copies it, the claim code and
+//! the WhatsApp button to the admin.
+
+use leptos::prelude::*;
+
+use crate::app::i18n::use_lang;
+use crate::domain::format_rupiah;
+use crate::server_fns::trip::SeatMapView;
+
+/// The pay step of the trip page (inside its island).
+#[component]
+pub fn PayPanel(state: RwSignal<SeatMapView>) -> impl IntoView {
+    let lang = use_lang();
+    let hold = move || state.with(|v| v.hold.clone());
+    let copied = RwSignal::new(false);
+    view! {
+        {move || hold().map(|h| {
+            let code = h.claim_code.map(|c| c.to_string()).unwrap_or_default();
+            let url = h.whatsapp_url.unwrap_or_default();
+            let amount = h.amount_due;
+            let copy = move |_| {
+                #[cfg(feature = "hydrate")]
+                {
+                    let _ = window().navigator().clipboard().write_text(&amount.to_string());
+                }
+                copied.set(true);
+            };
+            view! {
+                <div class="pay">
+                    <p class="muted" id="amount-label">{lang.t("Transfer tepat sejumlah", "Transfer exactly")}</p>
+                    <p class="amount" data-testid="amount-due" aria-labelledby="amount-label">{format_rupiah(amount)}</p>
+                    {h.unique_code.map(|unique| view! {
+                        <p class="small">
+                            {match lang {
+                                crate::app::i18n::Lang::Id => format!(
+                                    "Termasuk kode unik {unique:03} di tiga angka terakhir, agar transfer Anda langsung dikenali. Mohon jangan dibulatkan."
+                                ),
+                                crate::app::i18n::Lang::En => format!(
+                                    "It includes the unique code {unique:03} in the last three digits, so your transfer is recognised at once. Please do not round it."
+                                ),
+                            }}
+                        </p>
+                    })}
+                    <button type="button" class="button button-quiet copy" on:click=copy data-testid="copy-amount">
+                        {move || if copied.get() {
+                            lang.t("Jumlah tersalin", "Amount copied")
+                        } else {
+                            lang.t("Salin jumlah", "Copy amount")
+                        }}
+                    </button>
+                    <p class="sr-only" role="status" aria-live="polite">
+                        {move || copied.get().then(|| lang.t("Jumlah tersalin", "Amount copied"))}
+                    </p>
+                    <p class="muted">{lang.t("Kode klaim Anda", "Your claim code")}</p>
+                    <p class="claim-code" data-testid="claim-code">{code}</p>
+                    <p>
+                        {lang.t("Bayar ke admin di WhatsApp ", "Pay the admin on WhatsApp at ")}
+                        <strong>"+" {h.admin_wa.clone()}</strong>
+                        {lang.t(". Sebutkan kode klaim ini. Kode ini juga memulihkan pesanan di perangkat lain.", ". Mention this claim code. It also restores the hold on another device.")}
+                    </p>
+                    <a class="button whatsapp" href=url target="_blank" rel="noopener external" data-testid="whatsapp-link">
+                        {lang.t("Bayar lewat WhatsApp", "Pay over WhatsApp")}
+                    </a>
+                </div>
+            }
+        })}
+    }
+}
