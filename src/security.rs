@@ -177,6 +177,9 @@ const SERVER_FNS: &[(&str, Input)] = &[
     ("admin_set_active", Input::Form),
     ("admin_trip", Input::Form),
     ("admin_hold_audit", Input::Form),
+    ("admin_payment_accounts", Input::Form),
+    ("admin_add_payment_account", Input::Form),
+    ("admin_retire_payment_account", Input::Form),
 ];
 
 /// Refuses a server function call whose `Content-Type` is not the one it

@@ -74,6 +74,16 @@ fn admin_routes(trip: i64, claim: &str) -> Vec<(Method, String, Option<Value>)> 
             "/api/admin/statement/match/".into(),
             Some(json!({"csv": "Tanggal,Keterangan,Jumlah\n01/12/2026,TRF,150.417\n"})),
         ),
+        (
+            Method::POST,
+            "/api/admin/payment-accounts/".into(),
+            Some(json!({"bank": "BCA", "number": "1234567890", "holder": "PO Kursi"})),
+        ),
+        (
+            Method::POST,
+            "/api/admin/payment-accounts/1/retire/".into(),
+            None,
+        ),
     ]
 }
 
@@ -980,4 +990,77 @@ async fn a_statement_is_matched_over_http_and_only_it_may_be_large() {
         (status, err["code"].as_str()),
         (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
     );
+}
+
+#[tokio::test]
+async fn payment_accounts_are_set_by_admins_and_read_by_everyone() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let get = |path: &'static str| send(&client, &app, Method::GET, path, None, None);
+    let (status, none) = get("/api/payment-accounts/").await;
+    assert_eq!((status, none), (StatusCode::OK, json!([])));
+
+    let add =
+        json!({"bank": "Bank Mandiri", "number": "137-00 1234.5678", "holder": "PO Sinar Jaya"});
+    let path = "/api/admin/payment-accounts/";
+    let (status, _) = send(&client, &app, Method::POST, path, Some(add.clone()), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, list) = send(
+        &client,
+        &app,
+        Method::POST,
+        path,
+        Some(add),
+        Some(ADMIN_KEY),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let id = list[0]["id"].as_i64().unwrap();
+    let expected = json!([{"id": id, "bank": "Bank Mandiri", "number": "1370012345678", "holder": "PO Sinar Jaya"}]);
+    assert_eq!(list, expected);
+    assert_eq!(
+        get("/api/payment-accounts").await,
+        (StatusCode::OK, expected)
+    );
+
+    // Bad input: the spec's error body, nothing stored.
+    for bad in [
+        json!({"bank": "BCA", "number": "12AB", "holder": "x"}),
+        json!({"bank": "", "number": "1234567", "holder": "x"}),
+        json!({"bank": "BCA", "number": "1234567"}),
+        json!({"bank": "BCA", "number": "1234567", "holder": "x", "qris": "y"}),
+    ] {
+        let (status, err) = send(
+            &client,
+            &app,
+            Method::POST,
+            path,
+            Some(bad.clone()),
+            Some(ADMIN_KEY),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {err}");
+        assert_eq!(err["code"], "invalid_request", "{bad}");
+    }
+    assert_eq!(
+        get("/api/payment-accounts/")
+            .await
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let retire = format!("/api/admin/payment-accounts/{id}/retire/");
+    let (status, _) = send(&client, &app, Method::POST, &retire, None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, left) = send(&client, &app, Method::POST, &retire, None, Some(ADMIN_KEY)).await;
+    assert_eq!((status, left), (StatusCode::OK, json!([])));
+    let (status, err) = send(&client, &app, Method::POST, &retire, None, Some(ADMIN_KEY)).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    assert_eq!(get("/api/payment-accounts/").await.1, json!([]));
 }

@@ -1220,3 +1220,103 @@ async fn a_statement_without_known_headers_asks_for_its_columns() {
         assert_eq!(err.status(), 400, "{err:?}");
     }
 }
+
+/// Who retired account `id`, read from the table itself.
+async fn retired_by(db: &TestDb, id: i64) -> Option<String> {
+    let sql = "SELECT retired_by FROM payment_accounts WHERE id = $1";
+    if db.db.is_postgres() {
+        let pool = sqlx::PgPool::connect(&db.db.url()).await.unwrap();
+        sqlx::query_scalar(sql)
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    } else {
+        let pool = sqlx::SqlitePool::connect(&db.db.url()).await.unwrap();
+        sqlx::query_scalar(sql)
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn payment_accounts_are_listed_in_order_capped_and_retired_with_their_record() {
+    use kursi::domain::{MAX_PAYMENT_ACCOUNTS, NewPaymentAccount};
+    let db = fresh().await;
+    let s = &db.service;
+    let new = |bank: &str, number: &str| NewPaymentAccount {
+        bank: bank.into(),
+        number: number.into(),
+        holder: "PO Sinar Jaya".into(),
+    };
+    assert!(s.payment_accounts().await.unwrap().is_empty());
+    let after_one = s
+        .add_payment_account(&admin(), &new(" BCA ", "123-456.7890"), t0())
+        .await
+        .unwrap();
+    let list = s
+        .add_payment_account(&admin(), &new("Bank Mandiri", "1370 0123 4567"), t0())
+        .await
+        .unwrap();
+    assert_eq!(after_one.len(), 1);
+    let shown: Vec<(&str, &str)> = list
+        .iter()
+        .map(|a| (a.bank.as_str(), a.number.as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        [("BCA", "1234567890"), ("Bank Mandiri", "137001234567")]
+    );
+    assert_eq!(s.payment_accounts().await.unwrap(), list);
+
+    // Bad input changes nothing.
+    let e = s
+        .add_payment_account(&admin(), &new("BCA", "12AB34"), t0())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::InvalidRequest { .. }), "{e:?}");
+    assert_eq!(s.payment_accounts().await.unwrap().len(), 2);
+
+    // Full: the next one is refused until one is retired.
+    for i in 2..MAX_PAYMENT_ACCOUNTS {
+        s.add_payment_account(&admin(), &new("BRI", &format!("00{i}00000")), t0())
+            .await
+            .unwrap();
+    }
+    let e = s
+        .add_payment_account(&admin(), &new("BNI", "99999999"), t0())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::InvalidRequest { .. }), "{e:?}");
+
+    let first = list[0].id;
+    let left = s
+        .retire_payment_account(&admin(), first, t0() + mins(1))
+        .await
+        .unwrap();
+    assert_eq!(left.len(), MAX_PAYMENT_ACCOUNTS - 1);
+    assert!(left.iter().all(|a| a.id != first));
+    assert_eq!(
+        s.retire_payment_account(&admin(), first, t0() + mins(2))
+            .await
+            .unwrap_err(),
+        AppError::NotFound
+    );
+    assert_eq!(
+        s.retire_payment_account(&admin(), 999_999, t0())
+            .await
+            .unwrap_err(),
+        AppError::NotFound
+    );
+    // The retired account's row stays, naming who retired it.
+    assert_eq!(
+        retired_by(&db, first).await.as_deref(),
+        Some("admin:tester")
+    );
+    assert_eq!(retired_by(&db, list[1].id).await, None);
+    s.add_payment_account(&admin(), &new("BNI", "99999999"), t0())
+        .await
+        .unwrap();
+}

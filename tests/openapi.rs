@@ -85,6 +85,9 @@ async fn the_document_is_openapi_3_and_covers_every_route() {
         "/api/admin/trips/{id}/audit/",
         // Getting paid.
         "/api/admin/statement/match/",
+        "/api/payment-accounts/",
+        "/api/admin/payment-accounts/",
+        "/api/admin/payment-accounts/{id}/retire/",
     ]
     .into_iter()
     .collect();
@@ -235,7 +238,9 @@ async fn real_responses_match_the_document() {
             "post",
             "/api/admin/statement/match/".into(),
             "/api/admin/statement/match/",
-            Some(json!({"csv": "Tanggal;Keterangan;Debet;Kredit\n01/12/2026;TRF;;150.417,00\n02/12/2026;PEND;1.000,00;\n"})),
+            Some(
+                json!({"csv": "Tanggal;Keterangan;Debet;Kredit\n01/12/2026;TRF;;150.417,00\n02/12/2026;PEND;1.000,00;\n"}),
+            ),
             &staff,
         ),
         (
@@ -256,6 +261,34 @@ async fn real_responses_match_the_document() {
             "get",
             "/api/admin/me/".into(),
             "/api/admin/me/",
+            None,
+            &staff,
+        ),
+        (
+            "post",
+            "/api/admin/payment-accounts/".into(),
+            "/api/admin/payment-accounts/",
+            Some(json!({"bank": "BCA", "number": "123 456 7890", "holder": "PO Kursi"})),
+            &staff,
+        ),
+        (
+            "post",
+            "/api/admin/payment-accounts/".into(),
+            "/api/admin/payment-accounts/",
+            Some(json!({"bank": "BCA", "number": "rekening", "holder": "PO Kursi"})),
+            &staff,
+        ),
+        (
+            "get",
+            "/api/payment-accounts/".into(),
+            "/api/payment-accounts/",
+            None,
+            &other,
+        ),
+        (
+            "post",
+            "/api/admin/payment-accounts/424242/retire/".into(),
+            "/api/admin/payment-accounts/{id}/retire/",
             None,
             &staff,
         ),

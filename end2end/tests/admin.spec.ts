@@ -232,3 +232,53 @@ test("the admin uploads a bank statement and confirms the transfers that match",
   await expect(admin.getByTestId("confirm-all")).toBeDisabled();
   expect(await statusOf()).toBe("BOOKED");
 });
+
+test("the admin sets a bank account and the passenger's pay step shows it", async ({ browser, request }) => {
+  const trip = await createTrip(request);
+  const digits = `8${String(Date.now()).slice(-9)}`;
+  const grouped = digits.match(/.{1,4}/g)!.join(" ");
+
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin);
+  await admin.getByRole("link", { name: "Rekening" }).click();
+  await expect(admin).toHaveURL(/\/admin\/payment$/);
+  await hydrated(admin);
+  await admin.getByLabel("Bank").fill("BCA");
+  // Typed as a passbook prints it; kept as digits.
+  await admin.getByLabel("Nomor rekening").fill(`${digits.slice(0, 3)}-${digits.slice(3, 6)} ${digits.slice(6)}`);
+  await admin.getByLabel("Atas nama").fill("PO Kursi Ujicoba");
+  await admin.getByRole("button", { name: "Simpan rekening" }).click();
+  await expect(admin.getByTestId("account-saved")).toHaveText("Rekening disimpan.");
+  const mine = admin.getByTestId("admin-account").filter({ hasText: grouped });
+  await expect(mine).toContainText("a.n. PO Kursi Ujicoba");
+  const listed = await request.get("/api/payment-accounts/");
+  expect((await listed.json()).map((a: { number: string }) => a.number)).toContain(digits);
+  await lookAndScan(admin, "admin-payment");
+
+  // The passenger's pay step lists it under the amount, number copyable.
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`/trips/${trip.id}`);
+  await hydrated(page);
+  await seat(page, "2A").click();
+  await expect(seat(page, "2A")).toHaveAttribute("data-status", "MINE");
+  await page.getByLabel("Nama").fill("Yuni Astuti");
+  await page.getByLabel("Nomor WhatsApp").fill("0813 5555 6666");
+  await page.getByRole("button", { name: "Lanjut ke pembayaran" }).click();
+  await expect(page.getByTestId("amount-due")).toBeVisible();
+  const account = page.getByTestId("payment-account").filter({ hasText: grouped });
+  await expect(account).toContainText("BCA");
+  await expect(account).toContainText("a.n. PO Kursi Ujicoba");
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await account.getByRole("button", { name: "Salin nomor BCA" }).click();
+  await expect(account.getByTestId("copy-account")).toContainText("Nomor tersalin");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(digits);
+  await lookAndScan(page, "trip-pay-accounts");
+
+  // Retired, it is no longer shown (its record stays for the audit).
+  await mine.getByRole("button", { name: /^Hapus/ }).click();
+  await expect(mine).toHaveCount(0);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId("amount-due")).toBeVisible();
+  await expect(page.getByTestId("payment-account").filter({ hasText: grouped })).toHaveCount(0);
+});

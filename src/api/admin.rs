@@ -14,7 +14,8 @@ use super::extract::{Body, Path, Query};
 use super::guard::ClientIp;
 use crate::domain::statement::{ColumnMapping, StatementReport};
 use crate::domain::{
-    AppError, AuditEvent, Booking, BookingCode, ClaimCode, Hold, Manifest, StaffUser, Trip,
+    AppError, AuditEvent, Booking, BookingCode, ClaimCode, Hold, Manifest, NewPaymentAccount,
+    PaymentAccount, StaffUser, Trip,
 };
 use crate::limits::Limit;
 use crate::services::{Actor, HoldFilter, NewTripInput, TripUpdate};
@@ -270,6 +271,47 @@ pub async fn match_statement(
     Ok(Json(
         s.service
             .match_statement(&b.csv, b.mapping, s.clock.now())
+            .await?,
+    ))
+}
+
+/// Adds a bank account to the pay step; answers with every live account.
+#[utoipa::path(post, path = "/api/admin/payment-accounts/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    request_body = NewPaymentAccount,
+    responses(
+        (status = 200, description = "The live accounts, the new one last", body = Vec<PaymentAccount>),
+        (status = 400, description = "invalid_request: a bad field, or already the most accounts", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn add_payment_account(
+    State(s): State<AppState>,
+    Admin(actor): Admin,
+    Body(input): Body<NewPaymentAccount>,
+) -> ApiResult<Vec<PaymentAccount>> {
+    Ok(Json(
+        s.service
+            .add_payment_account(&actor, &input, s.clock.now())
+            .await?,
+    ))
+}
+
+/// Retires a bank account: passengers no longer see it (its record stays).
+#[utoipa::path(post, path = "/api/admin/payment-accounts/{id}/retire/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    params(("id" = i64, Path, description = "Account id")),
+    responses(
+        (status = 200, description = "The live accounts left", body = Vec<PaymentAccount>),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "not_found: no such live account", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn retire_payment_account(
+    State(s): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<i64>,
+) -> ApiResult<Vec<PaymentAccount>> {
+    Ok(Json(
+        s.service
+            .retire_payment_account(&actor, id, s.clock.now())
             .await?,
     ))
 }

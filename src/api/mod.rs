@@ -44,6 +44,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     );
     let r = both(r, "/api/hold/claim/", post(passenger::claim));
     let r = both(r, "/api/bookings/{code}/", get(passenger::booking));
+    let r = both(
+        r,
+        "/api/payment-accounts/",
+        get(passenger::payment_accounts),
+    );
     let r = both(r, "/api/admin/holds/", get(admin::holds));
     let r = both(r, "/api/admin/generate-booking-code/", post(admin::book));
     let r = both(r, "/api/admin/holds/extend/", post(admin::extend));
@@ -53,6 +58,16 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         r,
         "/api/admin/statement/match/",
         post(admin::match_statement),
+    );
+    let r = both(
+        r,
+        "/api/admin/payment-accounts/",
+        post(admin::add_payment_account),
+    );
+    let r = both(
+        r,
+        "/api/admin/payment-accounts/{id}/retire/",
+        post(admin::retire_payment_account),
     );
     let r = both(
         r,

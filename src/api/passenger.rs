@@ -11,7 +11,8 @@ use super::ApiError;
 use super::extract::{Body, Path, Query};
 use super::guard::ClientIp;
 use crate::domain::{
-    AppError, Booking, BookingCode, ClaimCode, CustomerName, Hold, SeatCode, Trip, WhatsApp,
+    AppError, Booking, BookingCode, ClaimCode, CustomerName, Hold, PaymentAccount, SeatCode, Trip,
+    WhatsApp,
 };
 use crate::limits::Limit;
 use crate::services::TripFilter;
@@ -19,6 +20,15 @@ use crate::state::AppState;
 use crate::web::{session_of, session_or_new};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// The operator's bank accounts, where passengers transfer the amount due.
+#[utoipa::path(get, path = "/api/payment-accounts/", tag = "passenger",
+    responses(
+        (status = 200, description = "The live accounts, in the order they were added", body = Vec<PaymentAccount>),
+    ))]
+pub async fn payment_accounts(State(s): State<AppState>) -> ApiResult<Vec<PaymentAccount>> {
+    Ok(Json(s.service.payment_accounts().await?))
+}
 
 /// Listed trips (active, departing in the future), sorted by departure.
 #[utoipa::path(get, path = "/api/trips/", tag = "passenger",

@@ -151,6 +151,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=(StaticSegment("admin"), StaticSegment("payment"))
+                        view=pages::payment::AdminPaymentPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=(StaticSegment("admin"), StaticSegment("statement"))
                         view=pages::statement::AdminStatementPage
                         ssr=SsrMode::Async

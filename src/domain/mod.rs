@@ -9,6 +9,7 @@ mod contact;
 mod error;
 mod model;
 mod money;
+mod payment;
 mod policy;
 mod seat;
 pub mod statement;
@@ -22,6 +23,7 @@ pub use model::{
     Trip,
 };
 pub use money::{UniqueCodes, format_rupiah, parse_rupiah};
+pub use payment::{CheckedAccount, MAX_PAYMENT_ACCOUNTS, NewPaymentAccount, PaymentAccount};
 pub use policy::HoldPolicy;
 pub use seat::{BusType, SeatCode, SeatPosition};
 pub use version::version_seen;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TripCard;
 use crate::domain::statement::{ColumnMapping, StatementReport};
-use crate::domain::{AppError, AuditEvent, Booking, Hold, ManifestEntry};
+use crate::domain::{AppError, AuditEvent, Booking, Hold, ManifestEntry, PaymentAccount};
 
 /// A hold in the admin's list, with its trip in words.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -302,6 +302,55 @@ pub async fn admin_cancel(booking_code: String) -> Result<Booking, AppError> {
             let code = crate::domain::BookingCode::parse(&booking_code)
                 .map_err(|_| AppError::BookingNotFound)?;
             s.service.cancel_booking(&actor, &code, s.clock.now()).await
+        }
+        .await,
+    )
+}
+
+/// The live bank accounts, for the admin's payment page.
+#[server(prefix = "/sf", endpoint = "admin_payment_accounts")]
+pub async fn admin_payment_accounts() -> Result<Vec<PaymentAccount>, AppError> {
+    super::with_status(
+        async move {
+            let (s, _) = ssr::staff().await?;
+            s.service.payment_accounts().await
+        }
+        .await,
+    )
+}
+
+/// Adds a bank account; answers with every live account.
+#[server(prefix = "/sf", endpoint = "admin_add_payment_account")]
+pub async fn admin_add_payment_account(
+    bank: String,
+    number: String,
+    holder: String,
+) -> Result<Vec<PaymentAccount>, AppError> {
+    super::with_status(
+        async move {
+            let (s, actor) = ssr::staff().await?;
+            let input = crate::domain::NewPaymentAccount {
+                bank,
+                number,
+                holder,
+            };
+            s.service
+                .add_payment_account(&actor, &input, s.clock.now())
+                .await
+        }
+        .await,
+    )
+}
+
+/// Retires a bank account; answers with the live accounts left.
+#[server(prefix = "/sf", endpoint = "admin_retire_payment_account")]
+pub async fn admin_retire_payment_account(id: i64) -> Result<Vec<PaymentAccount>, AppError> {
+    super::with_status(
+        async move {
+            let (s, actor) = ssr::staff().await?;
+            s.service
+                .retire_payment_account(&actor, id, s.clock.now())
+                .await
         }
         .await,
     )

@@ -11,7 +11,7 @@ use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use super::TripCard;
-use crate::domain::{AppError, BusType, ClaimCode, Seat, SeatCode};
+use crate::domain::{AppError, BusType, ClaimCode, PaymentAccount, Seat, SeatCode};
 
 /// What the trip page's seat map shows, as this browser sees it. Only what
 /// the page uses, in plain types: the browser's WASM decodes it on every
@@ -182,17 +182,21 @@ pub async fn seat_map(trip_id: i64) -> Result<SeatMapView, AppError> {
     )
 }
 
-/// The trip page: the trip as the list shows it, and its seat map. Called
-/// only while the server renders the page (the browser's island refreshes
-/// with [`seat_map`]).
+/// The trip page: the trip as the list shows it, its seat map and the
+/// operator's bank accounts (for the pay step). Called only while the
+/// server renders the page (the browser's island refreshes with
+/// [`seat_map`]).
 #[server(prefix = "/sf", endpoint = "trip_page")]
-pub async fn trip_page(trip_id: i64) -> Result<(TripCard, SeatMapView), AppError> {
+pub async fn trip_page(
+    trip_id: i64,
+) -> Result<(TripCard, SeatMapView, Vec<PaymentAccount>), AppError> {
     super::with_status(
         async move {
             let s = super::state()?;
             let session = ssr::session(false)?;
             let (trip, view) = ssr::trip_and_view(&s, trip_id, session.as_ref()).await?;
-            Ok((super::card(trip, s.service.tz()), view))
+            let accounts = s.service.payment_accounts().await?;
+            Ok((super::card(trip, s.service.tz()), view, accounts))
         }
         .await,
     )

@@ -16,6 +16,7 @@
 mod admin;
 mod holds;
 mod live;
+mod payment;
 mod session;
 mod staff;
 mod statement;

@@ -32,6 +32,7 @@ macro_rules! on {
 mod audit;
 mod holds;
 mod listen;
+mod payment;
 mod rates;
 pub mod road;
 mod rows;
@@ -41,6 +42,7 @@ mod trips;
 pub use audit::*;
 pub use holds::*;
 pub use listen::{Heard, Listener};
+pub use payment::*;
 pub use rates::{Rate, SharedRates, Spent};
 pub use rows::{HoldContext, HoldRow, SeatRow, TripInfo, TripRow};
 pub use staff::*;

@@ -1,22 +1,26 @@
 //! What a passenger with contact attached needs to pay: the exact amount to
 //! transfer (its last digits are the hold's unique code, so the operator
-//! knows whose transfer it is), a button that copies it, the claim code and
-//! the WhatsApp button to the admin.
+//! knows whose transfer it is), a button that copies it, the operator's bank
+//! accounts (each number copyable too), the claim code and the WhatsApp
+//! button to the admin.
 
 use leptos::prelude::*;
 
 use crate::app::i18n::use_lang;
-use crate::domain::format_rupiah;
+use crate::domain::{PaymentAccount, format_rupiah};
 use crate::server_fns::trip::SeatMapView;
 
 /// The pay step of the trip page (inside its island).
 #[component]
-pub fn PayPanel(state: RwSignal<SeatMapView>) -> impl IntoView {
+pub fn PayPanel(state: RwSignal<SeatMapView>, accounts: Vec<PaymentAccount>) -> impl IntoView {
     let lang = use_lang();
     let hold = move || state.with(|v| v.hold.clone());
     let copied = RwSignal::new(false);
+    // Which account's number was copied last (its id).
+    let copied_number = RwSignal::new(None::<i64>);
     view! {
         {move || hold().map(|h| {
+            let accounts = accounts.clone();
             let code = h.claim_code.map(|c| c.to_string()).unwrap_or_default();
             let url = h.whatsapp_url.unwrap_or_default();
             let amount = h.amount_due;
@@ -26,6 +30,7 @@ pub fn PayPanel(state: RwSignal<SeatMapView>) -> impl IntoView {
                     let _ = window().navigator().clipboard().write_text(&amount.to_string());
                 }
                 copied.set(true);
+                copied_number.set(None);
             };
             view! {
                 <div class="pay">
@@ -52,6 +57,42 @@ pub fn PayPanel(state: RwSignal<SeatMapView>) -> impl IntoView {
                     </button>
                     <p class="sr-only" role="status" aria-live="polite">
                         {move || copied.get().then(|| lang.t("Jumlah tersalin", "Amount copied"))}
+                    </p>
+                    {(!accounts.is_empty()).then(|| view! {
+                        <h3 class="accounts-title">{lang.t("Transfer ke salah satu rekening ini", "Transfer to one of these accounts")}</h3>
+                        <ul class="accounts">
+                            {accounts.into_iter().map(|a| {
+                                let (id, number) = (a.id, a.number.clone());
+                                let copy_number = move |_| {
+                                    #[cfg(feature = "hydrate")]
+                                    {
+                                        let _ = window().navigator().clipboard().write_text(&number);
+                                    }
+                                    #[cfg(not(feature = "hydrate"))]
+                                    let _ = &number;
+                                    copied_number.set(Some(id));
+                                    copied.set(false);
+                                };
+                                view! {
+                                    <li data-testid="payment-account">
+                                        <span class="account-bank">{a.bank.clone()}</span>
+                                        <span class="account-number" data-testid="account-number">{a.grouped_number()}</span>
+                                        <span class="account-holder">{lang.t("a.n. ", "name: ")}{a.holder.clone()}</span>
+                                        <button type="button" class="button button-small button-quiet" on:click=copy_number data-testid="copy-account">
+                                            {move || if copied_number.get() == Some(id) {
+                                                lang.t("Nomor tersalin", "Number copied")
+                                            } else {
+                                                lang.t("Salin nomor", "Copy number")
+                                            }}
+                                            <span class="sr-only">{format!(" {}", a.bank)}</span>
+                                        </button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    })}
+                    <p class="sr-only" role="status" aria-live="polite">
+                        {move || copied_number.get().map(|_| lang.t("Nomor rekening tersalin", "Account number copied"))}
                     </p>
                     <p class="muted">{lang.t("Kode klaim Anda", "Your claim code")}</p>
                     <p class="claim-code" data-testid="claim-code">{code}</p>

@@ -104,6 +104,7 @@ pub(crate) fn AdminNav(current: &'static str) -> impl IntoView {
             {link("/admin", "holds", lang.t("Pesanan", "Holds"))}
             {link("/admin/trips", "trips", lang.t("Perjalanan", "Trips"))}
             {link("/admin/statement", "statement", lang.t("Mutasi bank", "Bank statement"))}
+            {link("/admin/payment", "payment", lang.t("Rekening", "Accounts"))}
             <span class="admin-user muted">
                 <Suspense>{move || me.get().and_then(Result::ok)}</Suspense>
             </span>
@@ -681,7 +682,7 @@ fn TripEditor(initial: TripDetail) -> impl IntoView {
 }
 
 /// A page's loaded data as its view, or what went wrong, in words.
-fn loaded<T, V: IntoView>(
+pub(crate) fn loaded<T, V: IntoView>(
     lang: Lang,
     result: Result<T, AppError>,
     view: impl FnOnce(T) -> V,

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod claim;
 pub mod home;
 pub mod not_found;
+pub mod payment;
 pub mod statement;
 pub mod ticket;
 pub mod trip;

@@ -15,7 +15,9 @@ use crate::app::components::{PayPanel, bus_label, explain};
 use crate::app::i18n::{Lang, use_lang};
 use crate::app::props::JsonProp;
 use crate::app::seat_nav::{Countdown, Move, Phase, neighbour};
-use crate::domain::{AppError, CustomerName, Seat, SeatCode, SeatStatus, WhatsApp, format_rupiah};
+use crate::domain::{
+    AppError, CustomerName, PaymentAccount, Seat, SeatCode, SeatStatus, WhatsApp, format_rupiah,
+};
 use crate::server_fns::TripCard;
 use crate::server_fns::trip::{
     SeatMapView, attach_contact, extend_hold, release_all, seat_map, toggle_seat, trip_page,
@@ -48,10 +50,10 @@ pub fn TripPage() -> impl IntoView {
             {move || {
                 map.get()
                     .map(|result| match result {
-                        Ok((card, view)) => {
+                        Ok((card, view, accounts)) => {
                             view! {
                                 {trip_head(lang, &card)}
-                                <SeatMapPage initial=JsonProp(view) />
+                                <SeatMapPage initial=JsonProp(view) accounts=JsonProp(accounts) />
                             }
                             .into_any()
                         }
@@ -87,8 +89,12 @@ fn trip_head(lang: Lang, card: &TripCard) -> impl IntoView + use<> {
 /// (where a shared link lands) loads one file, 186 KB gzip, instead of the
 /// main file plus a dozen chunks that compress worse apart (216 KB).
 #[island]
-fn SeatMapPage(initial: JsonProp<SeatMapView>) -> impl IntoView {
-    let JsonProp(initial) = initial;
+fn SeatMapPage(
+    initial: JsonProp<SeatMapView>,
+    accounts: JsonProp<Vec<PaymentAccount>>,
+) -> impl IntoView {
+    let (JsonProp(initial), JsonProp(accounts)) = (initial, accounts);
+    let accounts = StoredValue::new(accounts);
     let lang = use_lang();
     let trip_id = initial.trip_id;
     let layout: Vec<Seat> = initial.seats.clone();
@@ -526,7 +532,7 @@ fn SeatMapPage(initial: JsonProp<SeatMapView>) -> impl IntoView {
                             </div>
                         })}
                         {move || if has_claim.get() {
-                            Either::Left(view! { <PayPanel state /> })
+                            Either::Left(view! { <PayPanel state accounts=accounts.get_value() /> })
                         } else {
                             Either::Right(view! { <ContactForm trip_id state busy notice /> })
                         }}
