@@ -24,7 +24,7 @@ async function signIn(page: Page) {
 }
 
 test("signed-out visitors are sent to sign-in from every admin page, and admin server functions refuse them", async ({ page, request }) => {
-  for (const path of ["/admin", "/admin/", "/admin/trips", "/admin/trips/1", "/admin/holds/AAAA-AAAA"]) {
+  for (const path of ["/admin", "/admin/", "/admin/trips", "/admin/trips/1", "/admin/holds/AAAA-AAAA", "/admin/statement", "/admin/payment"]) {
     const res = await request.get(path, { maxRedirects: 0 });
     expect(res.status(), path).toBe(303);
     expect(res.headers()["location"], path).toBe("/admin/login");
@@ -34,6 +34,10 @@ test("signed-out visitors are sent to sign-in from every admin page, and admin s
   await expect(page.getByRole("heading", { name: "Masuk sebagai admin" })).toBeVisible();
   const sf = await request.post("/sf/admin_trips", { headers: { "content-type": "application/x-www-form-urlencoded" } });
   expect(sf.status()).toBe(401);
+  for (const [fn, body] of [["admin_payment_accounts", ""], ["admin_add_payment_account", "bank=BCA&number=12345678&holder=X"], ["admin_retire_payment_account", "id=1"]]) {
+    const res = await request.post(`/sf/${fn}`, { headers: { "content-type": "application/x-www-form-urlencoded" }, data: body });
+    expect(res.status(), fn).toBe(401);
+  }
 
   // A wrong password is refused in plain words.
   await hydrated(page);
