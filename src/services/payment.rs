@@ -31,13 +31,21 @@ impl Service {
         self.write_tx(now, move |tx| {
             Box::pin(async move {
                 storage::serialize_on(&mut *tx, LOCK).await?;
-                if storage::payment_accounts(&mut *tx).await?.len() >= MAX_PAYMENT_ACCOUNTS {
+                let mut all = storage::payment_accounts(&mut *tx).await?;
+                if all.len() >= MAX_PAYMENT_ACCOUNTS {
                     return Err(AppError::invalid(format!(
                         "At most {MAX_PAYMENT_ACCOUNTS} accounts are shown; retire one first."
                     )));
                 }
-                storage::insert_payment_account(&mut *tx, &account, &by, to_ms(now)).await?;
-                let all = storage::payment_accounts(&mut *tx).await?;
+                let id =
+                    storage::insert_payment_account(&mut *tx, &account, &by, to_ms(now)).await?;
+                // The newest id comes last in the list's order: no second read.
+                all.push(PaymentAccount {
+                    id,
+                    bank: account.bank.clone(),
+                    number: account.number.clone(),
+                    holder: account.holder.clone(),
+                });
                 Ok((all, Changed::nothing()))
             })
         })
