@@ -559,16 +559,31 @@ pub(crate) fn like_pattern(needle: &str) -> String {
     out
 }
 
+/// How long a notifying batch's commit may wait for the notification
+/// queue's lock (see [`notify`]).
+const COMMIT_LOCK_TIMEOUT: &str = "10s";
+
 /// Sends a notification on `channel` when the transaction commits
 /// (PostgreSQL's `NOTIFY`; SQLite has no other process to tell).
+///
+/// The writer's short `lock_timeout` is for row locks, which a write meets
+/// and then runs again. A transaction that notifies also takes, at its
+/// commit, the one lock on the notification queue that every notifying
+/// commit of the server takes in turn (through its WAL flush): a wait for
+/// that is no conflict, and cutting it short failed whole batches under
+/// load. So the same statement lets the rest of the transaction (its
+/// audit rows and its commit) wait up to [`COMMIT_LOCK_TIMEOUT`].
 pub(crate) async fn notify(tx: &mut WriteTx, channel: &str, payload: &str) -> DbResult<()> {
     match tx.raw() {
-        Raw::Postgres(c) => sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(channel)
-            .bind(payload)
-            .execute(c)
-            .await
-            .map(|_| ()),
+        Raw::Postgres(c) => {
+            sqlx::query("SELECT set_config('lock_timeout', $3, TRUE), pg_notify($1, $2)")
+                .bind(channel)
+                .bind(payload)
+                .bind(COMMIT_LOCK_TIMEOUT)
+                .execute(c)
+                .await
+                .map(|_| ())
+        }
         Raw::Sqlite(_) => Ok(()),
     }
 }

@@ -109,12 +109,25 @@ pub async fn fresh() -> TestDb {
 }
 
 pub async fn fresh_with(policy: HoldPolicy) -> TestDb {
+    log_warnings();
     let db = TestDatabase::create().await;
     let storage = Storage::open(&db.url()).await.expect("open database");
     TestDb {
         service: Service::new(storage, policy, chrono_tz::Asia::Jakarta),
         db,
     }
+}
+
+/// The service's warnings and errors (a database error's detail is logged,
+/// never answered) go to the test's output, shown when a test fails.
+pub fn log_warnings() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "kursi=warn".into()),
+        )
+        .with_test_writer()
+        .try_init();
 }
 
 /// A fixed start time; tests move time by adding to it.

@@ -526,10 +526,18 @@ async fn run_batch(
             notice::CHANNEL,
             &notice::encode(instance, &changed),
         )
-        .await?;
+        .await
+        .map_err(commit_failed)?;
     }
-    job.tx.commit().await?;
+    job.tx.commit().await.map_err(commit_failed)?;
     Ok(changed)
+}
+
+/// A batch that could not commit: its cause in the log (each write of it
+/// answers `internal`; nothing of it was written).
+fn commit_failed(err: sqlx::Error) -> AppError {
+    tracing::error!(error = %err, "a batch could not commit");
+    AppError::Internal
 }
 
 /// The batch's first step, expiring due holds, in a savepoint of its own:
