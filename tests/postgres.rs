@@ -485,3 +485,67 @@ async fn two_instances_share_one_rate_limit() {
     }
     assert!(a.check(Limit::Hold, ip, later).await.is_err());
 }
+
+/// Every transaction of the server that notifies takes, at its commit, one
+/// lock on the notification queue (held through its WAL flush). Another
+/// session whose notifying commits are slow (`commit_delay`: 100 ms before
+/// each flush, inside that lock) makes the batches wait their turn at
+/// commit: they must wait, not fail. (With the writer's 50 ms row-lock
+/// timeout applied to that wait, nearly every write here answered
+/// `internal`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writes_commit_while_other_sessions_hold_the_notification_queue() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (db, a, _b) = two_instances(HoldPolicy::default()).await;
+    let trip = trip(&a, BusType::Economy).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    // On a thread of its own (sqlx's raw statements cannot be moved into
+    // a spawned task).
+    let slow = {
+        let (url, stop) = (db.url(), stop.clone());
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                use sqlx::Connection;
+                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+                // A commit that wrote nothing flushes nothing: each writes
+                // a row.
+                sqlx::raw_sql("CREATE TABLE slow_notes (n INTEGER)")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                let mut commits = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    sqlx::raw_sql(
+                        "BEGIN; SET LOCAL commit_siblings = 0; SET LOCAL commit_delay = 100000;
+                         INSERT INTO slow_notes VALUES (1); NOTIFY kursi_test_slow; COMMIT",
+                    )
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                    commits += 1;
+                }
+                commits
+            })
+        })
+    };
+    let me = session();
+    for _ in 0..10 {
+        a.hold(&me, trip, &seats(&["1A"]), t0())
+            .await
+            .expect("a hold commits");
+        a.release(&me, None, t0()).await.expect("a release commits");
+    }
+    stop.store(true, Ordering::Relaxed);
+    let commits = slow.join().unwrap();
+    assert!(commits >= 5, "the slow notifier ran meanwhile ({commits})");
+    let (_, map) = a.trip_seats(trip, None, t0()).await.unwrap();
+    assert!(
+        map.iter()
+            .all(|s| s.status == kursi::domain::SeatStatus::Available)
+    );
+}
