@@ -458,6 +458,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         sweep_every,
         state.stop.subscribe(),
     ));
+    let sender = tokio::spawn(webhook_loop(state.clone(), state.stop.subscribe()));
 
     let grace = state.settings.shutdown_grace;
     let limits = crate::listen::Limits {
@@ -499,6 +500,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     }
 
     let _ = sweeper.await;
+    let _ = sender.await;
     if let Err(e) = state.service.storage().checkpoint().await {
         tracing::warn!(error = %e, "WAL checkpoint at shutdown failed");
     }
@@ -545,6 +547,28 @@ async fn sweep_loop(state: AppState, every: Duration, mut stop: watch::Receiver<
                 if tidied.elapsed() >= every {
                     state.limits.tidy(clock.now()).await;
                     tidied = tokio::time::Instant::now();
+                }
+            }
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// The webhook sender: a loop around [`Service::send_due_webhooks`] (tests
+/// call it directly), once a second. An event waits at most that long
+/// after its commit; a step that finds nothing due is one read.
+async fn webhook_loop(state: AppState, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => return,
+        }
+        // A step cut short at shutdown leaves its leased deliveries due
+        // again when their lease ends: sent at least once, never lost.
+        tokio::select! {
+            sent = state.service.send_due_webhooks(state.clock.now()) => {
+                if let Err(e) = sent {
+                    tracing::warn!(error = %e, "webhook step failed; will retry");
                 }
             }
             _ = stop.changed() => return,

@@ -84,6 +84,18 @@ fn admin_routes(trip: i64, claim: &str) -> Vec<(Method, String, Option<Value>)> 
             "/api/admin/payment-accounts/1/retire/".into(),
             None,
         ),
+        (Method::GET, "/api/admin/webhooks/".into(), None),
+        (
+            Method::POST,
+            "/api/admin/webhooks/".into(),
+            Some(json!({"url": "https://hooks.example/kursi"})),
+        ),
+        (Method::POST, "/api/admin/webhooks/1/retire/".into(), None),
+        (
+            Method::POST,
+            "/api/admin/webhook-deliveries/1/resend/".into(),
+            None,
+        ),
     ]
 }
 
@@ -1063,4 +1075,85 @@ async fn payment_accounts_are_set_by_admins_and_read_by_everyone() {
         (StatusCode::NOT_FOUND, Some("not_found"))
     );
     assert_eq!(get("/api/payment-accounts/").await.1, json!([]));
+}
+
+#[tokio::test]
+async fn webhooks_are_registered_listed_and_retired_by_admins() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let path = "/api/admin/webhooks/";
+    let add = json!({"url": "https://hooks.example/kursi"});
+    let (status, created) = send(
+        &client,
+        &app,
+        Method::POST,
+        path,
+        Some(add),
+        Some(ADMIN_KEY),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert_eq!(created["endpoint"]["url"], "https://hooks.example/kursi");
+    assert_eq!(created["endpoint"]["added_by"], "api-key");
+    let secret = created["secret"].as_str().unwrap();
+    assert!(secret.starts_with("whsec_") && secret.len() > 40);
+    let id = created["endpoint"]["id"].as_i64().unwrap();
+
+    // A contact attached is queued for it; the list never shows the secret.
+    let trip = app.trip(BusType::Economy).await;
+    app.passenger_with_hold(trip, &["1A"], "081234567890").await;
+    let (status, list) = send(&client, &app, Method::GET, path, None, Some(ADMIN_KEY)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["endpoints"][0]["id"], id);
+    assert!(!list.to_string().contains(secret));
+    assert_eq!(list["deliveries"][0]["event"], "hold.contact_attached");
+    assert_eq!(list["deliveries"][0]["status"], "PENDING");
+    let delivery = list["deliveries"][0]["id"].as_i64().unwrap();
+
+    for bad in [
+        json!({"url": "ftp://hooks.example/"}),
+        json!({"url": "https://user:pw@hooks.example/"}),
+        json!({"url": 7}),
+        json!({"url": "https://hooks.example/", "secret": "mine"}),
+    ] {
+        let (status, err) = send(
+            &client,
+            &app,
+            Method::POST,
+            path,
+            Some(bad.clone()),
+            Some(ADMIN_KEY),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {err}");
+        assert_eq!(err["code"], "invalid_request", "{bad}");
+    }
+
+    let resend = format!("/api/admin/webhook-deliveries/{delivery}/resend/");
+    let (status, _) = send(&client, &app, Method::POST, &resend, None, Some(ADMIN_KEY)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, err) = send(
+        &client,
+        &app,
+        Method::POST,
+        "/api/admin/webhook-deliveries/999999/resend/",
+        None,
+        Some(ADMIN_KEY),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+
+    let retire = format!("/api/admin/webhooks/{id}/retire/");
+    let (status, _) = send(&client, &app, Method::POST, &retire, None, Some(ADMIN_KEY)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, err) = send(&client, &app, Method::POST, &retire, None, Some(ADMIN_KEY)).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (_, list) = send(&client, &app, Method::GET, path, None, Some(ADMIN_KEY)).await;
+    assert_eq!(list["endpoints"], json!([]));
 }

@@ -88,6 +88,9 @@ async fn the_document_is_openapi_3_and_covers_every_route() {
         "/api/payment-accounts/",
         "/api/admin/payment-accounts/",
         "/api/admin/payment-accounts/{id}/retire/",
+        "/api/admin/webhooks/",
+        "/api/admin/webhooks/{id}/retire/",
+        "/api/admin/webhook-deliveries/{id}/resend/",
     ]
     .into_iter()
     .collect();

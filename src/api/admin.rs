@@ -13,6 +13,7 @@ use super::ApiError;
 use super::extract::{Body, Path, Query};
 use super::guard::ClientIp;
 use crate::domain::statement::{ColumnMapping, StatementReport};
+use crate::domain::webhook::{CreatedWebhookEndpoint, NewWebhookEndpoint, Webhooks};
 use crate::domain::{
     AppError, AuditEvent, Booking, BookingCode, ClaimCode, Hold, Manifest, NewPaymentAccount,
     PaymentAccount, StaffUser, Trip,
@@ -474,4 +475,76 @@ pub async fn me(Admin(actor): Admin) -> Json<StaffUser> {
         other => other.label(),
     };
     Json(StaffUser { username })
+}
+
+/// Webhook endpoints and the latest deliveries (newest first).
+#[utoipa::path(get, path = "/api/admin/webhooks/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    responses(
+        (status = 200, description = "Endpoints and deliveries", body = Webhooks),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn webhooks(State(s): State<AppState>, _: Admin) -> ApiResult<Webhooks> {
+    Ok(Json(Webhooks {
+        endpoints: s.service.webhook_endpoints().await?,
+        deliveries: s.service.webhook_deliveries().await?,
+    }))
+}
+
+/// Registers an endpoint: every event from now on is posted to it, signed
+/// with the secret in the answer (shown this once).
+#[utoipa::path(post, path = "/api/admin/webhooks/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    request_body = NewWebhookEndpoint,
+    responses(
+        (status = 200, description = "The endpoint and its signing secret", body = CreatedWebhookEndpoint),
+        (status = 400, description = "invalid_request: not an http(s) URL, or the most endpoints are live", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn add_webhook(
+    State(s): State<AppState>,
+    Admin(actor): Admin,
+    Body(input): Body<NewWebhookEndpoint>,
+) -> ApiResult<CreatedWebhookEndpoint> {
+    let (endpoint, secret) = s
+        .service
+        .add_webhook_endpoint(&actor, &input.url, s.clock.now())
+        .await?;
+    Ok(Json(CreatedWebhookEndpoint { endpoint, secret }))
+}
+
+/// Retires an endpoint: nothing more is queued for it or sent to it.
+#[utoipa::path(post, path = "/api/admin/webhooks/{id}/retire/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    params(("id" = i64, Path, description = "Endpoint id")),
+    responses(
+        (status = 204, description = "Retired"),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "not_found: no such live endpoint", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn retire_webhook(
+    State(s): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    s.service
+        .retire_webhook_endpoint(&actor, id, s.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sends a delivery again from its first attempt.
+#[utoipa::path(post, path = "/api/admin/webhook-deliveries/{id}/resend/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    params(("id" = i64, Path, description = "Delivery id")),
+    responses(
+        (status = 204, description = "Due again now"),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "not_found: no such delivery", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn resend_webhook(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    s.service.resend_webhook(id, s.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

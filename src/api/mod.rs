@@ -71,6 +71,21 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     );
     let r = both(
         r,
+        "/api/admin/webhooks/",
+        get(admin::webhooks).post(admin::add_webhook),
+    );
+    let r = both(
+        r,
+        "/api/admin/webhooks/{id}/retire/",
+        post(admin::retire_webhook),
+    );
+    let r = both(
+        r,
+        "/api/admin/webhook-deliveries/{id}/resend/",
+        post(admin::resend_webhook),
+    );
+    let r = both(
+        r,
         "/api/admin/trips/",
         get(admin::trips).post(admin::create_trip),
     );

@@ -14,6 +14,7 @@ mod policy;
 mod seat;
 pub mod statement;
 mod version;
+pub mod webhook;
 
 pub use codes::{BookingCode, ClaimCode};
 pub use contact::{CustomerName, WhatsApp};

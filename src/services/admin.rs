@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::holds::{audit, unused_booking_code};
 use super::views::{effective_status, trip_view};
 use super::{Actor, Service};
+use crate::domain::webhook::WebhookEvent;
 use crate::domain::{
     AppError, AuditEvent, Booking, BookingCode, BusType, ClaimCode, Hold, HoldStatus, Manifest,
     ManifestEntry, SeatCode, Trip, WhatsApp,
@@ -155,6 +156,7 @@ impl Service {
         let row = storage::hold_by_id(&mut *tx, hold.id)
             .await?
             .ok_or(AppError::Internal)?;
+        super::webhooks::queue_event(tx, WebhookEvent::BookingConfirmed, &row, &seats, now).await?;
         let booking = self.booking_view(&mut *tx, &row, now).await?;
         Ok((booking, Changed::trip(row.trip_id)))
     }
@@ -249,6 +251,7 @@ impl Service {
             .await?
             .ok_or(AppError::BookingNotFound)?;
         let mut changed = Changed::nothing();
+        let mut cancelled = None;
         if hold.status == "BOOKED" {
             let seats = storage::cancel_booking(&mut *tx, hold.id, to_ms(now)).await?;
             audit(
@@ -263,10 +266,15 @@ impl Service {
             )
             .await?;
             changed = Changed::trip(hold.trip_id);
+            cancelled = Some(seats);
         }
         let row = storage::hold_by_id(&mut *tx, hold.id)
             .await?
             .ok_or(AppError::Internal)?;
+        if let Some(seats) = cancelled {
+            super::webhooks::queue_event(tx, WebhookEvent::BookingCancelled, &row, &seats, now)
+                .await?;
+        }
         let booking = self.booking_view(&mut *tx, &row, now).await?;
         Ok((booking, changed))
     }

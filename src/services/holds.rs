@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 
 use super::{Actor, Service, SessionKey};
+use crate::domain::webhook::WebhookEvent;
 use crate::domain::{
     AppError, BusType, ClaimCode, CustomerName, Hold, HoldStatus, SeatCode, WhatsApp,
 };
@@ -480,6 +481,8 @@ impl Service {
         priced.whatsapp = Some(whatsapp.as_str().to_string());
         priced.claim_code = Some(claim);
         priced.expires_at = to_ms(expires);
+        super::webhooks::queue_event(tx, WebhookEvent::ContactAttached, &priced, &codes, now)
+            .await?;
         self.hold_view_of(&priced, super::views::parse_seats(&codes)?, now)
     }
 

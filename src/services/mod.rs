@@ -22,7 +22,9 @@ mod staff;
 mod statement;
 mod trips;
 mod views;
+mod webhooks;
 pub use views::booking_whatsapp_url;
+pub use webhooks::MAX_ENDPOINTS;
 
 pub use admin::{HoldFilter, NewTripInput, TripUpdate, manifest_csv};
 pub use live::Watch;
@@ -34,6 +36,7 @@ pub use trips::{PublicSeatMap, TripFilter};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::domain::webhook::WebhookEvent;
 use crate::domain::{AppError, HoldPolicy};
 use crate::storage::road::{Changed, Job, Road};
 use crate::storage::{self, NewAudit, Storage, WriteTx, to_ms};
@@ -96,6 +99,8 @@ pub struct Service {
     road: Road,
     /// Places for Argon2 verifications running at once (see `sign_in`).
     hashing: std::sync::Arc<staff::Hashing>,
+    /// Sends webhooks (see `webhooks`).
+    webhook_client: reqwest::Client,
 }
 
 impl Service {
@@ -133,6 +138,7 @@ impl Service {
             live,
             road,
             hashing: std::sync::Arc::new(staff::Hashing::new(2)),
+            webhook_client: webhooks::client(),
         }
     }
 
@@ -267,6 +273,13 @@ async fn expire_due(tx: &mut WriteTx, now: DateTime<Utc>) -> Result<Vec<i64>, Ap
             },
         )
         .await?;
+        // Endpoints hear of the holds that awaited payment (contact
+        // attached); a hold nobody gave contact for is no one's business.
+        if let Some(row) = storage::hold_by_id(tx, hold.id).await?
+            && row.claim_code.is_some()
+        {
+            webhooks::queue_event(tx, WebhookEvent::HoldExpired, &row, &seats, now).await?;
+        }
         expired.push(hold.trip_id);
     }
     Ok(expired)

@@ -38,6 +38,7 @@ pub mod road;
 mod rows;
 mod staff;
 mod trips;
+mod webhooks;
 
 pub use audit::*;
 pub use holds::*;
@@ -47,6 +48,7 @@ pub use rates::{Rate, SharedRates, Spent};
 pub use rows::{HoldContext, HoldRow, SeatRow, TripInfo, TripRow};
 pub use staff::*;
 pub use trips::*;
+pub use webhooks::*;
 
 use std::str::FromStr;
 use std::time::Duration;
