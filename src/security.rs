@@ -180,6 +180,10 @@ const SERVER_FNS: &[(&str, Input)] = &[
     ("admin_payment_accounts", Input::Form),
     ("admin_add_payment_account", Input::Form),
     ("admin_retire_payment_account", Input::Form),
+    ("admin_webhooks", Input::Form),
+    ("admin_add_webhook", Input::Form),
+    ("admin_retire_webhook", Input::Form),
+    ("admin_resend_webhook", Input::Form),
 ];
 
 /// Refuses a server function call whose `Content-Type` is not the one it

@@ -1,4 +1,7 @@
 import { test, expect, type Page } from "@playwright/test";
+import * as http from "node:http";
+import { createHmac } from "node:crypto";
+import type { AddressInfo } from "node:net";
 import { ADMIN_KEY, createTrip, hydrated, lookAndScan, seat } from "./helpers";
 
 const STAFF_USER = "admin";
@@ -24,7 +27,7 @@ async function signIn(page: Page) {
 }
 
 test("signed-out visitors are sent to sign-in from every admin page, and admin server functions refuse them", async ({ page, request }) => {
-  for (const path of ["/admin", "/admin/", "/admin/trips", "/admin/trips/1", "/admin/holds/AAAA-AAAA", "/admin/statement", "/admin/payment"]) {
+  for (const path of ["/admin", "/admin/", "/admin/trips", "/admin/trips/1", "/admin/holds/AAAA-AAAA", "/admin/statement", "/admin/payment", "/admin/webhooks"]) {
     const res = await request.get(path, { maxRedirects: 0 });
     expect(res.status(), path).toBe(303);
     expect(res.headers()["location"], path).toBe("/admin/login");
@@ -34,7 +37,7 @@ test("signed-out visitors are sent to sign-in from every admin page, and admin s
   await expect(page.getByRole("heading", { name: "Masuk sebagai admin" })).toBeVisible();
   const sf = await request.post("/sf/admin_trips", { headers: { "content-type": "application/x-www-form-urlencoded" } });
   expect(sf.status()).toBe(401);
-  for (const [fn, body] of [["admin_payment_accounts", ""], ["admin_add_payment_account", "bank=BCA&number=12345678&holder=X"], ["admin_retire_payment_account", "id=1"]]) {
+  for (const [fn, body] of [["admin_payment_accounts", ""], ["admin_add_payment_account", "bank=BCA&number=12345678&holder=X"], ["admin_retire_payment_account", "id=1"], ["admin_webhooks", ""], ["admin_add_webhook", "url=https%3A%2F%2Fx.example%2F"], ["admin_retire_webhook", "id=1"], ["admin_resend_webhook", "id=1"]]) {
     const res = await request.post(`/sf/${fn}`, { headers: { "content-type": "application/x-www-form-urlencoded" }, data: body });
     expect(res.status(), fn).toBe(401);
   }
@@ -285,4 +288,74 @@ test("the admin sets a bank account and the passenger's pay step shows it", asyn
   await hydrated(page);
   await expect(page.getByTestId("amount-due")).toBeVisible();
   await expect(page.getByTestId("payment-account").filter({ hasText: grouped })).toHaveCount(0);
+});
+
+test("the admin registers a webhook; a passenger's contact reaches it signed, and is sent again on request", async ({ browser, request }) => {
+  // The operator's receiving system: a server on a free port.
+  const received: { signature: string; body: string }[] = [];
+  const receiver = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      received.push({ signature: String(req.headers["kursi-signature"] ?? ""), body });
+      res.writeHead(204);
+      res.end();
+    });
+  });
+  await new Promise<void>((ready) => receiver.listen(0, "127.0.0.1", ready));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/kursi`;
+  try {
+    const admin = await (await browser.newContext()).newPage();
+    await signIn(admin);
+    await admin.getByRole("link", { name: "Webhook" }).click();
+    await expect(admin).toHaveURL(/\/admin\/webhooks$/);
+    await hydrated(admin);
+    await admin.getByLabel("Alamat (URL)").fill(url);
+    await admin.getByRole("button", { name: "Simpan alamat" }).click();
+    const secret = ((await admin.getByTestId("webhook-secret").locator(".secret").textContent()) ?? "").trim();
+    expect(secret).toMatch(/^whsec_[0-9a-f]{48}$/);
+    const endpoint = admin.getByTestId("webhook-endpoint").filter({ hasText: url });
+    await expect(endpoint).toBeVisible();
+
+    // A passenger of a trip of this test's own holds a seat and gives contact.
+    const trip = await createTrip(request);
+    expect((await request.post("/api/seats/hold/", { data: { trip_id: trip.id, seats: ["3B"] } })).status()).toBe(200);
+    const contact = await request.post("/api/hold/attach-contact/", { data: { name: "Dewi Lestari", whatsapp: "0812 7777 1234" } });
+    expect(contact.status()).toBe(200);
+    const claim = (await contact.json()).claim_code;
+
+    // The event arrives within a few seconds, signed with the secret.
+    const mine = () => received.filter((r) => JSON.parse(r.body).data.trip_id === trip.id);
+    await expect.poll(() => mine().length, { timeout: 15_000 }).toBe(1);
+    const [first] = mine();
+    const event = JSON.parse(first.body);
+    expect(event.type).toBe("hold.contact_attached");
+    expect(event.data.claim_code).toBe(claim);
+    expect(event.data.seats).toEqual(["3B"]);
+    const [, t, v1] = first.signature.match(/^t=(\d+),v1=([0-9a-f]{64})$/) ?? [];
+    expect(createHmac("sha256", secret).update(`${t}.${first.body}`).digest("hex")).toBe(v1);
+    expect(Math.abs(Date.now() / 1000 - Number(t))).toBeLessThan(300);
+
+    // The admin sees it delivered, and sends it again: the same event.
+    await admin.reload();
+    await hydrated(admin);
+    await expect(admin.getByTestId("webhook-secret")).toHaveCount(0);
+    const row = admin.getByTestId("webhook-delivery").filter({ hasText: "Kontak diisi" }).filter({ hasText: "HTTP 204" }).first();
+    await expect(row.getByTestId("webhook-status")).toHaveText("Terkirim");
+    await lookAndScan(admin, "admin-webhooks");
+    await admin.setViewportSize({ width: 1280, height: 900 });
+    const before = received.length;
+    const earlier = received.map((r) => JSON.parse(r.body).id);
+    await row.getByRole("button", { name: /^Kirim ulang/ }).click();
+    // What arrives again is an event sent before, by its id (other journeys'
+    // passengers may send new ones meanwhile).
+    const resent = () => received.slice(before).filter((r) => earlier.includes(JSON.parse(r.body).id)).length;
+    await expect.poll(resent, { timeout: 15_000 }).toBeGreaterThan(0);
+
+    // Retired, it hears nothing more.
+    await endpoint.getByRole("button", { name: /^Hentikan/ }).click();
+    await expect(endpoint).toHaveCount(0);
+  } finally {
+    receiver.close();
+  }
 });

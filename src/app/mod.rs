@@ -156,6 +156,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=(StaticSegment("admin"), StaticSegment("webhooks"))
+                        view=pages::webhooks::AdminWebhooksPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=(StaticSegment("admin"), StaticSegment("statement"))
                         view=pages::statement::AdminStatementPage
                         ssr=SsrMode::Async

@@ -37,7 +37,7 @@ pub struct TripDetail {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use super::super::state;
     use crate::domain::AppError;
     use crate::services::Actor;

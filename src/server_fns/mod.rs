@@ -14,6 +14,7 @@ use crate::domain::{AppError, Trip};
 
 pub mod admin;
 pub mod trip;
+pub mod webhooks;
 
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;

@@ -105,6 +105,7 @@ pub(crate) fn AdminNav(current: &'static str) -> impl IntoView {
             {link("/admin/trips", "trips", lang.t("Perjalanan", "Trips"))}
             {link("/admin/statement", "statement", lang.t("Mutasi bank", "Bank statement"))}
             {link("/admin/payment", "payment", lang.t("Rekening", "Accounts"))}
+            {link("/admin/webhooks", "webhooks", lang.t("Webhook", "Webhooks"))}
             <span class="admin-user muted">
                 <Suspense>{move || me.get().and_then(Result::ok)}</Suspense>
             </span>

@@ -8,3 +8,4 @@ pub mod payment;
 pub mod statement;
 pub mod ticket;
 pub mod trip;
+pub mod webhooks;
