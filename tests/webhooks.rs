@@ -384,3 +384,63 @@ async fn endpoint_addresses_are_checked_and_capped() {
         kursi::services::MAX_ENDPOINTS
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_sending_at_once_send_each_event_once() {
+    let db = fresh().await;
+    let other = Service::new(
+        Storage::open(&db.db.url()).await.unwrap(),
+        kursi::domain::HoldPolicy::default(),
+        chrono_tz::Asia::Jakarta,
+    );
+    let (url, inbox) = receiver(&[200]).await;
+    db.service
+        .add_webhook_endpoint(&admin(), &url, t0())
+        .await
+        .unwrap();
+    let trip = trip(&db.service, BusType::Economy).await;
+    for (i, code) in ["1A", "2A", "3A", "4A", "5A", "6A", "7A", "8A"]
+        .iter()
+        .enumerate()
+    {
+        let me = session();
+        db.service
+            .hold(&me, trip, &seats(&[code]), t0())
+            .await
+            .unwrap();
+        db.service
+            .attach_contact(&me, &name("Rina"), &wa(&format!("08123456{i:04}")), t0())
+            .await
+            .unwrap();
+    }
+    // Both step until neither finds anything: a delivery one leased, the
+    // other leaves alone. (On PostgreSQL both may read it as due before
+    // either commits: the lease's own condition decides. Without it this
+    // sent 9 to 11 times here.)
+    let (a, b) = tokio::join!(
+        async {
+            let mut n = 0;
+            for _ in 0..20 {
+                n += db.service.send_due_webhooks(t0()).await.unwrap();
+            }
+            n
+        },
+        async {
+            let mut n = 0;
+            for _ in 0..20 {
+                n += other.send_due_webhooks(t0()).await.unwrap();
+            }
+            n
+        }
+    );
+    assert_eq!(a + b, 8, "{a} + {b} attempts");
+    let ids: std::collections::HashSet<_> = events(&inbox).into_iter().map(|e| e.id).collect();
+    assert_eq!(inbox.lock().unwrap().received.len(), 8, "none sent twice");
+    assert_eq!(ids.len(), 8);
+    let deliveries = db.service.webhook_deliveries().await.unwrap();
+    assert!(
+        deliveries
+            .iter()
+            .all(|d| d.status == DeliveryStatus::Delivered && d.attempts == 1)
+    );
+}
