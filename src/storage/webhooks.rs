@@ -232,13 +232,3 @@ pub async fn webhook_deliveries(
         .await
     })
 }
-
-/// A delivery's body as it is sent (tests and the admin's detail view).
-pub async fn webhook_body(conn: &mut impl Connection, id: i64) -> DbResult<Option<String>> {
-    on!(conn, |conn| {
-        sqlx::query_scalar("SELECT body FROM webhook_deliveries WHERE id = $1")
-            .bind(id)
-            .fetch_optional(conn)
-            .await
-    })
-}
