@@ -75,7 +75,7 @@ e2e() {
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   tmp=$(mktemp -d)
   LEPTOS_OUTPUT_NAME=kursi LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
-    LEPTOS_SITE_ADDR="127.0.0.1:$port" DATABASE_URL="sqlite://$tmp/kursi.db" \
+    LEPTOS_SITE_ADDR="127.0.0.1:$port" DATABASE_URL="sqlite://$tmp/kursi.db" RECEIPTS_DIR="$tmp/receipts" \
     MAX_HELD_SEATS_PER_IP=0 LOGIN_RATE_PER_MINUTE=60 \
     ADMIN_USERNAME=admin ADMIN_PASSWORD=e2e-password-123 ADMIN_API_KEY=e2e-admin-key \
     RUST_LOG=warn "$CARGO_TARGET_DIR/release/kursi" >"$tmp/server.log" 2>&1 &
@@ -83,7 +83,7 @@ e2e() {
   # A second server whose holds last 12 seconds, for the expiry journey.
   sport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   LEPTOS_OUTPUT_NAME=kursi LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
-    LEPTOS_SITE_ADDR="127.0.0.1:$sport" DATABASE_URL="sqlite://$tmp/short.db" \
+    LEPTOS_SITE_ADDR="127.0.0.1:$sport" DATABASE_URL="sqlite://$tmp/short.db" RECEIPTS_DIR="$tmp/short-receipts" \
     HOLD_MINUTES=0.2 CONTACT_HOLD_MINUTES=0.3 SWEEP_SECONDS=0.5 SEED_DEMO=false \
     ADMIN_USERNAME=admin ADMIN_PASSWORD=e2e-password-123 ADMIN_API_KEY=e2e-admin-key \
     RUST_LOG=warn "$CARGO_TARGET_DIR/release/kursi" >"$tmp/short.log" 2>&1 &
@@ -124,7 +124,7 @@ step "cargo test" env KURSI_BIN="$CARGO_TARGET_DIR/release/kursi" cargo test --f
 # cover both (tests/schema.rs, tests/postgres.rs).
 step "cargo test (PostgreSQL)" env KURSI_TEST_DB=postgres KURSI_BIN="$CARGO_TARGET_DIR/release/kursi" \
   cargo test --features ssr --test booking --test concurrency --test api --test admin_api \
-  --test openapi --test api_fuzz --test hostile --test security --test webhooks
+  --test openapi --test api_fuzz --test hostile --test security --test webhooks --test receipts
 step "playwright + schemathesis" e2e
 
 echo "SUMMARY: PASS — ${#PASSED[@]} steps (${PASSED[*]}) in $(($(date +%s) - START))s"

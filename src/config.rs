@@ -102,6 +102,16 @@ pub struct Settings {
     pub cookie_secure: bool,
     /// `SEED_DEMO`: seed demo trips into an empty database (default true).
     pub seed_demo: bool,
+    /// `UPLOAD_RATE_PER_MINUTE`: receipts sent per IP per minute (default
+    /// 10); 0 turns it off.
+    pub upload_rate_per_minute: u32,
+    /// `RECEIPTS_DIR`: where receipt files are kept (default
+    /// `data/receipts`), outside the web root; instances sharing a database
+    /// share it too.
+    pub receipts_dir: std::path::PathBuf,
+    /// `RECEIPT_KEEP_DAYS`: a hold's receipts are removed this many days
+    /// after its trip departed (default 30).
+    pub receipt_keep_days: u32,
     /// `SWEEP_SECONDS`: how often the background sweep tidies expired holds.
     pub sweep_interval: std::time::Duration,
     /// `SHUTDOWN_GRACE_SECONDS`: how long in-flight requests may finish
@@ -233,6 +243,11 @@ impl Settings {
             claim_rate_per_minute: number("CLAIM_RATE_PER_MINUTE", 10)?,
             login_rate_per_minute: number("LOGIN_RATE_PER_MINUTE", 5)?,
             lookup_rate_per_minute: number("LOOKUP_RATE_PER_MINUTE", 20)?,
+            upload_rate_per_minute: number("UPLOAD_RATE_PER_MINUTE", 10)?,
+            receipts_dir: get("RECEIPTS_DIR")
+                .unwrap_or_else(|| "data/receipts".into())
+                .into(),
+            receipt_keep_days: number("RECEIPT_KEEP_DAYS", 30)?,
             trust_proxy: flag("TRUST_PROXY", false)?,
             trusted_proxies: get("TRUSTED_PROXIES")
                 .unwrap_or_else(|| "127.0.0.0/8,::1/128".into())
@@ -285,6 +300,12 @@ impl Settings {
         s.claim_rate_per_minute = 0;
         s.login_rate_per_minute = 0;
         s.lookup_rate_per_minute = 0;
+        s.upload_rate_per_minute = 0;
+        // Each test's receipts in a folder of their own.
+        s.receipts_dir = std::env::temp_dir().join(format!(
+            "kursi-test-receipts-{:016x}",
+            rand::random::<u64>()
+        ));
         s.policy.max_held_seats_per_client = 0;
         s.seed_demo = false;
         s

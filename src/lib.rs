@@ -3,7 +3,8 @@
 //! A tour of the crate:
 //! - [`domain`]: pure types and rules (seat codes, layouts, WhatsApp numbers,
 //!   claim and booking codes, hold timing, unique amounts, webhook events,
-//!   their signatures and retry pauses). No IO; compiles to WASM too.
+//!   their signatures and retry pauses, what a receipt file may be and how
+//!   it is cleaned). No IO; compiles to WASM too.
 //! - [`app`]: the Leptos UI, rendered on the server and hydrated.
 //! - [`server_fns`]: the pages' server functions, thin adapters.
 //! - Server only (`ssr`): [`config`] (typed settings), [`storage`] (all
@@ -14,7 +15,9 @@
 //!   in; `services::live` is what a process keeps in memory, fed by what
 //!   writes report after their commit, its own and, on PostgreSQL, every
 //!   other instance's; `services::webhooks` sends the events that writes
-//!   leave in their transaction's outbox), [`api`] (the JSON API),
+//!   leave in their transaction's outbox; `services::receipts` takes
+//!   passengers' proof of payment, files on disk beside their rows),
+//!   [`api`] (the JSON API),
 //!   [`web`] (cookies and keys), [`security`] (forged writes, page
 //!   policies), [`listen`] (connections and their limits), [`metrics`]
 //!   (`GET /metrics`), [`state`],

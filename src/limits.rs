@@ -38,6 +38,8 @@ pub enum Limit {
     Login,
     /// Booking lookups by code (guessing codes is what this slows).
     Lookup,
+    /// Receipts sent (each one is decoded and encoded again).
+    Upload,
 }
 
 impl Limit {
@@ -48,6 +50,7 @@ impl Limit {
             Limit::Claim => "claim",
             Limit::Login => "login",
             Limit::Lookup => "lookup",
+            Limit::Upload => "upload",
         }
     }
 }
@@ -67,6 +70,7 @@ pub struct RateLimits {
     claim: Option<Counter>,
     login: Option<Counter>,
     lookup: Option<Counter>,
+    upload: Option<Counter>,
     shared: Option<SharedRates>,
     proxies: Proxies,
 }
@@ -85,6 +89,7 @@ impl RateLimits {
             claim: counter(settings.claim_rate_per_minute),
             login: counter(settings.login_rate_per_minute),
             lookup: counter(settings.lookup_rate_per_minute),
+            upload: counter(settings.upload_rate_per_minute),
             proxies: Proxies::new(settings),
             shared,
         }
@@ -98,6 +103,7 @@ impl RateLimits {
             Limit::Claim => &self.claim,
             Limit::Login => &self.login,
             Limit::Lookup => &self.lookup,
+            Limit::Upload => &self.upload,
         };
         let refused = |secs: f64| AppError::RateLimited {
             retry_after: secs.ceil().max(1.0) as u64,
@@ -152,9 +158,15 @@ impl RateLimits {
     /// Forgets clients that have been quiet long enough (keeps memory, or
     /// the shared table, small).
     pub async fn tidy(&self, now: DateTime<Utc>) {
-        for counter in [&self.hold, &self.claim, &self.login, &self.lookup]
-            .into_iter()
-            .flatten()
+        for counter in [
+            &self.hold,
+            &self.claim,
+            &self.login,
+            &self.lookup,
+            &self.upload,
+        ]
+        .into_iter()
+        .flatten()
         {
             if let Counter::Memory(l) = counter {
                 l.retain_recent();

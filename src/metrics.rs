@@ -37,6 +37,7 @@ struct Metrics {
     batch: Histogram,
     holds: Counter,
     bookings: Counter,
+    receipts: Counter,
     reconnects: Counter,
     streams: Gauge,
 }
@@ -56,6 +57,7 @@ fn metrics() -> &'static Metrics {
             batch: Histogram::new(exponential_buckets(1.0, 2.0, 7)),
             holds: Counter::default(),
             bookings: Counter::default(),
+            receipts: Counter::default(),
             reconnects: Counter::default(),
             streams: Gauge::default(),
             registry: Registry::default(),
@@ -80,6 +82,11 @@ fn metrics() -> &'static Metrics {
             "bookings",
             "Holds booked (payment confirmed), each once",
             m.bookings.clone(),
+        );
+        registry.register(
+            "receipts",
+            "Payment receipts passengers sent that were stored",
+            m.receipts.clone(),
         );
         registry.register(
             "listener_reconnects",
@@ -123,6 +130,10 @@ pub fn hold_made() {
 
 pub fn booking_made() {
     metrics().bookings.inc();
+}
+
+pub fn receipt_received() {
+    metrics().receipts.inc();
 }
 
 pub fn listener_reconnected() {

@@ -33,11 +33,15 @@ pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
 /// The limit for a bank statement export (see [`body_limit`]).
 pub const STATEMENT_BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
 
+/// The limit for a payment receipt: the file's 5 MiB and a form's framing.
+pub const RECEIPT_BODY_LIMIT_BYTES: usize = crate::domain::receipt::MAX_RECEIPT_BYTES + 64 * 1024;
+
 /// How large a request body to `path` may be: [`BODY_LIMIT_BYTES`], but a
-/// bank statement is larger.
+/// bank statement and a receipt are larger.
 pub fn body_limit(path: &str) -> usize {
     match path.trim_end_matches('/') {
         "/api/admin/statement/match" | "/sf/admin_match_statement" => STATEMENT_BODY_LIMIT_BYTES,
+        "/api/hold/receipts" | "/api/admin/payment-qris" => RECEIPT_BODY_LIMIT_BYTES,
         _ => BODY_LIMIT_BYTES,
     }
 }
@@ -140,7 +144,8 @@ pub async fn prepare(
     let storage = Storage::open_with(&settings.database_url, settings.pool_sizes()).await?;
     let service = Service::new(storage, settings.policy, settings.display_tz)
         .limit_password_hashing(settings.password_hash_concurrency)
-        .limit_streams(settings.max_streams, settings.max_streams_per_ip);
+        .limit_streams(settings.max_streams, settings.max_streams_per_ip)
+        .with_receipts_dir(settings.receipts_dir.clone());
     let now = clock.now();
     if settings.session_secret.is_none() {
         // No SESSION_SECRET: the key made by the first start, kept in the
@@ -520,6 +525,9 @@ async fn sweep_loop(state: AppState, every: Duration, mut stop: watch::Receiver<
     // The rate limits are tidied at most once a sweep period, however
     // often holds expire.
     let mut tidied = tokio::time::Instant::now();
+    // Departed trips' receipts are removed at most once an hour (and soon
+    // after a start).
+    let mut pruned: Option<tokio::time::Instant> = None;
     loop {
         let now = clock.now();
         let wait = match service.next_expiry(now).await {
@@ -547,6 +555,15 @@ async fn sweep_loop(state: AppState, every: Duration, mut stop: watch::Receiver<
                 if tidied.elapsed() >= every {
                     state.limits.tidy(clock.now()).await;
                     tidied = tokio::time::Instant::now();
+                }
+                if pruned.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {
+                    let keep = state.settings.receipt_keep_days;
+                    match service.prune_receipts(keep, clock.now()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(removed = n, "removed departed trips' receipts"),
+                        Err(e) => tracing::warn!(error = %e, "removing old receipts failed; will retry"),
+                    }
+                    pruned = Some(tokio::time::Instant::now());
                 }
             }
             _ = stop.changed() => return,

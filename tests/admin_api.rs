@@ -96,6 +96,13 @@ fn admin_routes(trip: i64, claim: &str) -> Vec<(Method, String, Option<Value>)> 
             "/api/admin/webhook-deliveries/1/resend/".into(),
             None,
         ),
+        (
+            Method::GET,
+            format!("/api/admin/holds/{claim}/receipts/"),
+            None,
+        ),
+        (Method::GET, "/api/admin/receipts/1/".into(), None),
+        (Method::POST, "/api/admin/payment-qris/retire/".into(), None),
     ]
 }
 

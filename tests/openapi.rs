@@ -91,6 +91,12 @@ async fn the_document_is_openapi_3_and_covers_every_route() {
         "/api/admin/webhooks/",
         "/api/admin/webhooks/{id}/retire/",
         "/api/admin/webhook-deliveries/{id}/resend/",
+        "/api/hold/receipts/",
+        "/api/admin/holds/{claim_code}/receipts/",
+        "/api/admin/receipts/{id}/",
+        "/api/payment-qris/",
+        "/api/admin/payment-qris/",
+        "/api/admin/payment-qris/retire/",
     ]
     .into_iter()
     .collect();
@@ -195,6 +201,34 @@ async fn real_responses_match_the_document() {
             &passenger,
         ),
         ("get", "/api/hold/".into(), "/api/hold/", None, &passenger),
+        (
+            "get",
+            "/api/hold/receipts/".into(),
+            "/api/hold/receipts/",
+            None,
+            &passenger,
+        ),
+        (
+            "post",
+            "/api/hold/receipts/".into(),
+            "/api/hold/receipts/",
+            Some(json!({"not": "a receipt"})),
+            &passenger,
+        ),
+        (
+            "get",
+            "/api/admin/holds/0000-0000/receipts/".into(),
+            "/api/admin/holds/{claim_code}/receipts/",
+            None,
+            &staff,
+        ),
+        (
+            "get",
+            "/api/admin/receipts/424242/".into(),
+            "/api/admin/receipts/{id}/",
+            None,
+            &staff,
+        ),
         (
             "post",
             "/api/hold/extend/".into(),

@@ -68,6 +68,33 @@ test("the admin finds a hold by claim code, confirms payment, and the passenger 
   const claim = (await passenger.getByTestId("claim-code").textContent())!.trim();
   const amount = (await passenger.getByTestId("amount-due").textContent())!.trim();
 
+  // The passenger sends the transfer receipt: a banking app's screenshot,
+  // drawn here.
+  const png = await passenger.evaluate((amount) => {
+    const c = document.createElement("canvas");
+    c.width = 360;
+    c.height = 480;
+    const g = c.getContext("2d")!;
+    g.fillStyle = "#ffffff";
+    g.fillRect(0, 0, 360, 480);
+    g.fillStyle = "#0f766e";
+    g.font = "bold 28px sans-serif";
+    g.fillText("Transfer Berhasil", 30, 80);
+    g.fillStyle = "#0f172a";
+    g.font = "24px sans-serif";
+    g.fillText(amount, 30, 140);
+    g.fillText("ke BCA 1234567890", 30, 180);
+    return c.toDataURL("image/png").split(",")[1];
+  }, amount);
+  await passenger.getByTestId("receipt-file").setInputFiles({ name: "bukti.png", mimeType: "image/png", buffer: Buffer.from(png, "base64") });
+  await passenger.getByTestId("send-receipt").click();
+  await expect(passenger.getByTestId("receipt-status")).toContainText("Bukti transfer terkirim");
+  // A page renamed to .jpg is refused in plain words, and nothing is added.
+  await passenger.getByTestId("receipt-file").setInputFiles({ name: "bukti.jpg", mimeType: "image/jpeg", buffer: Buffer.from("<html><script>alert(1)</script></html>") });
+  await passenger.getByTestId("send-receipt").click();
+  await expect(passenger.locator("#receipt-error")).toContainText("JPEG, PNG atau WebP");
+  await expect(passenger.getByTestId("receipt-status")).toContainText("Bukti transfer terkirim");
+
   // The admin signs in on another device and searches the claim code as
   // the passenger typed it in the chat.
   const admin = await (await browser.newContext()).newPage();
@@ -81,6 +108,16 @@ test("the admin finds a hold by claim code, confirms payment, and the passenger 
   await expect(row).toContainText("+6281355556666");
   await expect(row.getByTestId("time-left")).toHaveText(/^\d+:\d\d$/);
   await expect(row.getByTestId("admin-amount")).toHaveText(amount);
+  // The receipt beside the hold: it loads for the admin (full size one
+  // click away), and nobody else can fetch it.
+  await expect(row.getByTestId("receipt")).toHaveCount(1);
+  const receipt = row.getByRole("img", { name: "Bukti transfer 1 dari Dewi Lestari" });
+  await expect(receipt).toBeVisible();
+  await expect.poll(() => receipt.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(360);
+  const src = (await receipt.getAttribute("src"))!;
+  expect(src).toMatch(/^\/api\/admin\/receipts\/\d+\/$/);
+  expect((await passenger.request.get(src)).status()).toBe(401);
+  expect((await admin.request.get(src)).headers()["content-type"]).toBe("image/png");
   await lookAndScan(admin, "admin-holds");
 
   // The transfer in the bank statement finds the same hold by its amount.
@@ -281,6 +318,32 @@ test("the admin sets a bank account and the passenger's pay step shows it", asyn
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(digits);
   await lookAndScan(page, "trip-pay-accounts");
 
+  // The operator's QRIS image, uploaded on the same admin page (drawn
+  // here), shows on the pay step under the accounts.
+  const qris = await admin.evaluate(() => {
+    const c = document.createElement("canvas");
+    c.width = 300;
+    c.height = 300;
+    const g = c.getContext("2d")!;
+    g.fillStyle = "#ffffff";
+    g.fillRect(0, 0, 300, 300);
+    g.fillStyle = "#000000";
+    for (let i = 0; i < 15; i++) for (let j = 0; j < 15; j++) if ((i * 7 + j * 3) % 5 < 2) g.fillRect(i * 20, j * 20, 20, 20);
+    return c.toDataURL("image/png").split(",")[1];
+  });
+  await admin.getByTestId("qris-file").setInputFiles({ name: "qris.png", mimeType: "image/png", buffer: Buffer.from(qris, "base64") });
+  await admin.getByRole("button", { name: "Unggah QRIS" }).click();
+  await expect(admin.getByTestId("qris-saved")).toHaveText("QRIS disimpan.");
+  await expect(admin.getByTestId("admin-qris").getByRole("img")).toBeVisible();
+  await page.reload();
+  await hydrated(page);
+  const shown = page.getByTestId("qris").getByRole("img", { name: "Kode QRIS operator untuk membayar" });
+  await expect(shown).toBeVisible();
+  await expect.poll(() => shown.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(300);
+  await lookAndScan(page, "trip-pay-qris");
+  await admin.getByRole("button", { name: "Hapus QRIS" }).click();
+  await expect(admin.getByTestId("no-qris")).toBeVisible();
+
   // Retired, it is no longer shown (its record stays for the audit).
   await mine.getByRole("button", { name: /^Hapus/ }).click();
   await expect(mine).toHaveCount(0);
@@ -288,6 +351,7 @@ test("the admin sets a bank account and the passenger's pay step shows it", asyn
   await hydrated(page);
   await expect(page.getByTestId("amount-due")).toBeVisible();
   await expect(page.getByTestId("payment-account").filter({ hasText: grouped })).toHaveCount(0);
+  await expect(page.getByTestId("qris")).toHaveCount(0);
 });
 
 test("the admin registers a webhook; a passenger's contact reaches it signed, and is sent again on request", async ({ browser, request }) => {

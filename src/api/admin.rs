@@ -548,3 +548,116 @@ pub async fn resend_webhook(
     s.service.resend_webhook(id, s.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The receipts passengers sent for the hold with this claim code.
+#[utoipa::path(get, path = "/api/admin/holds/{claim_code}/receipts/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    params(("claim_code" = String, Path, description = "XXXX-XXXX")),
+    responses(
+        (status = 200, description = "Oldest first; each file is GET /api/admin/receipts/{id}/", body = Vec<crate::domain::Receipt>),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "claim_not_found", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn hold_receipts(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(code): Path<String>,
+) -> ApiResult<Vec<crate::domain::Receipt>> {
+    let code = ClaimCode::lookup(&code)?;
+    Ok(Json(s.service.hold_receipts(&code).await?))
+}
+
+/// A receipt's file: an image shown as it is, a PDF as a download. Never
+/// cached, never sniffed, and it may run nothing (its own
+/// Content-Security-Policy).
+#[utoipa::path(get, path = "/api/admin/receipts/{id}/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    params(("id" = i64, Path, description = "Receipt id")),
+    responses(
+        (status = 200, description = "The file: an image inline, a PDF as a download",
+            content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "application/pdf"))),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "not_found", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn receipt_file(
+    State(s): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let file = s.service.receipt_file(&actor, id).await?;
+    let disposition = if file.kind.is_image() {
+        "inline"
+    } else {
+        "attachment"
+    };
+    let header = |v: String| HeaderValue::from_str(&v).map_err(|_| AppError::Internal);
+    Ok((
+        [
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static(file.kind.content_type()),
+            ),
+            (
+                CONTENT_DISPOSITION,
+                header(format!("{disposition}; filename=\"{}\"", file.name))?,
+            ),
+            (
+                axum::http::header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            ),
+            (
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; img-src 'self'; sandbox"),
+            ),
+        ],
+        file.bytes,
+    )
+        .into_response())
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct QrisVersion {
+    /// The image's SHA-256; the pay step links `/api/payment-qris/?v=<version>`.
+    version: String,
+}
+
+/// Sets the operator's QRIS image (a JPEG, PNG or WebP; cleaned of metadata
+/// and scaled to 1,200 pixels a side), shown on every pay step from now;
+/// the previous one is retired.
+#[utoipa::path(post, path = "/api/admin/payment-qris/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    request_body(content = Vec<u8>, description = "The image's bytes (any Content-Type), or multipart/form-data with one file field",
+        content_type = "application/octet-stream"),
+    responses(
+        (status = 201, description = "Shown from now", body = QrisVersion),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 413, description = "payload_too_large: over 5 MB", body = crate::api::openapi::ErrorBody),
+        (status = 415, description = "unsupported_file: not a JPEG, PNG or WebP image", body = crate::api::openapi::ErrorBody),
+        (status = 422, description = "unreadable_file", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn set_payment_qris(
+    State(s): State<AppState>,
+    Admin(actor): Admin,
+    req: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    let sent = super::passenger::upload_bytes(req).await?;
+    let version = s
+        .service
+        .set_payment_qris(&actor, sent, s.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(QrisVersion { version })).into_response())
+}
+
+/// Stops showing the QRIS image.
+#[utoipa::path(post, path = "/api/admin/payment-qris/retire/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    responses(
+        (status = 204, description = "No longer shown"),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "not_found: none is shown", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn retire_payment_qris(
+    State(s): State<AppState>,
+    Admin(actor): Admin,
+) -> Result<StatusCode, ApiError> {
+    s.service.retire_payment_qris(&actor, s.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

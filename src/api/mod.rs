@@ -43,6 +43,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         post(passenger::attach_contact),
     );
     let r = both(r, "/api/hold/claim/", post(passenger::claim));
+    let r = both(
+        r,
+        "/api/hold/receipts/",
+        get(passenger::my_receipts)
+            .post(passenger::upload_receipt)
+            .layer(axum::extract::DefaultBodyLimit::max(
+                crate::server::RECEIPT_BODY_LIMIT_BYTES,
+            )),
+    );
     let r = both(r, "/api/bookings/{code}/", get(passenger::booking));
     let r = both(
         r,
@@ -63,6 +72,19 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         r,
         "/api/admin/payment-accounts/",
         post(admin::add_payment_account),
+    );
+    let r = both(r, "/api/payment-qris/", get(passenger::payment_qris));
+    let r = both(
+        r,
+        "/api/admin/payment-qris/",
+        post(admin::set_payment_qris).layer(axum::extract::DefaultBodyLimit::max(
+            crate::server::RECEIPT_BODY_LIMIT_BYTES,
+        )),
+    );
+    let r = both(
+        r,
+        "/api/admin/payment-qris/retire/",
+        post(admin::retire_payment_qris),
     );
     let r = both(
         r,
@@ -101,6 +123,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         "/api/admin/holds/{claim_code}/audit/",
         get(admin::hold_audit),
     );
+    let r = both(
+        r,
+        "/api/admin/holds/{claim_code}/receipts/",
+        get(admin::hold_receipts),
+    );
+    let r = both(r, "/api/admin/receipts/{id}/", get(admin::receipt_file));
     let r = both(r, "/api/admin/login/", post(admin::login));
     let r = both(r, "/api/admin/logout/", post(admin::logout));
     let r = both(r, "/api/admin/me/", get(admin::me));

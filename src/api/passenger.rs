@@ -304,3 +304,149 @@ pub async fn booking(
             .await?,
     ))
 }
+
+/// The bytes of an upload: the whole body, or with
+/// `multipart/form-data` (a plain HTML form) its first file field. The
+/// field's file name is never used.
+pub(super) async fn upload_bytes(req: axum::extract::Request) -> Result<bytes::Bytes, AppError> {
+    use axum::extract::FromRequest;
+    let too_large_or = |status: axum::http::StatusCode, otherwise: AppError| {
+        if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            otherwise
+        }
+    };
+    let multipart = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
+    if !multipart {
+        return bytes::Bytes::from_request(req, &()).await.map_err(|r| {
+            too_large_or(r.status(), AppError::invalid("The file could not be read."))
+        });
+    }
+    let unreadable = || AppError::invalid("The form could not be read.");
+    let mut form = axum::extract::Multipart::from_request(req, &())
+        .await
+        .map_err(|r| too_large_or(r.status(), unreadable()))?;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| too_large_or(e.status(), unreadable()))?
+    {
+        if field.file_name().is_some() || field.name() == Some("receipt") {
+            return field
+                .bytes()
+                .await
+                .map_err(|e| too_large_or(e.status(), unreadable()));
+        }
+    }
+    Err(AppError::invalid(
+        "Send the receipt as the request body, or as the form field `receipt`.",
+    ))
+}
+
+/// Sends the transfer receipt of the session's hold awaiting payment: a
+/// photo (JPEG, PNG or WebP) or a PDF, at most 5 MB, as the raw body or
+/// the `multipart/form-data` field `receipt`. The file is judged by its
+/// content (its name and declared type are ignored); images are encoded
+/// afresh without their metadata. The hold keeps its newest three.
+#[utoipa::path(post, path = "/api/hold/receipts/", tag = "passenger",
+    request_body(content = Vec<u8>, description = "The file's bytes (any Content-Type), or multipart/form-data with a `receipt` file field",
+        content_type = "application/octet-stream"),
+    responses(
+        (status = 201, description = "Stored", body = crate::domain::Receipt),
+        (status = 400, description = "invalid_request: an unreadable form", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "no_active_hold", body = crate::api::openapi::ErrorBody),
+        (status = 409, description = "contact_required (no name and WhatsApp yet), already_booked, booking_cancelled", body = crate::api::openapi::ErrorBody),
+        (status = 410, description = "hold_expired", body = crate::api::openapi::ErrorBody),
+        (status = 413, description = "payload_too_large: over 5 MB", body = crate::api::openapi::ErrorBody),
+        (status = 415, description = "unsupported_file: not a JPEG, PNG, WebP or PDF", body = crate::api::openapi::ErrorBody),
+        (status = 422, description = "unreadable_file: damaged, or a PDF with active content", body = crate::api::openapi::ErrorBody),
+        (status = 429, description = "rate_limited (+ Retry-After)", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn upload_receipt(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    req: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    s.limits.check(Limit::Upload, ip, s.clock.now()).await?;
+    let session = session_of(req.headers(), &s.settings).ok_or(AppError::NoActiveHold)?;
+    let sent = upload_bytes(req).await?;
+    let receipt = s
+        .service
+        .upload_receipt(&session, sent, s.clock.now())
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(receipt)).into_response())
+}
+
+/// The receipts sent for the session's hold awaiting payment (none when
+/// there is no such hold).
+#[utoipa::path(get, path = "/api/hold/receipts/", tag = "passenger",
+    responses(
+        (status = 200, description = "Oldest first", body = Vec<crate::domain::Receipt>),
+    ))]
+pub async fn my_receipts(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Vec<crate::domain::Receipt>> {
+    let Some(session) = session_of(&headers, &s.settings) else {
+        return Ok(Json(Vec::new()));
+    };
+    Ok(Json(s.service.my_receipts(&session).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QrisQuery {
+    /// The version the page links (the image's SHA-256): with the live
+    /// one, the answer may be cached for good.
+    v: Option<String>,
+}
+
+/// The operator's QRIS image, for the pay step (public, like the bank
+/// accounts).
+#[utoipa::path(get, path = "/api/payment-qris/", tag = "passenger",
+    params(QrisQuery),
+    responses(
+        (status = 200, description = "The image",
+            content((Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"))),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "not_found: the operator has no QRIS image", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn payment_qris(
+    State(s): State<AppState>,
+    Query(q): Query<QrisQuery>,
+) -> Result<Response, ApiError> {
+    let image = s.service.payment_qris().await?.ok_or(AppError::NotFound)?;
+    // A page links `?v=<version>`; a new image has a new link, so that
+    // one never changes. Without it, ask again each time.
+    let cache = if q.v.as_deref() == Some(image.version.as_str()) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let etag =
+        HeaderValue::from_str(&format!("\"{}\"", image.version)).map_err(|_| AppError::Internal)?;
+    Ok((
+        [
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static(image.kind.content_type()),
+            ),
+            (
+                axum::http::header::CACHE_CONTROL,
+                HeaderValue::from_static(cache),
+            ),
+            (axum::http::header::ETAG, etag),
+        ],
+        image.bytes,
+    )
+        .into_response())
+}

@@ -5,6 +5,7 @@ pub mod i18n;
 pub mod pages;
 pub mod props;
 pub mod seat_nav;
+pub mod upload;
 
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};

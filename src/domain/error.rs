@@ -57,6 +57,12 @@ pub enum AppError {
     Forbidden,
     #[error("The request body is too large.")]
     PayloadTooLarge,
+    #[error("Send a photo (JPEG, PNG or WebP) or a PDF of the transfer receipt.")]
+    UnsupportedFile,
+    #[error("This file could not be read as a receipt; it may be damaged.")]
+    UnreadableFile,
+    #[error("Give your name and WhatsApp number first.")]
+    ContactRequired,
     #[error("Too many requests; try again in {retry_after} seconds.")]
     RateLimited { retry_after: u64 },
     #[error("Not found.")]
@@ -121,6 +127,9 @@ impl TryFrom<ErrorWire> for AppError {
             "trip_has_bookings" => AppError::TripHasBookings,
             "forbidden" => AppError::Forbidden,
             "payload_too_large" => AppError::PayloadTooLarge,
+            "unsupported_file" => AppError::UnsupportedFile,
+            "unreadable_file" => AppError::UnreadableFile,
+            "contact_required" => AppError::ContactRequired,
             "rate_limited" => AppError::RateLimited {
                 retry_after: w.retry_after.ok_or_else(|| missing("retry_after"))?,
             },
@@ -155,6 +164,9 @@ impl AppError {
         "trip_has_bookings",
         "forbidden",
         "payload_too_large",
+        "unsupported_file",
+        "unreadable_file",
+        "contact_required",
         "rate_limited",
         "not_found",
         "internal",
@@ -190,6 +202,9 @@ impl AppError {
             AppError::TripHasBookings => "trip_has_bookings",
             AppError::Forbidden => "forbidden",
             AppError::PayloadTooLarge => "payload_too_large",
+            AppError::UnsupportedFile => "unsupported_file",
+            AppError::UnreadableFile => "unreadable_file",
+            AppError::ContactRequired => "contact_required",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::NotFound => "not_found",
             AppError::Internal => "internal",
@@ -221,9 +236,12 @@ impl AppError {
             | AppError::PaymentCodesExhausted
             | AppError::AlreadyBooked
             | AppError::BookingCancelled
-            | AppError::TripHasBookings => 409,
+            | AppError::TripHasBookings
+            | AppError::ContactRequired => 409,
             AppError::HoldExpired => 410,
             AppError::PayloadTooLarge => 413,
+            AppError::UnsupportedFile => 415,
+            AppError::UnreadableFile => 422,
             AppError::RateLimited { .. } => 429,
             AppError::Internal => 500,
         }
@@ -291,6 +309,9 @@ mod tests {
             AppError::TripHasBookings,
             AppError::Forbidden,
             AppError::PayloadTooLarge,
+            AppError::UnsupportedFile,
+            AppError::UnreadableFile,
+            AppError::ContactRequired,
             AppError::RateLimited { retry_after: 1 },
             AppError::NotFound,
             AppError::Internal,

@@ -11,6 +11,7 @@ mod model;
 mod money;
 mod payment;
 mod policy;
+pub mod receipt;
 mod seat;
 pub mod statement;
 mod version;
@@ -24,7 +25,8 @@ pub use model::{
     Trip,
 };
 pub use money::{UniqueCodes, format_rupiah, parse_rupiah};
-pub use payment::{CheckedAccount, MAX_PAYMENT_ACCOUNTS, NewPaymentAccount, PaymentAccount};
+pub use payment::{CheckedAccount, MAX_PAYMENT_ACCOUNTS, NewPaymentAccount, PayTo, PaymentAccount};
 pub use policy::HoldPolicy;
+pub use receipt::{Receipt, ReceiptKind};
 pub use seat::{BusType, SeatCode, SeatPosition};
 pub use version::version_seen;

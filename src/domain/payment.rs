@@ -14,6 +14,14 @@ use super::AppError;
 /// directory (and a passenger reads each one).
 pub const MAX_PAYMENT_ACCOUNTS: usize = 6;
 
+/// Where a passenger pays: the operator's live bank accounts and, when it
+/// has one, the version of its QRIS image (`/api/payment-qris/?v=…`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayTo {
+    pub accounts: Vec<PaymentAccount>,
+    pub qris: Option<String>,
+}
+
 /// An account as passengers and clients see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -15,6 +15,8 @@ use crate::domain::{AppError, AuditEvent, Booking, Hold, ManifestEntry, PaymentA
 pub struct AdminHold {
     pub hold: Hold,
     pub trip: Option<TripCard>,
+    /// The transfer receipts its passenger sent, oldest first.
+    pub receipts: Vec<crate::domain::Receipt>,
 }
 
 /// A confirmed payment: the booking and a WhatsApp link to the passenger
@@ -168,9 +170,10 @@ pub async fn admin_holds(q: String, status: String) -> Result<Vec<AdminHold>, Ap
                 .admin_holds_with_trips(&filter, now)
                 .await?
                 .into_iter()
-                .map(|(hold, trip)| AdminHold {
+                .map(|(hold, trip, receipts)| AdminHold {
                     trip: Some(super::card(trip, tz)),
                     hold,
+                    receipts,
                 })
                 .collect())
         }
@@ -307,13 +310,16 @@ pub async fn admin_cancel(booking_code: String) -> Result<Booking, AppError> {
     )
 }
 
-/// The live bank accounts, for the admin's payment page.
+/// The live bank accounts and QRIS image, for the admin's payment page.
 #[server(prefix = "/sf", endpoint = "admin_payment_accounts")]
-pub async fn admin_payment_accounts() -> Result<Vec<PaymentAccount>, AppError> {
+pub async fn admin_payment_accounts() -> Result<crate::domain::PayTo, AppError> {
     super::with_status(
         async move {
             let (s, _) = ssr::staff().await?;
-            s.service.payment_accounts().await
+            Ok(crate::domain::PayTo {
+                accounts: s.service.payment_accounts().await?,
+                qris: s.service.payment_qris_version().await?,
+            })
         }
         .await,
     )

@@ -11,7 +11,7 @@ use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use super::TripCard;
-use crate::domain::{AppError, BusType, ClaimCode, PaymentAccount, Seat, SeatCode};
+use crate::domain::{AppError, BusType, ClaimCode, PayTo, Seat, SeatCode};
 
 /// What the trip page's seat map shows, as this browser sees it. Only what
 /// the page uses, in plain types: the browser's WASM decodes it on every
@@ -55,6 +55,8 @@ pub struct PageHold {
     /// Rupiah to transfer (with `unique_code` once contact is attached).
     pub amount_due: i64,
     pub unique_code: Option<i64>,
+    /// How many transfer receipts the passenger has sent for it.
+    pub receipts_sent: usize,
 }
 
 #[cfg(feature = "ssr")]
@@ -140,6 +142,11 @@ mod ssr {
             Some(h) => (None, Some(h.trip_id)),
             None => (None, None),
         };
+        // The pay step says whether a receipt was sent already.
+        let receipts_sent = match (&hold, session) {
+            (Some(h), Some(k)) if h.claim_code.is_some() => s.service.my_receipts(k).await?.len(),
+            _ => 0,
+        };
         let policy = s.service.policy();
         let may_extend = hold.as_ref().is_some_and(|h| {
             policy.passenger_may_extend(h.started_at, h.expires_at, h.extended, now)
@@ -158,6 +165,7 @@ mod ssr {
                 extended: h.extended,
                 amount_due: h.amount_due,
                 unique_code: h.unique_code,
+                receipts_sent,
             }),
             hold_elsewhere,
             may_extend,
@@ -183,20 +191,21 @@ pub async fn seat_map(trip_id: i64) -> Result<SeatMapView, AppError> {
 }
 
 /// The trip page: the trip as the list shows it, its seat map and the
-/// operator's bank accounts (for the pay step). Called only while the
+/// operator's bank accounts and QRIS image (for the pay step). Called only while the
 /// server renders the page (the browser's island refreshes with
 /// [`seat_map`]).
 #[server(prefix = "/sf", endpoint = "trip_page")]
-pub async fn trip_page(
-    trip_id: i64,
-) -> Result<(TripCard, SeatMapView, Vec<PaymentAccount>), AppError> {
+pub async fn trip_page(trip_id: i64) -> Result<(TripCard, SeatMapView, PayTo), AppError> {
     super::with_status(
         async move {
             let s = super::state()?;
             let session = ssr::session(false)?;
             let (trip, view) = ssr::trip_and_view(&s, trip_id, session.as_ref()).await?;
-            let accounts = s.service.payment_accounts().await?;
-            Ok((super::card(trip, s.service.tz()), view, accounts))
+            let pay = PayTo {
+                accounts: s.service.payment_accounts().await?,
+                qris: s.service.payment_qris_version().await?,
+            };
+            Ok((super::card(trip, s.service.tz()), view, pay))
         }
         .await,
     )

@@ -10,7 +10,7 @@ use super::{Actor, Service};
 use crate::domain::webhook::WebhookEvent;
 use crate::domain::{
     AppError, AuditEvent, Booking, BookingCode, BusType, ClaimCode, Hold, HoldStatus, Manifest,
-    ManifestEntry, SeatCode, Trip, WhatsApp,
+    ManifestEntry, Receipt, SeatCode, Trip, WhatsApp,
 };
 use crate::storage::road::Changed;
 use crate::storage::{self, HoldQuery, NewTrip, WriteTx, to_ms};
@@ -301,6 +301,20 @@ impl Service {
         filter: &HoldFilter,
         now: DateTime<Utc>,
     ) -> Result<Vec<Hold>, AppError> {
+        Ok(self
+            .admin_hold_rows(filter, now)
+            .await?
+            .into_iter()
+            .map(|(_, hold)| hold)
+            .collect())
+    }
+
+    /// [`Service::admin_holds`] with each hold's id.
+    async fn admin_hold_rows(
+        &self,
+        filter: &HoldFilter,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(i64, Hold)>, AppError> {
         let text = filter
             .q
             .as_deref()
@@ -357,21 +371,28 @@ impl Service {
             let codes = seats.remove(&row.id).unwrap_or_default();
             let view = self.hold_view_of(&row, super::views::parse_seats(&codes)?, now)?;
             if status.is_none_or(|s| view.status == s) {
-                out.push(view);
+                out.push((row.id, view));
             }
         }
         Ok(out)
     }
 
     /// [`Service::admin_holds`] with each hold's trip (one statement for
-    /// all the trips), as the admin's board shows them.
+    /// all the trips) and the receipts its passenger sent (one more), as
+    /// the admin's board shows them.
     pub async fn admin_holds_with_trips(
         &self,
         filter: &HoldFilter,
         now: DateTime<Utc>,
-    ) -> Result<Vec<(Hold, Trip)>, AppError> {
-        let holds = self.admin_holds(filter, now).await?;
-        let mut ids: Vec<i64> = holds.iter().map(|h| h.trip_id).collect();
+    ) -> Result<Vec<(Hold, Trip, Vec<Receipt>)>, AppError> {
+        let rows = self.admin_hold_rows(filter, now).await?;
+        let hold_ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+        let mut receipts = self.receipts_by_hold(&hold_ids).await?;
+        let holds: Vec<(Hold, Vec<Receipt>)> = rows
+            .into_iter()
+            .map(|(id, h)| (h, receipts.remove(&id).unwrap_or_default()))
+            .collect();
+        let mut ids: Vec<i64> = holds.iter().map(|(h, _)| h.trip_id).collect();
         ids.sort_unstable();
         ids.dedup();
         let trips: std::collections::HashMap<i64, Trip> =
@@ -382,12 +403,12 @@ impl Service {
                 .collect::<Result<_, _>>()?;
         holds
             .into_iter()
-            .map(|h| {
+            .map(|(h, r)| {
                 let trip = trips
                     .get(&h.trip_id)
                     .cloned()
                     .ok_or_else(|| super::views::corrupt("holds.trip_id"))?;
-                Ok((h, trip))
+                Ok((h, trip, r))
             })
             .collect()
     }

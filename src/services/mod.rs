@@ -17,6 +17,7 @@ mod admin;
 mod holds;
 mod live;
 mod payment;
+mod receipts;
 mod session;
 mod staff;
 mod statement;
@@ -28,6 +29,8 @@ pub use webhooks::MAX_ENDPOINTS;
 
 pub use admin::{HoldFilter, NewTripInput, TripUpdate, manifest_csv};
 pub use live::Watch;
+pub use payment::{QRIS_MAX_SIDE, QrisImage};
+pub use receipts::{CLEANING_AT_ONCE, ReceiptFile};
 pub use session::{SessionKey, new_token};
 pub use staff::{hash_password, random_password, verify_password_in};
 pub use statement::MAX_STATEMENT_LINES;
@@ -101,6 +104,8 @@ pub struct Service {
     hashing: std::sync::Arc<staff::Hashing>,
     /// Sends webhooks (see `webhooks`).
     webhook_client: reqwest::Client,
+    /// Receipt files and the places to clean them (see `receipts`).
+    receipts: std::sync::Arc<receipts::Receipts>,
 }
 
 impl Service {
@@ -139,6 +144,7 @@ impl Service {
             road,
             hashing: std::sync::Arc::new(staff::Hashing::new(2)),
             webhook_client: webhooks::client(),
+            receipts: receipts::Receipts::temporary(),
         }
     }
 

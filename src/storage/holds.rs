@@ -150,6 +150,21 @@ pub async fn live_hold_of_session(
     })
 }
 
+/// The session's newest hold, whatever its status (to tell a passenger
+/// whose hold ended how it ended).
+pub async fn latest_hold_of_session(
+    conn: &mut impl Connection,
+    session_hash: &str,
+) -> DbResult<Option<HoldRow>> {
+    let sql = format!("{HOLD_SELECT} WHERE h.session_hash = $1 ORDER BY h.id DESC LIMIT 1");
+    on!(conn, |conn| {
+        sqlx::query_as(&sql)
+            .bind(session_hash)
+            .fetch_optional(conn)
+            .await
+    })
+}
+
 /// The session's HELD hold with its seats, in one statement.
 pub async fn live_hold_with_seats(
     conn: &mut impl Connection,

@@ -76,3 +76,71 @@ pub async fn retire_payment_account(
         .map(|r| r.rows_affected() == 1)
     })
 }
+
+/// The live QRIS image.
+#[derive(Debug, FromRow)]
+pub struct QrisRow {
+    pub sha256: String,
+    pub kind: String,
+    pub image: Vec<u8>,
+}
+
+/// The live QRIS image's SHA-256 (its version), if there is one.
+pub async fn live_qris_version(conn: &mut impl Connection) -> DbResult<Option<String>> {
+    on!(conn, |conn| {
+        sqlx::query_scalar(
+            "SELECT sha256 FROM payment_qris WHERE retired_at IS NULL ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_optional(conn)
+        .await
+    })
+}
+
+pub async fn live_qris(conn: &mut impl Connection) -> DbResult<Option<QrisRow>> {
+    on!(conn, |conn| {
+        sqlx::query_as(
+            "SELECT sha256, kind, image FROM payment_qris
+             WHERE retired_at IS NULL ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_optional(conn)
+        .await
+    })
+}
+
+/// Retires the live QRIS image; false when there was none.
+pub async fn retire_qris(conn: &mut impl Connection, by: &str, now_ms: i64) -> DbResult<bool> {
+    on!(conn, |conn| {
+        sqlx::query(
+            "UPDATE payment_qris SET retired_by = $1, retired_at = $2 WHERE retired_at IS NULL",
+        )
+        .bind(by)
+        .bind(now_ms)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected() > 0)
+    })
+}
+
+pub async fn insert_qris(
+    conn: &mut impl Connection,
+    sha256: &str,
+    kind: &str,
+    image: &[u8],
+    by: &str,
+    now_ms: i64,
+) -> DbResult<()> {
+    on!(conn, |conn| {
+        sqlx::query(
+            "INSERT INTO payment_qris (sha256, kind, image, added_by, added_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(sha256)
+        .bind(kind)
+        .bind(image)
+        .bind(by)
+        .bind(now_ms)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    })
+}

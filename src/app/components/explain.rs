@@ -120,6 +120,30 @@ pub fn explain(lang: Lang, err: &AppError) -> String {
                 "This booking was cancelled.",
             )
             .into(),
+        (_, AppError::UnsupportedFile) => lang
+            .t(
+                "Kirim foto (JPEG, PNG atau WebP) atau PDF bukti transfer.",
+                "Send a photo (JPEG, PNG or WebP) or a PDF of the transfer receipt.",
+            )
+            .into(),
+        (_, AppError::UnreadableFile) => lang
+            .t(
+                "Berkas ini tidak bisa dibaca sebagai bukti transfer; mungkin rusak. Coba foto atau PDF lain.",
+                "This file could not be read as a receipt; it may be damaged. Try another photo or PDF.",
+            )
+            .into(),
+        (_, AppError::PayloadTooLarge) => lang
+            .t(
+                "Berkas terlalu besar; paling besar 5 MB.",
+                "The file is too large; at most 5 MB.",
+            )
+            .into(),
+        (_, AppError::ContactRequired) => lang
+            .t(
+                "Isi nama dan nomor WhatsApp dulu.",
+                "Give your name and WhatsApp number first.",
+            )
+            .into(),
         (_, AppError::InvalidRequest { message }) => message.clone(),
         _ => lang
             .t(

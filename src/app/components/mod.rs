@@ -3,9 +3,11 @@
 mod explain;
 mod layout;
 mod pay_panel;
+mod receipt_upload;
 mod trip_card;
 
 pub use explain::explain;
 pub use layout::{Footer, Header};
 pub use pay_panel::PayPanel;
+pub use receipt_upload::ReceiptUpload;
 pub use trip_card::{TripCardView, bus_label};

@@ -1,29 +1,42 @@
 //! What a passenger with contact attached needs to pay: the exact amount to
 //! transfer (its last digits are the hold's unique code, so the operator
 //! knows whose transfer it is), a button that copies it, the operator's bank
-//! accounts (each number copyable too), the claim code and the WhatsApp
-//! button to the admin.
+//! accounts (each number copyable too) and QRIS code, the claim code, the
+//! WhatsApp button to the admin, and the form that sends the receipt.
 
 use leptos::prelude::*;
 
 use crate::app::i18n::use_lang;
-use crate::domain::{PaymentAccount, format_rupiah};
+use crate::domain::{PayTo, format_rupiah};
 use crate::server_fns::trip::SeatMapView;
 
 /// The pay step of the trip page (inside its island).
 #[component]
-pub fn PayPanel(state: RwSignal<SeatMapView>, accounts: Vec<PaymentAccount>) -> impl IntoView {
+pub fn PayPanel(state: RwSignal<SeatMapView>, pay: PayTo) -> impl IntoView {
+    let PayTo { accounts, qris } = pay;
     let lang = use_lang();
-    let hold = move || state.with(|v| v.hold.clone());
+    // Drawn again only when something it shows changes: not at every
+    // refresh of the map (the time left changes each time), which would
+    // drop a receipt the passenger has chosen and not sent yet.
+    let hold = Memo::new(move |_| {
+        state.with(|v| {
+            v.hold.clone().map(|mut h| {
+                h.expires_in_ms = 0;
+                h
+            })
+        })
+    });
     let copied = RwSignal::new(false);
     // Which account's number was copied last (its id).
     let copied_number = RwSignal::new(None::<i64>);
     view! {
-        {move || hold().map(|h| {
+        {move || hold.get().map(|h| {
             let accounts = accounts.clone();
+            let qris = qris.clone();
             let code = h.claim_code.map(|c| c.to_string()).unwrap_or_default();
             let url = h.whatsapp_url.unwrap_or_default();
             let amount = h.amount_due;
+            let receipts_sent = h.receipts_sent;
             let copy = move |_| {
                 #[cfg(feature = "hydrate")]
                 {
@@ -94,6 +107,18 @@ pub fn PayPanel(state: RwSignal<SeatMapView>, accounts: Vec<PaymentAccount>) -> 
                     <p class="sr-only" role="status" aria-live="polite">
                         {move || copied_number.get().map(|_| lang.t("Nomor rekening tersalin", "Account number copied"))}
                     </p>
+                    {qris.map(|version| view! {
+                        <figure class="qris" data-testid="qris">
+                            <img src=format!("/api/payment-qris/?v={version}") width="240" height="240"
+                                alt=lang.t("Kode QRIS operator untuk membayar", "The operator's QRIS code to pay with") />
+                            <figcaption class="small">
+                                {lang.t(
+                                    "Atau pindai QRIS ini dengan aplikasi bank atau e-wallet, lalu isi jumlah tepat di atas.",
+                                    "Or scan this QRIS with a banking or e-wallet app, then enter the exact amount above.",
+                                )}
+                            </figcaption>
+                        </figure>
+                    })}
                     <p class="muted">{lang.t("Kode klaim Anda", "Your claim code")}</p>
                     <p class="claim-code" data-testid="claim-code">{code}</p>
                     <p>
@@ -104,6 +129,7 @@ pub fn PayPanel(state: RwSignal<SeatMapView>, accounts: Vec<PaymentAccount>) -> 
                     <a class="button whatsapp" href=url target="_blank" rel="noopener external" data-testid="whatsapp-link">
                         {lang.t("Bayar lewat WhatsApp", "Pay over WhatsApp")}
                     </a>
+                    <crate::app::components::ReceiptUpload sent=receipts_sent />
                 </div>
             }
         })}

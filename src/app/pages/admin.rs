@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::app::components::{bus_label, explain};
 use crate::app::i18n::{Lang, use_lang};
-use crate::domain::{AppError, AuditEvent, BusType, HoldStatus, format_rupiah};
+use crate::domain::{AppError, AuditEvent, BusType, HoldStatus, Receipt, format_rupiah};
 use crate::server_fns::TripCard;
 use crate::server_fns::admin::{
     AdminCancel, AdminConfirm, AdminCreateTrip, AdminExtend, AdminHold, AdminRelease,
@@ -67,6 +67,67 @@ fn left_text(lang: Lang, expires: DateTime<Utc>, now: i64) -> String {
         return lang.t("habis", "ran out").to_string();
     }
     format!("{}:{:02}", secs / 60, secs % 60)
+}
+
+/// "5 menit lalu": how long ago, for people.
+fn ago(lang: Lang, at: DateTime<Utc>, now: i64) -> String {
+    let mins = ((now - at.timestamp_millis()) / 60_000).max(0);
+    match (lang, mins) {
+        (Lang::Id, 0) => "baru saja".into(),
+        (Lang::En, 0) => "just now".into(),
+        (Lang::Id, m) if m < 60 => format!("{m} menit lalu"),
+        (Lang::En, m) if m < 60 => format!("{m} min ago"),
+        (Lang::Id, m) if m < 48 * 60 => format!("{} jam lalu", m / 60),
+        (Lang::En, m) if m < 48 * 60 => format!("{} h ago", m / 60),
+        (Lang::Id, m) => format!("{} hari lalu", m / (24 * 60)),
+        (Lang::En, m) => format!("{} days ago", m / (24 * 60)),
+    }
+}
+
+/// The transfer receipts of a hold: images as thumbnails that open full
+/// size in a new tab, PDFs as downloads (see `api::admin::receipt_file`).
+fn receipt_list(
+    lang: Lang,
+    name: String,
+    receipts: Vec<Receipt>,
+    now: RwSignal<i64>,
+) -> impl IntoView {
+    (!receipts.is_empty()).then(move || view! {
+        <div class="receipts" data-testid="receipts">
+            <h3 class="receipts-title">{lang.t("Bukti transfer", "Transfer receipts")}</h3>
+            <ul class="receipt-list">
+                {receipts.into_iter().enumerate().map(|(i, r)| {
+                    let url = format!("/api/admin/receipts/{}/", r.id);
+                    let at = r.uploaded_at;
+                    let size = r.size_label();
+                    let label = match lang {
+                        Lang::Id => format!("Bukti transfer {} dari {name}", i + 1),
+                        Lang::En => format!("Transfer receipt {} from {name}", i + 1),
+                    };
+                    let facts = move || format!("{} · {}", ago(lang, at, now.get()), size);
+                    view! {
+                        <li class="receipt" data-testid="receipt">
+                            {if r.kind.is_image() {
+                                view! {
+                                    <a href=url.clone() target="_blank" rel="noopener" class="receipt-thumb"
+                                        aria-label=format!("{label} ({})", lang.t("buka ukuran penuh", "open full size"))>
+                                        <img src=url.clone() alt=label.clone() loading="lazy" decoding="async" />
+                                    </a>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <a href=url.clone() download="" class="receipt-pdf">
+                                        {format!("PDF · {label}")}
+                                    </a>
+                                }.into_any()
+                            }}
+                            <span class="small muted">{facts}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </div>
+    })
 }
 
 pub(crate) fn status_label(lang: Lang, s: HoldStatus) -> &'static str {
@@ -306,6 +367,7 @@ fn HoldRow(
 ) -> impl IntoView {
     let lang = lang();
     let hold = h.hold;
+    let receipts = receipt_list(lang, hold.name.clone().unwrap_or_default(), h.receipts, now);
     let claim = hold
         .claim_code
         .as_ref()
@@ -364,6 +426,7 @@ fn HoldRow(
                     <dd class="mono">{b}</dd>
                 })}
             </dl>
+            {receipts}
             <div class="admin-actions">
                 {payable.then(|| view! {
                     <button type="button" class="button" data-testid="confirm"

@@ -1,7 +1,8 @@
-//! `/admin/payment`: the bank accounts passengers transfer to. The pay step
-//! of every hold lists them under the exact amount; an admin adds one with
-//! its bank, number and holder, and retires one that should no longer be
-//! used (its record stays, with who retired it).
+//! `/admin/payment`: the bank accounts passengers transfer to and the QRIS
+//! code they may scan. The pay step of every hold lists them under the
+//! exact amount; an admin adds an account with its bank, number and holder,
+//! and retires one that should no longer be used (its record stays, with
+//! who retired it); the QRIS image is uploaded, replaced or removed.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,7 +31,10 @@ pub fn AdminPaymentPage() -> impl IntoView {
                 )}
             </p>
             <Suspense>
-                {move || accounts.get().map(|r| loaded(lang, r, move |initial| view! { <AccountsBoard initial /> }))}
+                {move || accounts.get().map(|r| loaded(lang, r, move |pay| view! {
+                    <AccountsBoard initial=pay.accounts />
+                    <QrisBoard version=pay.qris />
+                }))}
             </Suspense>
         </section>
     }
@@ -130,6 +134,107 @@ fn AccountsBoard(initial: Vec<PaymentAccount>) -> impl IntoView {
             <p class="muted" role="status" data-testid="account-saved">
                 {move || added.get().then(|| lang.t("Rekening disimpan.", "Account saved."))}
             </p>
+        </div>
+    }
+}
+
+/// The QRIS image: what passengers see, a form that uploads a new one (the
+/// browser sends the file to `POST /api/admin/payment-qris/`, which cleans
+/// it), and a button that stops showing it.
+#[island(lazy)]
+fn QrisBoard(version: Option<String>) -> impl IntoView {
+    let lang = use_lang();
+    let version = RwSignal::new(version);
+    let input = NodeRef::<leptos::html::Input>::new();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<&'static str>);
+    let upload = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(file) = input.get().and_then(|el| el.files()).and_then(|f| f.get(0)) else {
+                error.set(Some(
+                    lang.t("Pilih dulu gambar QRIS.", "Choose the QRIS image first.")
+                        .into(),
+                ));
+                return;
+            };
+            busy.set(true);
+            error.set(None);
+            leptos::task::spawn_local(async move {
+                match crate::app::upload::post_file("/api/admin/payment-qris/", &file).await {
+                    Ok(body) => {
+                        let v = serde_json::from_str::<serde_json::Value>(&body)
+                            .ok()
+                            .and_then(|b| b["version"].as_str().map(str::to_string));
+                        version.set(v);
+                        done.set(Some(lang.t("QRIS disimpan.", "QRIS saved.")));
+                        if let Some(el) = input.get() {
+                            el.set_value("");
+                        }
+                    }
+                    Err(e) => error.set(Some(explain(lang, &e))),
+                }
+                busy.set(false);
+            });
+        }
+    };
+    let remove = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                match crate::app::upload::post_empty("/api/admin/payment-qris/retire/").await {
+                    Ok(()) | Err(crate::domain::AppError::NotFound) => {
+                        version.set(None);
+                        done.set(Some(
+                            lang.t("QRIS tidak ditampilkan lagi.", "QRIS no longer shown."),
+                        ));
+                    }
+                    Err(e) => error.set(Some(explain(lang, &e))),
+                }
+                busy.set(false);
+            });
+        }
+    };
+    view! {
+        <div class="panel form-panel qris-board">
+            <h2>{lang.t("QRIS", "QRIS")}</h2>
+            {move || match version.get() {
+                Some(v) => view! {
+                    <figure class="qris" data-testid="admin-qris">
+                        <img src=format!("/api/payment-qris/?v={v}") width="240" height="240"
+                            alt=lang.t("QRIS yang dilihat penumpang", "The QRIS passengers see") />
+                    </figure>
+                    <button type="button" class="button button-small button-quiet" on:click=remove
+                        disabled=move || busy.get()>
+                        {lang.t("Hapus QRIS", "Remove QRIS")}
+                    </button>
+                }.into_any(),
+                None => view! {
+                    <p class="muted" data-testid="no-qris">{lang.t(
+                        "Belum ada QRIS. Unggah gambar QRIS statis operator agar penumpang bisa memindainya.",
+                        "No QRIS yet. Upload the operator's static QRIS image so passengers can scan it.",
+                    )}</p>
+                }.into_any(),
+            }}
+            <form on:submit=upload class="qris-form">
+                <div class="field">
+                    <label for="qris-file">{lang.t("Gambar QRIS (JPEG, PNG atau WebP)", "QRIS image (JPEG, PNG or WebP)")}</label>
+                    <input id="qris-file" type="file" node_ref=input accept="image/jpeg,image/png,image/webp"
+                        aria-describedby="qris-error" data-testid="qris-file" />
+                </div>
+                <p id="qris-error" class="field-error" role="alert">{move || error.get()}</p>
+                <button type="submit" class="button" disabled=move || busy.get()>
+                    {move || if version.with(Option::is_some) {
+                        lang.t("Ganti QRIS", "Replace QRIS")
+                    } else {
+                        lang.t("Unggah QRIS", "Upload QRIS")
+                    }}
+                </button>
+            </form>
+            <p class="muted" role="status" data-testid="qris-saved">{move || done.get()}</p>
         </div>
     }
 }

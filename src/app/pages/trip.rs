@@ -16,7 +16,7 @@ use crate::app::i18n::{Lang, use_lang};
 use crate::app::props::JsonProp;
 use crate::app::seat_nav::{Countdown, Move, Phase, neighbour};
 use crate::domain::{
-    AppError, CustomerName, PaymentAccount, Seat, SeatCode, SeatStatus, WhatsApp, format_rupiah,
+    AppError, CustomerName, PayTo, Seat, SeatCode, SeatStatus, WhatsApp, format_rupiah,
 };
 use crate::server_fns::TripCard;
 use crate::server_fns::trip::{
@@ -50,10 +50,10 @@ pub fn TripPage() -> impl IntoView {
             {move || {
                 map.get()
                     .map(|result| match result {
-                        Ok((card, view, accounts)) => {
+                        Ok((card, view, pay)) => {
                             view! {
                                 {trip_head(lang, &card)}
-                                <SeatMapPage initial=JsonProp(view) accounts=JsonProp(accounts) />
+                                <SeatMapPage initial=JsonProp(view) pay=JsonProp(pay) />
                             }
                             .into_any()
                         }
@@ -89,12 +89,9 @@ fn trip_head(lang: Lang, card: &TripCard) -> impl IntoView + use<> {
 /// (where a shared link lands) loads one file, 186 KB gzip, instead of the
 /// main file plus a dozen chunks that compress worse apart (216 KB).
 #[island]
-fn SeatMapPage(
-    initial: JsonProp<SeatMapView>,
-    accounts: JsonProp<Vec<PaymentAccount>>,
-) -> impl IntoView {
-    let (JsonProp(initial), JsonProp(accounts)) = (initial, accounts);
-    let accounts = StoredValue::new(accounts);
+fn SeatMapPage(initial: JsonProp<SeatMapView>, pay: JsonProp<PayTo>) -> impl IntoView {
+    let (JsonProp(initial), JsonProp(pay)) = (initial, pay);
+    let pay = StoredValue::new(pay);
     let lang = use_lang();
     let trip_id = initial.trip_id;
     let layout: Vec<Seat> = initial.seats.clone();
@@ -532,7 +529,7 @@ fn SeatMapPage(
                             </div>
                         })}
                         {move || if has_claim.get() {
-                            Either::Left(view! { <PayPanel state accounts=accounts.get_value() /> })
+                            Either::Left(view! { <PayPanel state pay=pay.get_value() /> })
                         } else {
                             Either::Right(view! { <ContactForm trip_id state busy notice /> })
                         }}
