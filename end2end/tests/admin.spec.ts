@@ -93,7 +93,7 @@ test("the admin finds a hold by claim code, confirms payment, and the passenger 
   await passenger.getByTestId("receipt-file").setInputFiles({ name: "bukti.jpg", mimeType: "image/jpeg", buffer: Buffer.from("<html><script>alert(1)</script></html>") });
   await passenger.getByTestId("send-receipt").click();
   await expect(passenger.locator("#receipt-error")).toContainText("JPEG, PNG atau WebP");
-  await expect(passenger.getByTestId("receipt-status")).toContainText("Bukti transfer terkirim");
+  await expect(passenger.getByTestId("receipt-status")).toHaveText("1 bukti transfer sudah terkirim.");
 
   // The admin signs in on another device and searches the claim code as
   // the passenger typed it in the chat.
