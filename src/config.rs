@@ -112,6 +112,9 @@ pub struct Settings {
     /// `RECEIPT_KEEP_DAYS`: a hold's receipts are removed this many days
     /// after its trip departed (default 30).
     pub receipt_keep_days: u32,
+    /// `SCHEDULE_DAYS_AHEAD`: schedules' trips are made this many days
+    /// ahead (default 30, at most 120).
+    pub schedule_days_ahead: u32,
     /// `SWEEP_SECONDS`: how often the background sweep tidies expired holds.
     pub sweep_interval: std::time::Duration,
     /// `SHUTDOWN_GRACE_SECONDS`: how long in-flight requests may finish
@@ -248,6 +251,8 @@ impl Settings {
                 .unwrap_or_else(|| "data/receipts".into())
                 .into(),
             receipt_keep_days: number("RECEIPT_KEEP_DAYS", 30)?,
+            schedule_days_ahead: number("SCHEDULE_DAYS_AHEAD", 30)?
+                .min(crate::domain::schedule::MAX_HORIZON_DAYS),
             trust_proxy: flag("TRUST_PROXY", false)?,
             trusted_proxies: get("TRUSTED_PROXIES")
                 .unwrap_or_else(|| "127.0.0.0/8,::1/128".into())

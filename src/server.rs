@@ -525,8 +525,8 @@ async fn sweep_loop(state: AppState, every: Duration, mut stop: watch::Receiver<
     // The rate limits are tidied at most once a sweep period, however
     // often holds expire.
     let mut tidied = tokio::time::Instant::now();
-    // Departed trips' receipts are removed at most once an hour (and soon
-    // after a start).
+    // Once an hour (and soon after a start): schedules' trips are made
+    // ahead, and departed trips' receipts removed.
     let mut pruned: Option<tokio::time::Instant> = None;
     loop {
         let now = clock.now();
@@ -557,6 +557,12 @@ async fn sweep_loop(state: AppState, every: Duration, mut stop: watch::Receiver<
                     tidied = tokio::time::Instant::now();
                 }
                 if pruned.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {
+                    let ahead = state.settings.schedule_days_ahead;
+                    match service.make_scheduled_trips(ahead, clock.now()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(made = n, "made trips from schedules"),
+                        Err(e) => tracing::warn!(error = %e, "making scheduled trips failed; will retry"),
+                    }
                     let keep = state.settings.receipt_keep_days;
                     match service.prune_receipts(keep, clock.now()).await {
                         Ok(0) => {}

@@ -103,6 +103,13 @@ fn admin_routes(trip: i64, claim: &str) -> Vec<(Method, String, Option<Value>)> 
         ),
         (Method::GET, "/api/admin/receipts/1/".into(), None),
         (Method::POST, "/api/admin/payment-qris/retire/".into(), None),
+        (Method::GET, "/api/admin/schedules/".into(), None),
+        (
+            Method::POST,
+            "/api/admin/schedules/1/dates/".into(),
+            Some(json!({"date": "2027-01-01", "skipped": true})),
+        ),
+        (Method::POST, "/api/admin/schedules/1/stop/".into(), None),
     ]
 }
 

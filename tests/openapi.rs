@@ -97,6 +97,10 @@ async fn the_document_is_openapi_3_and_covers_every_route() {
         "/api/payment-qris/",
         "/api/admin/payment-qris/",
         "/api/admin/payment-qris/retire/",
+        // The operator's day.
+        "/api/admin/schedules/",
+        "/api/admin/schedules/{id}/dates/",
+        "/api/admin/schedules/{id}/stop/",
     ]
     .into_iter()
     .collect();

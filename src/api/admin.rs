@@ -661,3 +661,96 @@ pub async fn retire_payment_qris(
     s.service.retire_payment_qris(&actor, s.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Every schedule, newest first.
+#[utoipa::path(get, path = "/api/admin/schedules/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    responses(
+        (status = 200, description = "Schedules", body = Vec<crate::domain::schedule::Schedule>),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn schedules(
+    State(s): State<AppState>,
+    _: Admin,
+) -> ApiResult<Vec<crate::domain::schedule::Schedule>> {
+    Ok(Json(s.service.schedules().await?))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CreatedSchedule {
+    schedule: crate::domain::schedule::Schedule,
+    /// Trips made from it now (for the `SCHEDULE_DAYS_AHEAD` days ahead).
+    trips_made: usize,
+}
+
+/// Adds a schedule (a route that runs on days of the week at a local time)
+/// and makes its trips for the days ahead at once; the sweep makes the
+/// following ones every hour.
+#[utoipa::path(post, path = "/api/admin/schedules/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    request_body = crate::services::NewSchedule,
+    responses(
+        (status = 201, description = "Added", body = CreatedSchedule),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn create_schedule(
+    State(s): State<AppState>,
+    Admin(actor): Admin,
+    Body(body): Body<crate::services::NewSchedule>,
+) -> Result<Response, ApiError> {
+    let ahead = s.settings.schedule_days_ahead;
+    let (schedule, trips_made) = s
+        .service
+        .create_schedule(&actor, &body, ahead, s.clock.now())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedSchedule {
+            schedule,
+            trips_made,
+        }),
+    )
+        .into_response())
+}
+
+/// Skips a date of a schedule, gives it a price of its own, or makes it
+/// ordinary again; that date's trip follows unless a seat of it was ever
+/// held.
+#[utoipa::path(post, path = "/api/admin/schedules/{id}/dates/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    params(("id" = i64, Path, description = "Schedule id")),
+    request_body = crate::services::DateRule,
+    responses(
+        (status = 200, description = "The schedule", body = crate::domain::schedule::Schedule),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "not_found", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn schedule_date(
+    State(s): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<i64>,
+    Body(rule): Body<crate::services::DateRule>,
+) -> ApiResult<crate::domain::schedule::Schedule> {
+    let ahead = s.settings.schedule_days_ahead;
+    Ok(Json(
+        s.service
+            .set_schedule_date(&actor, id, rule, ahead, s.clock.now())
+            .await?,
+    ))
+}
+
+/// Stops a schedule: no more trips are made from it.
+#[utoipa::path(post, path = "/api/admin/schedules/{id}/stop/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    params(("id" = i64, Path, description = "Schedule id")),
+    responses(
+        (status = 200, description = "The stopped schedule", body = crate::domain::schedule::Schedule),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "not_found: no such running schedule", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn stop_schedule(
+    State(s): State<AppState>,
+    _: Admin,
+    Path(id): Path<i64>,
+) -> ApiResult<crate::domain::schedule::Schedule> {
+    Ok(Json(s.service.stop_schedule(id, s.clock.now()).await?))
+}

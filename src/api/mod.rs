@@ -129,6 +129,21 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         get(admin::hold_receipts),
     );
     let r = both(r, "/api/admin/receipts/{id}/", get(admin::receipt_file));
+    let r = both(
+        r,
+        "/api/admin/schedules/",
+        get(admin::schedules).post(admin::create_schedule),
+    );
+    let r = both(
+        r,
+        "/api/admin/schedules/{id}/dates/",
+        post(admin::schedule_date),
+    );
+    let r = both(
+        r,
+        "/api/admin/schedules/{id}/stop/",
+        post(admin::stop_schedule),
+    );
     let r = both(r, "/api/admin/login/", post(admin::login));
     let r = both(r, "/api/admin/logout/", post(admin::logout));
     let r = both(r, "/api/admin/me/", get(admin::me));

@@ -12,6 +12,7 @@ mod money;
 mod payment;
 mod policy;
 pub mod receipt;
+pub mod schedule;
 mod seat;
 pub mod statement;
 mod version;

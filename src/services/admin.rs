@@ -52,7 +52,7 @@ pub struct TripUpdate {
     pub is_active: Option<bool>,
 }
 
-fn check_price(price: i64) -> Result<i64, AppError> {
+pub(super) fn check_price(price: i64) -> Result<i64, AppError> {
     if (0..=100_000_000).contains(&price) {
         Ok(price)
     } else {
@@ -632,7 +632,7 @@ impl Service {
 }
 
 /// The audit row of a trip-level change (created, edited, deactivated…).
-async fn audit_trip(
+pub(super) async fn audit_trip(
     tx: &mut storage::WriteTx,
     now: DateTime<Utc>,
     actor: &Actor,
@@ -666,7 +666,7 @@ fn audit_event(row: storage::AuditEntry) -> AuditEvent {
     }
 }
 
-fn clean_place(s: &str, field: &str) -> Result<String, AppError> {
+pub(super) fn clean_place(s: &str, field: &str) -> Result<String, AppError> {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.is_empty() || s.chars().count() > 60 || s.chars().any(char::is_control) {
         return Err(AppError::invalid(format!(

@@ -141,7 +141,7 @@ pub async fn insert_trip(
 }
 
 /// Lays out a trip's seats, in one statement.
-async fn insert_seats(
+pub(super) async fn insert_seats(
     conn: &mut impl Connection,
     trip_id: i64,
     layout: &[SeatPosition],

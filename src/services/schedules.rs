@@ -1,0 +1,325 @@
+//! Schedules: an admin says once that a bus leaves Jakarta for Bandung at
+//! 19:00 WIB every Monday, Wednesday and Friday, and Kursi makes those
+//! trips ahead, every day, for `SCHEDULE_DAYS_AHEAD` days.
+//!
+//! Why it is built this way:
+//! - Which trips a schedule means is a pure function of its rule and the
+//!   date (`domain::schedule`); this module only reads schedules, asks that
+//!   function, and writes what is missing.
+//! - Making trips is idempotent by construction: a trip names its schedule
+//!   and local date, and the database keeps one per pair, so making them
+//!   twice, or on two instances at once, makes each once.
+//! - A trip that any hold ever touched belongs to its passengers: changing a
+//!   schedule (a date skipped, a new price) changes only the trips nobody
+//!   has held yet.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
+
+use super::admin::{audit_trip, check_price, clean_place};
+use super::{Actor, Service};
+use crate::domain::schedule::{DatePrice, Schedule, Weekdays, parse_time};
+use crate::domain::{AppError, BusType, WhatsApp};
+use crate::storage::road::Changed;
+use crate::storage::{self, NewScheduleRow, NewTrip, ScheduleDateRow, ScheduleRow, WriteTx, to_ms};
+
+/// A schedule to add, as an admin or API client sends it.
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSchedule {
+    #[schema(example = "Jakarta")]
+    pub route_from: String,
+    #[schema(example = "Bandung")]
+    pub route_to: String,
+    /// Local departure time (DISPLAY_TZ), `HH:MM`.
+    #[schema(example = "19:00")]
+    pub depart_time: String,
+    /// `mon,wed,fri`, `senin, rabu, jumat` or `daily`.
+    #[schema(example = "mon,wed,fri")]
+    pub days: String,
+    pub bus_type: BusType,
+    #[schema(example = 150000)]
+    pub price: i64,
+    #[schema(example = "0812 0000 1111")]
+    pub admin_wa: String,
+    /// The first local date it runs.
+    pub valid_from: NaiveDate,
+    /// The last; absent: for good.
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// What a date of a schedule is to be.
+#[derive(Clone, Copy, Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DateRule {
+    pub date: NaiveDate,
+    /// True: no bus that day.
+    #[serde(default)]
+    pub skipped: bool,
+    /// That day's price (a peak day); absent: the usual price.
+    pub price: Option<i64>,
+}
+
+fn view(row: &ScheduleRow, dates: &[ScheduleDateRow]) -> Result<Schedule, AppError> {
+    let corrupt = super::views::corrupt;
+    let date = |s: &str, field| s.parse::<NaiveDate>().map_err(|_| corrupt(field));
+    let minute =
+        u32::try_from(row.depart_minute).map_err(|_| corrupt("schedules.depart_minute"))?;
+    Ok(Schedule {
+        id: row.id,
+        route_from: row.route_from.clone(),
+        route_to: row.route_to.clone(),
+        depart_time: format!("{:02}:{:02}", minute / 60, minute % 60),
+        days: u8::try_from(row.days)
+            .ok()
+            .and_then(Weekdays::from_bits)
+            .ok_or_else(|| corrupt("schedules.days"))?,
+        bus_type: BusType::parse(&row.bus_type).map_err(|_| corrupt("schedules.bus_type"))?,
+        price: row.price,
+        admin_wa: row.admin_wa.clone(),
+        valid_from: date(&row.valid_from, "schedules.valid_from")?,
+        valid_until: row
+            .valid_until
+            .as_deref()
+            .map(|u| date(u, "schedules.valid_until"))
+            .transpose()?,
+        is_active: row.is_active,
+        skipped: dates
+            .iter()
+            .filter(|d| d.schedule_id == row.id && d.skipped)
+            .map(|d| date(&d.date, "schedule_dates.date"))
+            .collect::<Result<_, _>>()?,
+        prices: dates
+            .iter()
+            .filter(|d| d.schedule_id == row.id && !d.skipped)
+            .filter_map(|d| d.price.map(|p| (d, p)))
+            .map(|(d, price)| {
+                Ok(DatePrice {
+                    date: date(&d.date, "schedule_dates.date")?,
+                    price,
+                })
+            })
+            .collect::<Result<_, AppError>>()?,
+    })
+}
+
+/// Reads a schedule with its dates, in the write's transaction.
+async fn schedule_in(tx: &mut WriteTx, id: i64) -> Result<Schedule, AppError> {
+    let row = storage::schedule_by_id(&mut *tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let dates = storage::schedule_dates(&mut *tx, &[id]).await?;
+    view(&row, &dates)
+}
+
+impl Service {
+    /// Every schedule, newest first.
+    pub async fn schedules(&self) -> Result<Vec<Schedule>, AppError> {
+        let mut conn = self.storage.read().await?;
+        let rows = storage::all_schedules(&mut conn).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let dates = storage::schedule_dates(&mut conn, &ids).await?;
+        rows.iter().map(|r| view(r, &dates)).collect()
+    }
+
+    /// Adds a schedule and makes its trips for the `days_ahead` days from
+    /// now; answers with it and how many trips were made.
+    pub async fn create_schedule(
+        &self,
+        actor: &Actor,
+        input: &NewSchedule,
+        days_ahead: u32,
+        now: DateTime<Utc>,
+    ) -> Result<(Schedule, usize), AppError> {
+        let route_from = clean_place(&input.route_from, "route_from")?;
+        let route_to = clean_place(&input.route_to, "route_to")?;
+        let time = parse_time(&input.depart_time)?;
+        let days = Weekdays::parse(&input.days)?;
+        let price = check_price(input.price)?;
+        let admin_wa = WhatsApp::parse(&input.admin_wa)?;
+        if input.valid_until.is_some_and(|u| u < input.valid_from) {
+            return Err(AppError::invalid(
+                "valid_until must not be before valid_from.",
+            ));
+        }
+        let (from, until) = (
+            input.valid_from.to_string(),
+            input.valid_until.map(|u| u.to_string()),
+        );
+        let (by, bus_type) = (actor.label(), input.bus_type);
+        let id = self
+            .write_tx(now, move |tx| {
+                Box::pin(async move {
+                    let row = NewScheduleRow {
+                        route_from: &route_from,
+                        route_to: &route_to,
+                        depart_minute: i64::from(time.hour() * 60 + time.minute()),
+                        days: i64::from(days.bits()),
+                        bus_type: bus_type.as_str(),
+                        price,
+                        admin_wa: admin_wa.as_str(),
+                        valid_from: &from,
+                        valid_until: until.as_deref(),
+                    };
+                    let id = storage::insert_schedule(&mut *tx, &row, &by, to_ms(now)).await?;
+                    Ok((id, Changed::nothing()))
+                })
+            })
+            .await?;
+        let made = self.make_trips_of(id, days_ahead, now).await?;
+        let schedule = self
+            .schedules()
+            .await?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or(AppError::Internal)?;
+        Ok((schedule, made))
+    }
+
+    /// Makes the missing trips of every running schedule for the
+    /// `days_ahead` days from now (the sweep runs it hourly); answers how
+    /// many it made.
+    pub async fn make_scheduled_trips(
+        &self,
+        days_ahead: u32,
+        now: DateTime<Utc>,
+    ) -> Result<usize, AppError> {
+        let mut made = 0;
+        for s in self.schedules().await? {
+            if s.is_active {
+                made += self.make_trips_of(s.id, days_ahead, now).await?;
+            }
+        }
+        Ok(made)
+    }
+
+    /// Makes the missing trips of one schedule, in one write.
+    async fn make_trips_of(
+        &self,
+        id: i64,
+        days_ahead: u32,
+        now: DateTime<Utc>,
+    ) -> Result<usize, AppError> {
+        let tz = self.tz;
+        self.write_tx(now, move |tx| {
+            Box::pin(async move {
+                let s = schedule_in(tx, id).await?;
+                if !s.is_active {
+                    return Ok((0, Changed::nothing()));
+                }
+                let mut made = 0;
+                for d in s.plan().ahead(&tz, now, days_ahead) {
+                    let trip = NewTrip {
+                        route_from: &s.route_from,
+                        route_to: &s.route_to,
+                        depart_at: to_ms(d.depart_at),
+                        price: d.price,
+                        bus_type: s.bus_type,
+                        admin_wa: &s.admin_wa,
+                    };
+                    let date = d.date.to_string();
+                    if let Some(trip_id) =
+                        storage::insert_scheduled_trip(&mut *tx, &trip, id, &date, to_ms(now))
+                            .await?
+                    {
+                        let detail = format!("created from schedule {id} for {date}");
+                        audit_trip(tx, now, &Actor::System, trip_id, &detail).await?;
+                        made += 1;
+                    }
+                }
+                let changed = if made > 0 {
+                    Changed::listing()
+                } else {
+                    Changed::nothing()
+                };
+                Ok((made, changed))
+            })
+        })
+        .await
+    }
+
+    /// Sets what one date of a schedule is (skipped, its own price, or
+    /// ordinary again) and applies it to that date's trip if nobody has
+    /// held a seat of it yet: a skipped date's trip is taken off sale, a
+    /// priced one gets its price. Answers with the schedule.
+    pub async fn set_schedule_date(
+        &self,
+        actor: &Actor,
+        id: i64,
+        rule: DateRule,
+        days_ahead: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule, AppError> {
+        if rule.skipped && rule.price.is_some() {
+            return Err(AppError::invalid("A skipped date has no price."));
+        }
+        let price = rule.price.map(check_price).transpose()?;
+        let actor = actor.clone();
+        let schedule = self
+            .write_tx(now, move |tx| {
+                Box::pin(async move {
+                    schedule_in(tx, id).await?;
+                    let date = rule.date.to_string();
+                    storage::set_schedule_date(&mut *tx, id, &date, rule.skipped, price).await?;
+                    let s = schedule_in(tx, id).await?;
+                    let mut changed = Changed::nothing();
+                    let trips = storage::scheduled_trips_after(&mut *tx, id, to_ms(now)).await?;
+                    for t in trips
+                        .iter()
+                        .filter(|t| t.service_date == date && !t.has_holds)
+                    {
+                        let runs = s.plan().runs_on(rule.date);
+                        let price = s.plan().prices.get(&rule.date).copied().unwrap_or(s.price);
+                        if storage::set_scheduled_trip(&mut *tx, t.id, runs, price).await? {
+                            let detail = if runs {
+                                format!("price {price} from schedule {id}")
+                            } else {
+                                format!("taken off sale: schedule {id} skips {date}")
+                            };
+                            audit_trip(tx, now, &actor, t.id, &detail).await?;
+                            changed = Changed::listing();
+                        }
+                    }
+                    Ok((s, changed))
+                })
+            })
+            .await?;
+        // A date made ordinary again may need its trip.
+        self.make_trips_of(id, days_ahead, now).await?;
+        Ok(schedule)
+    }
+
+    /// Stops a schedule: no more trips are made from it (those made stay on
+    /// sale; an admin takes them off one by one if need be).
+    pub async fn stop_schedule(&self, id: i64, now: DateTime<Utc>) -> Result<Schedule, AppError> {
+        self.write_tx(now, move |tx| {
+            Box::pin(async move {
+                if !storage::stop_schedule(&mut *tx, id).await? {
+                    return Err(AppError::NotFound);
+                }
+                Ok((schedule_in(tx, id).await?, Changed::nothing()))
+            })
+        })
+        .await
+    }
+
+    /// How many trips each schedule has departing after `now` (for the
+    /// admin's list).
+    pub async fn schedule_trip_counts(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<i64, usize>, AppError> {
+        let mut conn = self.storage.read().await?;
+        let mut out = HashMap::new();
+        for s in storage::all_schedules(&mut conn).await? {
+            let n = storage::scheduled_trips_after(&mut conn, s.id, to_ms(now))
+                .await?
+                .iter()
+                .filter(|t| t.is_active)
+                .count();
+            out.insert(s.id, n);
+        }
+        Ok(out)
+    }
+}
