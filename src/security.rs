@@ -184,6 +184,10 @@ const SERVER_FNS: &[(&str, Input)] = &[
     ("admin_add_webhook", Input::Form),
     ("admin_retire_webhook", Input::Form),
     ("admin_resend_webhook", Input::Form),
+    ("admin_schedules", Input::Form),
+    ("admin_create_schedule", Input::Form),
+    ("admin_schedule_date", Input::Form),
+    ("admin_stop_schedule", Input::Form),
 ];
 
 /// Refuses a server function call whose `Content-Type` is not the one it

@@ -2,7 +2,9 @@ import { test, expect, type Page } from "@playwright/test";
 import * as http from "node:http";
 import { createHmac } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { ADMIN_KEY, createTrip, hydrated, lookAndScan, seat } from "./helpers";
+import { ADMIN_KEY, createTrip, hydrated, lookAndScan, seat, closeOwnContexts } from "./helpers";
+
+test.afterEach(closeOwnContexts);
 
 const STAFF_USER = "admin";
 const STAFF_PASSWORD = process.env.ADMIN_PASSWORD ?? "e2e-password-123";
@@ -27,7 +29,7 @@ async function signIn(page: Page) {
 }
 
 test("signed-out visitors are sent to sign-in from every admin page, and admin server functions refuse them", async ({ page, request }) => {
-  for (const path of ["/admin", "/admin/", "/admin/trips", "/admin/trips/1", "/admin/holds/AAAA-AAAA", "/admin/statement", "/admin/payment", "/admin/webhooks"]) {
+  for (const path of ["/admin", "/admin/", "/admin/trips", "/admin/trips/1", "/admin/holds/AAAA-AAAA", "/admin/statement", "/admin/payment", "/admin/webhooks", "/admin/schedules"]) {
     const res = await request.get(path, { maxRedirects: 0 });
     expect(res.status(), path).toBe(303);
     expect(res.headers()["location"], path).toBe("/admin/login");
@@ -37,7 +39,7 @@ test("signed-out visitors are sent to sign-in from every admin page, and admin s
   await expect(page.getByRole("heading", { name: "Masuk sebagai admin" })).toBeVisible();
   const sf = await request.post("/sf/admin_trips", { headers: { "content-type": "application/x-www-form-urlencoded" } });
   expect(sf.status()).toBe(401);
-  for (const [fn, body] of [["admin_payment_accounts", ""], ["admin_add_payment_account", "bank=BCA&number=12345678&holder=X"], ["admin_retire_payment_account", "id=1"], ["admin_webhooks", ""], ["admin_add_webhook", "url=https%3A%2F%2Fx.example%2F"], ["admin_retire_webhook", "id=1"], ["admin_resend_webhook", "id=1"]]) {
+  for (const [fn, body] of [["admin_payment_accounts", ""], ["admin_add_payment_account", "bank=BCA&number=12345678&holder=X"], ["admin_retire_payment_account", "id=1"], ["admin_webhooks", ""], ["admin_add_webhook", "url=https%3A%2F%2Fx.example%2F"], ["admin_retire_webhook", "id=1"], ["admin_resend_webhook", "id=1"], ["admin_schedules", ""], ["admin_stop_schedule", "id=1"], ["admin_schedule_date", "id=1&date=2027-01-01&what=skip&price="]]) {
     const res = await request.post(`/sf/${fn}`, { headers: { "content-type": "application/x-www-form-urlencoded" }, data: body });
     expect(res.status(), fn).toBe(401);
   }
@@ -352,6 +354,50 @@ test("the admin sets a bank account and the passenger's pay step shows it", asyn
   await expect(page.getByTestId("amount-due")).toBeVisible();
   await expect(page.getByTestId("payment-account").filter({ hasText: grouped })).toHaveCount(0);
   await expect(page.getByTestId("qris")).toHaveCount(0);
+});
+
+test("the admin adds a weekly schedule and its trips go on sale", async ({ page, request }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Jadwal", exact: true }).click();
+  await expect(page).toHaveURL(/\/admin\/schedules$/);
+  await hydrated(page);
+  const from = `Jadwal${Date.now() % 1000000}`;
+  // Today in WIB.
+  const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+  await page.getByLabel("Dari", { exact: true }).fill(from);
+  await page.getByLabel("Ke", { exact: true }).fill("Tasikmalaya");
+  await page.getByLabel("Jam berangkat (waktu setempat)").fill("21:15");
+  for (const day of ["Sen", "Rab", "Jum"]) await page.getByLabel(day, { exact: true }).check();
+  await page.getByLabel("Harga (Rp)").fill("125.000");
+  await page.getByLabel("WhatsApp admin").fill("0812 1111 2222");
+  await page.getByLabel("Mulai tanggal").fill(today);
+  await page.getByRole("button", { name: "Simpan jadwal" }).click();
+  await expect(page.getByTestId("schedule-made")).toContainText("perjalanan dibuat");
+  const item = page.getByTestId("schedule").filter({ hasText: from });
+  await expect(item).toContainText("21:15 · Sen, Rab, Jum");
+  await expect(item).toContainText("Rp 125.000");
+  // 30 days ahead, three days a week: 12 to 14 trips, all on sale.
+  const ahead = Number(await item.getByTestId("trips-ahead").textContent());
+  expect(ahead).toBeGreaterThanOrEqual(12);
+  expect(ahead).toBeLessThanOrEqual(14);
+  const listed = await (await request.get(`/api/trips/?from=${from}`)).json();
+  expect(listed.length).toBe(ahead);
+  for (const trip of listed) {
+    // 21:15 WIB is 14:15 UTC, on a Monday, Wednesday or Friday.
+    expect(trip.depart_at).toMatch(/T14:15:00Z$/);
+    expect([1, 3, 5]).toContain(new Date(trip.depart_at).getUTCDay());
+    expect(trip.price).toBe(125000);
+  }
+  await lookAndScan(page, "admin-schedules");
+
+  // The first trip's date is skipped: it goes off sale.
+  const first = listed[0].depart_at.slice(0, 10);
+  await item.getByText("Libur atau harga khusus…").click();
+  await item.getByLabel("Tanggal", { exact: true }).fill(first);
+  await item.getByRole("button", { name: "Liburkan" }).click();
+  await expect(item.getByTestId("trips-ahead")).toHaveText(String(ahead - 1));
+  await expect(item).toContainText("libur");
+  expect((await (await request.get(`/api/trips/?from=${from}`)).json()).length).toBe(ahead - 1);
 });
 
 test("the admin registers a webhook; a passenger's contact reaches it signed, and is sent again on request", async ({ browser, request }) => {

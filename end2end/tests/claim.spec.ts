@@ -1,5 +1,7 @@
 import { test, expect } from "@playwright/test";
-import { ADMIN_KEY, createTrip, hydrated, lookAndScan, seat } from "./helpers";
+import { ADMIN_KEY, createTrip, hydrated, lookAndScan, seat, closeOwnContexts } from "./helpers";
+
+test.afterEach(closeOwnContexts);
 
 test("a claim code restores the hold in a second browser; the first loses it; the ticket shows the booking", async ({ browser, request }) => {
   const trip = await createTrip(request);

@@ -1,5 +1,7 @@
 import { test, expect } from "@playwright/test";
-import { createTrip, hydrated, lookAndScan, seat } from "./helpers";
+import { createTrip, hydrated, lookAndScan, seat, closeOwnContexts } from "./helpers";
+
+test.afterEach(closeOwnContexts);
 
 // These journeys run against a second server whose holds last 12 seconds
 // (HOLD_MINUTES=0.2), started by scripts/test.sh as SHORT_BASE_URL.

@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import * as fs from "node:fs";
 
@@ -55,5 +55,16 @@ export async function lookAndScan(page: Page, name: string) {
     const results = await new AxeBuilder({ page }).analyze();
     const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
     expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(" ")})`)).toEqual([]);
+  }
+}
+
+/** Closes the browser contexts a test opened itself (`browser.newContext()`).
+ * The browser lives as long as the worker, and so would they: their pages
+ * keep live streams open and countdowns ticking through every later test of
+ * the worker, and on two cores a later page once missed hydrating within
+ * 15 s. Every spec runs it after each test. */
+export async function closeOwnContexts({ browser, context }: { browser: Browser; context: BrowserContext }) {
+  for (const c of browser.contexts()) {
+    if (c !== context) await c.close();
   }
 }

@@ -1,6 +1,9 @@
 import { test, expect } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import * as fs from "node:fs";
+import { closeOwnContexts } from "./helpers";
+
+test.afterEach(closeOwnContexts);
 
 const shots = "screenshots";
 

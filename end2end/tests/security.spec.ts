@@ -1,5 +1,7 @@
 import { test, expect, type Page, type BrowserContext } from "@playwright/test";
-import { ADMIN_KEY, createTrip, hydrated, seat } from "./helpers";
+import { ADMIN_KEY, createTrip, hydrated, seat, closeOwnContexts } from "./helpers";
+
+test.afterEach(closeOwnContexts);
 
 // The attacks of the security review, in a real browser: pages on another
 // site (`localhost` is another site than `127.0.0.1`, and a local one, so

@@ -1,5 +1,7 @@
 import { test, expect } from "@playwright/test";
-import { createTrip, hydrated, lookAndScan, seat } from "./helpers";
+import { createTrip, hydrated, lookAndScan, seat, closeOwnContexts } from "./helpers";
+
+test.afterEach(closeOwnContexts);
 
 test("search, pick seats, leave contact, get the claim code and the WhatsApp link", async ({ page, request }) => {
   const trip = await createTrip(request, "EXECUTIVE");

@@ -152,6 +152,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=(StaticSegment("admin"), StaticSegment("schedules"))
+                        view=pages::schedules::AdminSchedulesPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=(StaticSegment("admin"), StaticSegment("payment"))
                         view=pages::payment::AdminPaymentPage
                         ssr=SsrMode::Async

@@ -164,6 +164,7 @@ pub(crate) fn AdminNav(current: &'static str) -> impl IntoView {
         <nav class="admin-nav" aria-label=lang.t("Menu admin", "Admin menu")>
             {link("/admin", "holds", lang.t("Pesanan", "Holds"))}
             {link("/admin/trips", "trips", lang.t("Perjalanan", "Trips"))}
+            {link("/admin/schedules", "schedules", lang.t("Jadwal", "Schedules"))}
             {link("/admin/statement", "statement", lang.t("Mutasi bank", "Bank statement"))}
             {link("/admin/payment", "payment", lang.t("Rekening", "Accounts"))}
             {link("/admin/webhooks", "webhooks", lang.t("Webhook", "Webhooks"))}
@@ -514,7 +515,7 @@ pub fn AdminHoldAuditPage() -> impl IntoView {
     }
 }
 
-fn bus_options(lang: Lang, selected: Option<BusType>) -> impl IntoView {
+pub(crate) fn bus_options(lang: Lang, selected: Option<BusType>) -> impl IntoView {
     [BusType::Economy, BusType::Executive, BusType::Sleeper]
         .into_iter()
         .map(|b| view! { <option value=b.as_str() selected=selected == Some(b)>{bus_label(lang, b)}</option> })

@@ -1,0 +1,178 @@
+//! The admin's schedules page: its schedules, and what it does to them.
+//! Every action answers with the schedules as they now are.
+
+// The add form posts one field per day of the week; the server function's
+// client stub has one argument per field.
+#![allow(clippy::too_many_arguments)]
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::AppError;
+use crate::domain::schedule::Schedule;
+
+/// A schedule and how many of its trips are on sale ahead.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleLine {
+    pub schedule: Schedule,
+    pub trips_ahead: usize,
+}
+
+/// What `/admin/schedules` shows; `made` after adding a schedule: how many
+/// trips it made at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchedulesView {
+    pub schedules: Vec<ScheduleLine>,
+    pub made: Option<usize>,
+}
+
+#[cfg(feature = "ssr")]
+async fn view(s: &crate::state::AppState, made: Option<usize>) -> Result<SchedulesView, AppError> {
+    let counts = s.service.schedule_trip_counts(s.clock.now()).await?;
+    Ok(SchedulesView {
+        schedules: s
+            .service
+            .schedules()
+            .await?
+            .into_iter()
+            .map(|schedule| ScheduleLine {
+                trips_ahead: counts.get(&schedule.id).copied().unwrap_or(0),
+                schedule,
+            })
+            .collect(),
+        made,
+    })
+}
+
+#[server(prefix = "/sf", endpoint = "admin_schedules")]
+pub async fn admin_schedules() -> Result<SchedulesView, AppError> {
+    super::with_status(
+        async move {
+            let (s, _) = super::admin::ssr::staff().await?;
+            view(&s, None).await
+        }
+        .await,
+    )
+}
+
+/// Adds a schedule from the page's form: one checkbox per day of the week
+/// (`mon` … `sun`, present when ticked).
+#[server(prefix = "/sf", endpoint = "admin_create_schedule")]
+pub async fn admin_create_schedule(
+    route_from: String,
+    route_to: String,
+    depart_time: String,
+    bus_type: String,
+    price: String,
+    admin_wa: String,
+    valid_from: String,
+    valid_until: String,
+    mon: Option<String>,
+    tue: Option<String>,
+    wed: Option<String>,
+    thu: Option<String>,
+    fri: Option<String>,
+    sat: Option<String>,
+    sun: Option<String>,
+) -> Result<SchedulesView, AppError> {
+    super::with_status(
+        async move {
+            let (s, actor) = super::admin::ssr::staff().await?;
+            let ticked = [
+                ("mon", mon),
+                ("tue", tue),
+                ("wed", wed),
+                ("thu", thu),
+                ("fri", fri),
+                ("sat", sat),
+                ("sun", sun),
+            ];
+            let days: Vec<&str> = ticked
+                .iter()
+                .filter(|(_, v)| v.is_some())
+                .map(|(d, _)| *d)
+                .collect();
+            let date = |text: &str, field: &str| {
+                text.trim()
+                    .parse::<chrono::NaiveDate>()
+                    .map_err(|_| AppError::invalid(format!("Enter {field} as a date.")))
+            };
+            let input = crate::services::NewSchedule {
+                route_from,
+                route_to,
+                depart_time,
+                days: days.join(","),
+                bus_type: crate::domain::BusType::parse(&bus_type)?,
+                price: super::admin::parse_price(&price)?,
+                admin_wa,
+                valid_from: date(&valid_from, "the first day")?,
+                valid_until: match valid_until.trim() {
+                    "" => None,
+                    until => Some(date(until, "the last day")?),
+                },
+            };
+            let ahead = s.settings.schedule_days_ahead;
+            let (_, made) = s
+                .service
+                .create_schedule(&actor, &input, ahead, s.clock.now())
+                .await?;
+            view(&s, Some(made)).await
+        }
+        .await,
+    )
+}
+
+/// Skips a date (`what` = `skip`), gives it a price (`price`), or makes it
+/// ordinary again (`normal`).
+#[server(prefix = "/sf", endpoint = "admin_schedule_date")]
+pub async fn admin_schedule_date(
+    id: i64,
+    date: String,
+    what: String,
+    price: String,
+) -> Result<SchedulesView, AppError> {
+    super::with_status(
+        async move {
+            let (s, actor) = super::admin::ssr::staff().await?;
+            let date = date
+                .trim()
+                .parse::<chrono::NaiveDate>()
+                .map_err(|_| AppError::invalid("Choose a date."))?;
+            let rule = match what.as_str() {
+                "skip" => crate::services::DateRule {
+                    date,
+                    skipped: true,
+                    price: None,
+                },
+                "price" => crate::services::DateRule {
+                    date,
+                    skipped: false,
+                    price: Some(super::admin::parse_price(&price)?),
+                },
+                _ => crate::services::DateRule {
+                    date,
+                    skipped: false,
+                    price: None,
+                },
+            };
+            let ahead = s.settings.schedule_days_ahead;
+            s.service
+                .set_schedule_date(&actor, id, rule, ahead, s.clock.now())
+                .await?;
+            view(&s, None).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/sf", endpoint = "admin_stop_schedule")]
+pub async fn admin_stop_schedule(id: i64) -> Result<SchedulesView, AppError> {
+    super::with_status(
+        async move {
+            let (s, _) = super::admin::ssr::staff().await?;
+            s.service.stop_schedule(id, s.clock.now()).await?;
+            view(&s, None).await
+        }
+        .await,
+    )
+}
