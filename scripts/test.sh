@@ -124,7 +124,7 @@ step "cargo test" env KURSI_BIN="$CARGO_TARGET_DIR/release/kursi" cargo test --f
 # cover both (tests/schema.rs, tests/postgres.rs).
 step "cargo test (PostgreSQL)" env KURSI_TEST_DB=postgres KURSI_BIN="$CARGO_TARGET_DIR/release/kursi" \
   cargo test --features ssr --test booking --test concurrency --test api --test admin_api \
-  --test openapi --test api_fuzz --test hostile --test security --test webhooks --test receipts --test schedules
+  --test openapi --test api_fuzz --test hostile --test security --test webhooks --test receipts --test schedules --test passengers --test reports
 step "playwright + schemathesis" e2e
 
 echo "SUMMARY: PASS — ${#PASSED[@]} steps (${PASSED[*]}) in $(($(date +%s) - START))s"

@@ -188,6 +188,8 @@ const SERVER_FNS: &[(&str, Input)] = &[
     ("admin_create_schedule", Input::Form),
     ("admin_schedule_date", Input::Form),
     ("admin_stop_schedule", Input::Form),
+    ("admin_update_schedule", Input::Form),
+    ("admin_report", Input::Form),
 ];
 
 /// Refuses a server function call whose `Content-Type` is not the one it

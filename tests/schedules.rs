@@ -355,3 +355,180 @@ async fn admins_manage_schedules_through_the_api() {
         .unwrap();
     assert_eq!(trips.as_array().unwrap().len() as u64, made - 1);
 }
+
+#[tokio::test]
+async fn editing_a_schedule_moves_the_trips_nobody_holds_and_keeps_the_rest() {
+    let t = fresh().await;
+    let (schedule, made) = t
+        .service
+        .create_schedule(&admin(), &input("mon,wed,fri"), 14, t0())
+        .await
+        .unwrap();
+    assert_eq!(made, 6);
+    // Somebody holds a seat on Wednesday 2 Dec's trip; 4 Dec is skipped
+    // and 9 Dec has a peak price.
+    let trips = t
+        .service
+        .list_trips(&TripFilter::default(), t0())
+        .await
+        .unwrap();
+    let held = trips[0].id;
+    t.service
+        .hold(&session(), held, &seats(&["1A"]), t0())
+        .await
+        .unwrap();
+    for rule in [
+        DateRule {
+            date: d("2026-12-04"),
+            skipped: true,
+            price: None,
+        },
+        DateRule {
+            date: d("2026-12-09"),
+            skipped: false,
+            price: Some(200_000),
+        },
+    ] {
+        t.service
+            .set_schedule_date(&admin(), schedule.id, rule, 14, t0())
+            .await
+            .unwrap();
+    }
+
+    // To 20:30 on Mondays, Wednesdays and Saturdays, Rp 175.000, a sleeper.
+    let mut changed = input("mon,wed,sat");
+    changed.depart_time = "20:30".into();
+    changed.price = 175_000;
+    changed.bus_type = BusType::Sleeper;
+    let (after, edit) = t
+        .service
+        .update_schedule(&admin(), schedule.id, &changed, 14, t0())
+        .await
+        .unwrap();
+    assert_eq!(after.depart_time, "20:30");
+    assert_eq!(after.skipped, vec![d("2026-12-04")], "its dates stay");
+    // Kept: the held 2 Dec. Changed: 7, 9, 14 Dec move; 11 Dec (a Friday)
+    // goes off sale; 4 Dec was off sale and stays so. Made: Saturdays 5
+    // and 12 Dec.
+    assert_eq!(
+        (edit.trips_kept, edit.trips_changed, edit.trips_made),
+        (1, 4, 2)
+    );
+    let trips = listed(&t.service, t0()).await;
+    assert_eq!(
+        trips,
+        vec![
+            ("2026-12-02T12:00:00+00:00".to_string(), 150_000),
+            ("2026-12-05T13:30:00+00:00".to_string(), 175_000),
+            ("2026-12-07T13:30:00+00:00".to_string(), 175_000),
+            ("2026-12-09T13:30:00+00:00".to_string(), 200_000),
+            ("2026-12-12T13:30:00+00:00".to_string(), 175_000),
+            ("2026-12-14T13:30:00+00:00".to_string(), 175_000),
+        ]
+    );
+    // Moved trips have the sleeper's seats; the held one keeps its bus.
+    let all = t
+        .service
+        .list_trips(&TripFilter::default(), t0())
+        .await
+        .unwrap();
+    for trip in &all {
+        let bus = if trip.id == held {
+            BusType::Executive
+        } else {
+            BusType::Sleeper
+        };
+        assert_eq!(trip.bus_type, bus, "trip {}", trip.id);
+        assert_eq!(
+            trip.seats_total as usize,
+            bus.layout().len(),
+            "trip {}",
+            trip.id
+        );
+    }
+    // Editing again to the same rule changes nothing.
+    let (_, again) = t
+        .service
+        .update_schedule(&admin(), schedule.id, &changed, 14, t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.trips_kept, again.trips_changed, again.trips_made),
+        (1, 0, 0)
+    );
+    // A bad rule is refused; no schedule, a 404.
+    let mut bad = changed.clone();
+    bad.depart_time = "25:00".into();
+    assert!(matches!(
+        t.service
+            .update_schedule(&admin(), schedule.id, &bad, 14, t0())
+            .await,
+        Err(kursi::domain::AppError::InvalidRequest { .. })
+    ));
+    assert_eq!(
+        t.service
+            .update_schedule(&admin(), 9999, &changed, 14, t0())
+            .await
+            .unwrap_err(),
+        kursi::domain::AppError::NotFound
+    );
+}
+
+#[tokio::test]
+async fn the_schedule_api_changes_a_schedule() {
+    let app = spawn_app().await;
+    let body = json!({
+        "route_from": "Jakarta", "route_to": "Bandung", "depart_time": "19:00",
+        "days": "daily", "bus_type": "EXECUTIVE", "price": 150000,
+        "admin_wa": "0812 0000 1111", "valid_from": "2026-12-01",
+    });
+    let (status, created) = send(
+        &app.client(),
+        &app,
+        Method::POST,
+        "/api/admin/schedules/",
+        Some(body.clone()),
+        Some(ADMIN_KEY),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["schedule"]["id"].as_i64().unwrap();
+    let mut changed = body.clone();
+    changed["price"] = json!(160000);
+    let (status, answer) = send(
+        &app.client(),
+        &app,
+        Method::PUT,
+        &format!("/api/admin/schedules/{id}/"),
+        Some(changed.clone()),
+        Some(ADMIN_KEY),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["schedule"]["price"], 160000);
+    assert!(answer["trips_changed"].as_u64().unwrap() > 0, "{answer}");
+    assert_eq!(answer["trips_kept"], 0);
+    for (path, key, want) in [
+        (
+            format!("/api/admin/schedules/{id}/"),
+            None,
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "/api/admin/schedules/999999/".to_string(),
+            Some(ADMIN_KEY),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let (status, body) = send(
+            &app.client(),
+            &app,
+            Method::PUT,
+            &path,
+            Some(changed.clone()),
+            key,
+        )
+        .await;
+        assert_eq!(status, want, "{path}: {body}");
+    }
+}

@@ -29,7 +29,7 @@ async function signIn(page: Page) {
 }
 
 test("signed-out visitors are sent to sign-in from every admin page, and admin server functions refuse them", async ({ page, request }) => {
-  for (const path of ["/admin", "/admin/", "/admin/trips", "/admin/trips/1", "/admin/holds/AAAA-AAAA", "/admin/statement", "/admin/payment", "/admin/webhooks", "/admin/schedules"]) {
+  for (const path of ["/admin", "/admin/", "/admin/trips", "/admin/trips/1", "/admin/holds/AAAA-AAAA", "/admin/statement", "/admin/payment", "/admin/webhooks", "/admin/schedules", "/admin/reports"]) {
     const res = await request.get(path, { maxRedirects: 0 });
     expect(res.status(), path).toBe(303);
     expect(res.headers()["location"], path).toBe("/admin/login");
@@ -39,7 +39,7 @@ test("signed-out visitors are sent to sign-in from every admin page, and admin s
   await expect(page.getByRole("heading", { name: "Masuk sebagai admin" })).toBeVisible();
   const sf = await request.post("/sf/admin_trips", { headers: { "content-type": "application/x-www-form-urlencoded" } });
   expect(sf.status()).toBe(401);
-  for (const [fn, body] of [["admin_payment_accounts", ""], ["admin_add_payment_account", "bank=BCA&number=12345678&holder=X"], ["admin_retire_payment_account", "id=1"], ["admin_webhooks", ""], ["admin_add_webhook", "url=https%3A%2F%2Fx.example%2F"], ["admin_retire_webhook", "id=1"], ["admin_resend_webhook", "id=1"], ["admin_schedules", ""], ["admin_stop_schedule", "id=1"], ["admin_schedule_date", "id=1&date=2027-01-01&what=skip&price="]]) {
+  for (const [fn, body] of [["admin_payment_accounts", ""], ["admin_add_payment_account", "bank=BCA&number=12345678&holder=X"], ["admin_retire_payment_account", "id=1"], ["admin_webhooks", ""], ["admin_add_webhook", "url=https%3A%2F%2Fx.example%2F"], ["admin_retire_webhook", "id=1"], ["admin_resend_webhook", "id=1"], ["admin_schedules", ""], ["admin_stop_schedule", "id=1"], ["admin_schedule_date", "id=1&date=2027-01-01&what=skip&price="], ["admin_update_schedule", "id=1"], ["admin_report", ""]]) {
     const res = await request.post(`/sf/${fn}`, { headers: { "content-type": "application/x-www-form-urlencoded" }, data: body });
     expect(res.status(), fn).toBe(401);
   }
@@ -64,8 +64,9 @@ test("the admin finds a hold by claim code, confirms payment, and the passenger 
   await expect(seat(passenger, "2A")).toHaveAttribute("data-status", "MINE");
   await seat(passenger, "2B").click();
   await expect(seat(passenger, "2B")).toHaveAttribute("data-status", "MINE");
-  await passenger.getByLabel("Nama").fill("Dewi Lestari");
+  await passenger.getByLabel("Nama", { exact: true }).fill("Dewi Lestari");
   await passenger.getByLabel("Nomor WhatsApp").fill("0813 5555 6666");
+  await passenger.locator("#seat-name-2B").fill("Rudi Hartono");
   await passenger.getByRole("button", { name: "Lanjut ke pembayaran" }).click();
   const claim = (await passenger.getByTestId("claim-code").textContent())!.trim();
   const amount = (await passenger.getByTestId("amount-due").textContent())!.trim();
@@ -106,7 +107,8 @@ test("the admin finds a hold by claim code, confirms payment, and the passenger 
   await expect(row).toHaveCount(1);
   await expect(row).toHaveAttribute("data-claim", claim);
   await expect(row).toContainText("Dewi Lestari");
-  await expect(row).toContainText("2A, 2B");
+  // Somebody else travels too: the card says who sits where.
+  await expect(row.getByTestId("passengers")).toHaveText("2A Dewi Lestari2B Rudi Hartono");
   await expect(row).toContainText("+6281355556666");
   await expect(row.getByTestId("time-left")).toHaveText(/^\d+:\d\d$/);
   await expect(row.getByTestId("admin-amount")).toHaveText(amount);
@@ -154,19 +156,23 @@ test("the admin finds a hold by claim code, confirms payment, and the passenger 
   await ticket.goto(`/ticket/${bookingCode}?wa=081355556666`);
   await expect(ticket.getByTestId("ticket")).toContainText(bookingCode);
   await expect(ticket.getByTestId("ticket-seats")).toHaveText("2A, 2B");
+  await expect(ticket.getByTestId("passengers")).toHaveText("2A Dewi Lestari2B Rudi Hartono");
 
   // The manifest lists the passenger, on the page and in the CSV.
   await admin.goto(`/admin/trips/${trip.id}`);
   await hydrated(admin);
   const manifest = admin.getByTestId("manifest");
-  await expect(manifest).toContainText("Dewi Lestari");
+  const seatRow = (code: string) => manifest.locator("tr").filter({ has: admin.locator("td:first-child", { hasText: new RegExp(`^${code}$`) }) });
+  await expect(seatRow("2A")).toContainText("Dewi Lestari");
+  await expect(seatRow("2A")).not.toContainText("Pemesan");
+  await expect(seatRow("2B")).toContainText("Rudi HartonoPemesan: Dewi Lestari");
   await expect(manifest).toContainText(bookingCode);
   const csvHref = await admin.getByTestId("manifest-csv").getAttribute("href");
   const csv = await admin.request.get(csvHref!);
   expect(csv.status()).toBe(200);
   const text = await csv.text();
-  expect(text).toContain(`2A,Dewi Lestari,6281355556666,${bookingCode},${claim},BOOKED`);
-  expect(text).toContain(`2B,Dewi Lestari,6281355556666,${bookingCode},${claim},BOOKED`);
+  expect(text).toContain(`2A,Dewi Lestari,6281355556666,${bookingCode},${claim},BOOKED,Dewi Lestari`);
+  expect(text).toContain(`2B,Rudi Hartono,6281355556666,${bookingCode},${claim},BOOKED,Dewi Lestari`);
   await lookAndScan(admin, "admin-trip");
 
   // Cancelling asks first, then frees the seats.
@@ -356,7 +362,7 @@ test("the admin sets a bank account and the passenger's pay step shows it", asyn
   await expect(page.getByTestId("qris")).toHaveCount(0);
 });
 
-test("the admin adds a weekly schedule and its trips go on sale", async ({ page, request }) => {
+test("the admin adds a weekly schedule, its trips go on sale, and changing it moves the trips nobody holds", async ({ page, request, browser }) => {
   await signIn(page);
   await page.getByRole("link", { name: "Jadwal", exact: true }).click();
   await expect(page).toHaveURL(/\/admin\/schedules$/);
@@ -364,14 +370,16 @@ test("the admin adds a weekly schedule and its trips go on sale", async ({ page,
   const from = `Jadwal${Date.now() % 1000000}`;
   // Today in WIB.
   const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
-  await page.getByLabel("Dari", { exact: true }).fill(from);
-  await page.getByLabel("Ke", { exact: true }).fill("Tasikmalaya");
-  await page.getByLabel("Jam berangkat (waktu setempat)").fill("21:15");
-  for (const day of ["Sen", "Rab", "Jum"]) await page.getByLabel(day, { exact: true }).check();
-  await page.getByLabel("Harga (Rp)").fill("125.000");
-  await page.getByLabel("WhatsApp admin").fill("0812 1111 2222");
-  await page.getByLabel("Mulai tanggal").fill(today);
-  await page.getByRole("button", { name: "Simpan jadwal" }).click();
+  // The add form (each schedule listed has an edit form with the same fields).
+  const add = page.locator("form").filter({ has: page.getByRole("button", { name: "Simpan jadwal" }) });
+  await add.getByLabel("Dari", { exact: true }).fill(from);
+  await add.getByLabel("Ke", { exact: true }).fill("Tasikmalaya");
+  await add.getByLabel("Jam berangkat (waktu setempat)").fill("21:15");
+  for (const day of ["Sen", "Rab", "Jum"]) await add.getByLabel(day, { exact: true }).check();
+  await add.getByLabel("Harga (Rp)").fill("125.000");
+  await add.getByLabel("WhatsApp admin").fill("0812 1111 2222");
+  await add.getByLabel("Mulai tanggal").fill(today);
+  await add.getByRole("button", { name: "Simpan jadwal" }).click();
   await expect(page.getByTestId("schedule-made")).toContainText("perjalanan dibuat");
   const item = page.getByTestId("schedule").filter({ hasText: from });
   await expect(item).toContainText("21:15 · Sen, Rab, Jum");
@@ -397,7 +405,37 @@ test("the admin adds a weekly schedule and its trips go on sale", async ({ page,
   await item.getByRole("button", { name: "Liburkan" }).click();
   await expect(item.getByTestId("trips-ahead")).toHaveText(String(ahead - 1));
   await expect(item).toContainText("libur");
-  expect((await (await request.get(`/api/trips/?from=${from}`)).json()).length).toBe(ahead - 1);
+  const onSale = await (await request.get(`/api/trips/?from=${from}`)).json();
+  expect(onSale.length).toBe(ahead - 1);
+
+  // A passenger holds a seat on the next trip; then the admin moves the
+  // schedule to 20:00 on Mondays and Wednesdays at Rp 130.000. The held
+  // trip stays as it was sold; every other trip follows.
+  const held = onSale[0];
+  const passenger = await browser.newContext();
+  expect((await passenger.request.post("/api/seats/hold/", { data: { trip_id: held.id, seats: ["1A"] } })).status()).toBe(200);
+  await item.getByText("Ubah jadwal…").click();
+  const edit = item.locator("form").filter({ has: page.getByRole("button", { name: "Simpan perubahan" }) });
+  await expect(edit.getByLabel("Dari", { exact: true })).toHaveValue(from);
+  await expect(edit.getByLabel("Jum", { exact: true })).toBeChecked();
+  await edit.getByLabel("Jam berangkat (waktu setempat)").fill("20:00");
+  await edit.getByLabel("Jum", { exact: true }).uncheck();
+  await edit.getByLabel("Harga (Rp)").fill("130.000");
+  await edit.getByRole("button", { name: "Simpan perubahan" }).click();
+  await expect(page.getByTestId("schedule-edited")).toContainText("1 tetap (sudah ada pemesan)");
+  await expect(item).toContainText("20:00 · Sen, Rab");
+  const after = await (await request.get(`/api/trips/?from=${from}`)).json();
+  const kept = after.find((t: { id: number }) => t.id === held.id);
+  expect(kept.depart_at).toBe(held.depart_at);
+  expect(kept.price).toBe(125000);
+  for (const trip of after.filter((t: { id: number }) => t.id !== held.id)) {
+    // 20:00 WIB is 13:00 UTC, on a Monday or Wednesday.
+    expect(trip.depart_at).toMatch(/T13:00:00Z$/);
+    expect([1, 3]).toContain(new Date(trip.depart_at).getUTCDay());
+    expect(trip.price).toBe(130000);
+  }
+  expect(after.length).toBeLessThan(onSale.length);
+  await lookAndScan(page, "admin-schedules-edited");
 });
 
 test("the admin registers a webhook; a passenger's contact reaches it signed, and is sent again on request", async ({ browser, request }) => {
@@ -468,4 +506,59 @@ test("the admin registers a webhook; a passenger's contact reaches it signed, an
   } finally {
     receiver.close();
   }
+});
+
+test("the reports page draws occupancy, revenue and conversion as SVG that reads without JavaScript", async ({ browser, request }) => {
+  const trip = await createTrip(request, "EXECUTIVE");
+  // A passenger books two seats (through the API) and the admin confirms.
+  const passenger = await browser.newContext();
+  expect((await passenger.request.post("/api/seats/hold/", { data: { trip_id: trip.id, seats: ["1A", "1B"] } })).status()).toBe(200);
+  const attached = await passenger.request.post("/api/hold/attach-contact/", { data: { name: "Laporan Uji", whatsapp: "0813 7777 8888" } });
+  expect(attached.status()).toBe(200);
+  const booked = await request.post("/api/admin/generate-booking-code/", {
+    headers: { "X-ADMIN-KEY": ADMIN_KEY },
+    data: { claim_code: (await attached.json()).claim_code },
+  });
+  expect(booked.status()).toBe(200);
+
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin);
+  await admin.getByRole("navigation", { name: "Menu admin" }).getByRole("link", { name: "Laporan" }).click();
+  await expect(admin).toHaveURL(/\/admin\/reports$/);
+  await expect(admin.getByRole("heading", { level: 1, name: "Laporan" })).toBeVisible();
+  // The trip's seat-fill bar says what it draws.
+  const fill = admin.getByTestId("fill-row").filter({ hasText: trip.from });
+  await expect(fill.getByRole("img")).toHaveAttribute("aria-label", /^2 dari \d+ kursi terisi, 0 ditahan$/);
+  await expect(fill).toContainText(/2\/\d+ · \d+%/);
+  // Revenue per day: a column for each of the last 14 days.
+  const daily = admin.getByTestId("daily-chart");
+  await expect(daily.getByRole("img", { name: "Pendapatan per hari" })).toBeVisible();
+  await expect(daily.locator("rect.bar")).toHaveCount(14);
+  await expect(admin.getByTestId("route-row").filter({ hasText: trip.from })).toContainText(/Rp 350\.\d{3}/);
+  await expect(admin.getByTestId("conversion-headline")).toContainText("% tahanan yang sudah isi kontak dibayar");
+  await lookAndScan(admin, "admin-reports");
+
+  // The range is a plain GET form: one day, and its CSV twin.
+  const today = await admin.getByLabel("Sampai tanggal").inputValue();
+  await admin.getByLabel("Dari tanggal").fill(today);
+  await admin.getByRole("button", { name: "Tampilkan" }).click();
+  await expect(admin).toHaveURL(new RegExp(`from=${today}&to=${today}`));
+  await expect(admin.getByTestId("daily-chart").locator("rect.bar")).toHaveCount(1);
+  const csv = await admin.request.get((await admin.getByTestId("days-csv").getAttribute("href"))!);
+  expect(csv.status()).toBe(200);
+  expect((await csv.text()).split("\n")[0]).toContain("date,bookings,seats,revenue");
+
+  // Without JavaScript the same page draws the same charts.
+  const plain = await browser.newContext({ javaScriptEnabled: false, storageState: await admin.context().storageState() });
+  const noJs = await plain.newPage();
+  await noJs.goto("/admin/reports");
+  await expect(noJs.getByTestId("daily-chart").locator("rect.bar")).toHaveCount(14);
+  await expect(noJs.getByTestId("fill-row").filter({ hasText: trip.from }).getByRole("img")).toHaveAttribute("aria-label", /^2 dari/);
+
+  // In English too.
+  await noJs.getByTestId("lang-switch").click();
+  await expect(noJs.getByRole("heading", { level: 1 })).toHaveText("Reports");
+  await expect(noJs.getByTestId("daily-chart").getByRole("img", { name: "Revenue per day" })).toBeVisible();
+  await expect(noJs.getByTestId("fill-row").filter({ hasText: trip.from }).getByRole("img")).toHaveAttribute("aria-label", /^2 of \d+ seats booked, 0 held$/);
+  await lookAndScan(noJs, "admin-reports-en");
 });

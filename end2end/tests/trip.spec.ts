@@ -25,9 +25,18 @@ test("search, pick seats, leave contact, get the claim code and the WhatsApp lin
   // Validation as the passenger types, with the server's own parsers.
   await page.getByLabel("Nomor WhatsApp").fill("12");
   await expect(page.locator("#contact-wa-error")).toContainText("0812 3456 7890");
-  await page.getByLabel("Nama").fill("Budi Santoso");
+  await page.getByLabel("Nama", { exact: true }).fill("Budi Santoso");
   await page.getByLabel("Nomor WhatsApp").fill("0812 3456 7890");
   await expect(page.locator("#contact-wa-error")).toHaveText("");
+  // A name per seat: the first seat follows the contact person until typed
+  // over; every seat needs one.
+  await expect(page.getByRole("group", { name: "Nama penumpang per kursi" })).toBeVisible();
+  await expect(page.locator("#seat-name-1A")).toHaveValue("Budi Santoso");
+  await page.getByRole("button", { name: "Lanjut ke pembayaran" }).click();
+  await expect(page.locator("#seat-name-1B-error")).toHaveText("Isi nama penumpang kursi ini.");
+  await expect(page.locator("#seat-name-1B")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByTestId("claim-code")).toHaveCount(0);
+  await page.locator("#seat-name-1B").fill("Siti Rahma");
   await page.getByRole("button", { name: "Lanjut ke pembayaran" }).click();
 
   const code = page.getByTestId("claim-code");
@@ -37,6 +46,8 @@ test("search, pick seats, leave contact, get the claim code and the WhatsApp lin
   expect(href).toMatch(/^https:\/\/wa\.me\/6281299990000\?text=/);
   expect(decodeURIComponent(href!.split("text=")[1])).toContain((await code.textContent())!);
   await expect(page.getByText("+6281299990000")).toBeVisible();
+  await expect(page.getByTestId("passengers")).toHaveText("1A Budi Santoso1B Siti Rahma");
+  expect(decodeURIComponent(href!.split("text=")[1])).toContain("1A (Budi Santoso), 1B (Siti Rahma)");
 
   // The exact amount to transfer: the seats' price plus the unique code in
   // its last three digits, in the total and in the WhatsApp message; the

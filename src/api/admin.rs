@@ -335,9 +335,9 @@ pub async fn manifest(
 }
 
 /// The manifest as a CSV file (UTF-8 with a byte order mark, so that
-/// spreadsheet programs read names with accents correctly).
-/// The manifest as CSV (UTF-8 with BOM): seat, name, whatsapp,
-/// booking_code, claim_code, status.
+/// spreadsheet programs read names with accents correctly): seat, name
+/// (who sits there), whatsapp, booking_code, claim_code, status,
+/// contact_name (who booked).
 #[utoipa::path(get, path = "/api/admin/trips/{id}/manifest.csv", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
     params(("id" = i64, Path, description = "Trip id")),
     responses(
@@ -710,6 +710,40 @@ pub async fn create_schedule(
         }),
     )
         .into_response())
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct UpdatedSchedule {
+    schedule: crate::domain::schedule::Schedule,
+    #[serde(flatten)]
+    edit: crate::services::ScheduleEdit,
+}
+
+/// Changes a schedule's rule (the whole of it, as when adding one) and
+/// carries it to its later trips that nobody has held: new route, time,
+/// price and bus, or off sale when the date no longer runs; new dates get
+/// their trips. Trips with holds or bookings stay as they were sold.
+#[utoipa::path(put, path = "/api/admin/schedules/{id}/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
+    params(("id" = i64, Path, description = "Schedule id")),
+    request_body = crate::services::NewSchedule,
+    responses(
+        (status = 200, description = "Changed; trips_changed, trips_kept and trips_made say what it did to the trips", body = UpdatedSchedule),
+        (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
+        (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
+        (status = 404, description = "not_found", body = crate::api::openapi::ErrorBody),
+    ))]
+pub async fn update_schedule(
+    State(s): State<AppState>,
+    Admin(actor): Admin,
+    Path(id): Path<i64>,
+    Body(body): Body<crate::services::NewSchedule>,
+) -> ApiResult<UpdatedSchedule> {
+    let ahead = s.settings.schedule_days_ahead;
+    let (schedule, edit) = s
+        .service
+        .update_schedule(&actor, id, &body, ahead, s.clock.now())
+        .await?;
+    Ok(Json(UpdatedSchedule { schedule, edit }))
 }
 
 /// Skips a date of a schedule, gives it a price of its own, or makes it

@@ -11,12 +11,13 @@ mod extract;
 mod guard;
 mod openapi;
 mod passenger;
+mod reports;
 
 pub use error::ApiError;
 pub use openapi::ApiDoc;
 
 use axum::Router;
-use axum::routing::{MethodRouter, any, get, patch, post};
+use axum::routing::{MethodRouter, any, get, patch, post, put};
 
 use crate::state::AppState;
 
@@ -134,6 +135,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         "/api/admin/schedules/",
         get(admin::schedules).post(admin::create_schedule),
     );
+    let r = both(r, "/api/admin/schedules/{id}/", put(admin::update_schedule));
     let r = both(
         r,
         "/api/admin/schedules/{id}/dates/",
@@ -143,6 +145,13 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         r,
         "/api/admin/schedules/{id}/stop/",
         post(admin::stop_schedule),
+    );
+    let r = both(r, "/api/admin/reports/", get(reports::report));
+    let r = r.route("/api/admin/reports/days.csv", get(reports::days_csv));
+    let r = r.route("/api/admin/reports/routes.csv", get(reports::routes_csv));
+    let r = r.route(
+        "/api/admin/reports/occupancy.csv",
+        get(reports::occupancy_csv),
     );
     let r = both(r, "/api/admin/login/", post(admin::login));
     let r = both(r, "/api/admin/logout/", post(admin::logout));

@@ -8,7 +8,7 @@ use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
-use super::{admin, events, passenger};
+use super::{admin, events, passenger, reports};
 use crate::domain::AppError;
 
 /// Every error body: `{"code", "message"}` plus the fields some codes add.
@@ -111,6 +111,7 @@ Passenger sessions are the `seat_hold_token` cookie, set by the first hold or cl
         admin::trips,
         admin::schedules,
         admin::create_schedule,
+        admin::update_schedule,
         admin::schedule_date,
         admin::stop_schedule,
         admin::create_trip,
@@ -118,6 +119,10 @@ Passenger sessions are the `seat_hold_token` cookie, set by the first hold or cl
         admin::manifest,
         admin::manifest_csv,
         admin::trip_audit,
+        reports::report,
+        reports::days_csv,
+        reports::routes_csv,
+        reports::occupancy_csv,
     ),
     components(schemas(ErrorBody)),
     modifiers(&Security),

@@ -11,8 +11,8 @@ use super::ApiError;
 use super::extract::{Body, Path, Query};
 use super::guard::ClientIp;
 use crate::domain::{
-    AppError, Booking, BookingCode, ClaimCode, CustomerName, Hold, PaymentAccount, SeatCode, Trip,
-    WhatsApp,
+    AppError, Booking, BookingCode, ClaimCode, CustomerName, Hold, Passenger, PaymentAccount,
+    SeatCode, SeatNames, Trip, WhatsApp,
 };
 use crate::limits::Limit;
 use crate::services::TripFilter;
@@ -209,10 +209,16 @@ pub struct ContactBody {
     /// `0812…`, `+62 812-…` or `62812…`.
     #[schema(example = "081234567890")]
     whatsapp: String,
+    /// A name per seat of the hold (optional; a seat left out carries the
+    /// contact person's `name`). Each seat at most once, and only seats
+    /// of this hold.
+    #[serde(default)]
+    passengers: Vec<Passenger>,
 }
 
-/// Attaches the passenger's name and WhatsApp number: the hold gets a claim
-/// code and lasts `CONTACT_HOLD_MINUTES` from now.
+/// Attaches the passenger's name and WhatsApp number, and optionally a name
+/// per seat: the hold gets a claim code and lasts `CONTACT_HOLD_MINUTES`
+/// from now.
 #[utoipa::path(post, path = "/api/hold/attach-contact/", tag = "passenger",
     request_body = ContactBody,
     responses(
@@ -228,10 +234,11 @@ pub async fn attach_contact(
 ) -> ApiResult<Hold> {
     let name = CustomerName::parse(&body.name)?;
     let whatsapp = WhatsApp::parse(&body.whatsapp)?;
+    let seats = SeatNames::parse(&body.passengers)?;
     let session = session_of(&headers, &s.settings).ok_or(AppError::NoActiveHold)?;
     Ok(Json(
         s.service
-            .attach_contact(&session, &name, &whatsapp, s.clock.now())
+            .attach_contact_for_seats(&session, &name, &whatsapp, &seats, s.clock.now())
             .await?,
     ))
 }

@@ -1,5 +1,6 @@
 //! The Leptos UI: the HTML shell, the router and the pages.
 
+pub mod charts;
 pub mod components;
 pub mod i18n;
 pub mod pages;
@@ -154,6 +155,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("schedules"))
                         view=pages::schedules::AdminSchedulesPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("reports"))
+                        view=pages::reports::AdminReportsPage
                         ssr=SsrMode::Async
                     />
                     <Route

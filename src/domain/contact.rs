@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use super::AppError;
+use super::{AppError, SeatCode};
 
 /// A passenger's name as they want it on the manifest: trimmed, inner runs of
 /// whitespace collapsed, 1–80 characters, no control characters. Any script
@@ -149,9 +149,142 @@ impl fmt::Debug for WhatsApp {
     }
 }
 
+/// Who sits in one seat: a seat of the hold and the passenger's name. On
+/// the wire in both directions (a client names seats when attaching
+/// contact; a hold, booking and manifest list them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Passenger {
+    pub seat: SeatCode,
+    pub name: String,
+}
+
+/// The names a passenger gave for the seats of their hold, checked: every
+/// name a [`CustomerName`], every seat named at most once. Seats left out
+/// carry the contact person's name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeatNames(Vec<(SeatCode, CustomerName)>);
+
+impl SeatNames {
+    /// More names than any bus has seats is not a request for names.
+    pub const MAX: usize = 64;
+
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    pub fn parse(list: &[Passenger]) -> Result<Self, AppError> {
+        if list.len() > Self::MAX {
+            return Err(AppError::invalid("Too many passenger names."));
+        }
+        let mut names: Vec<(SeatCode, CustomerName)> = Vec::with_capacity(list.len());
+        for p in list {
+            if names.iter().any(|(seat, _)| *seat == p.seat) {
+                return Err(AppError::invalid(format!(
+                    "Seat {} is named twice.",
+                    p.seat
+                )));
+            }
+            let name = CustomerName::parse(&p.name)
+                .map_err(|e| AppError::invalid(format!("Seat {}: {}", p.seat, e.message())))?;
+            names.push((p.seat, name));
+        }
+        Ok(Self(names))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The name stored for each seat of `seats` (None: the contact
+    /// person's). A named seat that is not one of `seats` is a mistake.
+    pub fn for_seats<'a>(
+        &'a self,
+        seats: &[SeatCode],
+    ) -> Result<Vec<(SeatCode, Option<&'a CustomerName>)>, AppError> {
+        if let Some((stray, _)) = self.0.iter().find(|(seat, _)| !seats.contains(seat)) {
+            return Err(AppError::invalid(format!(
+                "Seat {stray} is not one of the seats held."
+            )));
+        }
+        Ok(seats
+            .iter()
+            .map(|seat| {
+                let name = self.0.iter().find(|(s, _)| s == seat).map(|(_, n)| n);
+                (*seat, name)
+            })
+            .collect())
+    }
+}
+
+/// Each seat with its passenger: its own name, or else the contact
+/// person's. Nobody before contact is attached.
+pub fn passengers_of(
+    seats: &[(SeatCode, Option<String>)],
+    contact: Option<&str>,
+) -> Vec<Passenger> {
+    let Some(contact) = contact else {
+        return Vec::new();
+    };
+    seats
+        .iter()
+        .map(|(seat, name)| Passenger {
+            seat: *seat,
+            name: name.clone().unwrap_or_else(|| contact.to_string()),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn seat(code: &str) -> SeatCode {
+        SeatCode::parse(code).unwrap()
+    }
+
+    fn named(seat_code: &str, name: &str) -> Passenger {
+        Passenger {
+            seat: seat(seat_code),
+            name: name.to_string(),
+        }
+    }
+
+    #[test]
+    fn seat_names_are_checked_like_contact_names() {
+        let names =
+            SeatNames::parse(&[named("1A", "  Budi   Santoso "), named("1B", "Siti")]).unwrap();
+        let seats = [seat("1A"), seat("1B"), seat("2A")];
+        let stored = names.for_seats(&seats).unwrap();
+        assert_eq!(stored[0].1.unwrap().as_str(), "Budi Santoso");
+        assert_eq!(stored[1].1.unwrap().as_str(), "Siti");
+        assert_eq!(stored[2].1, None, "a seat left out has no name of its own");
+        let err = SeatNames::parse(&[named("1A", " ")]).unwrap_err();
+        assert!(err.message().contains("1A"), "{}", err.message());
+        assert!(SeatNames::parse(&[named("1A", "Bu\u{202E}di")]).is_err());
+    }
+
+    #[test]
+    fn a_seat_named_twice_or_not_held_is_refused() {
+        let twice = SeatNames::parse(&[named("1A", "Budi"), named("1A", "Siti")]).unwrap_err();
+        assert!(twice.message().contains("twice"), "{}", twice.message());
+        let names = SeatNames::parse(&[named("3C", "Budi")]).unwrap();
+        let err = names.for_seats(&[seat("1A")]).unwrap_err();
+        assert!(err.message().contains("3C"), "{}", err.message());
+        let many: Vec<_> = (0..65).map(|_| named("1A", "x")).collect();
+        assert!(SeatNames::parse(&many).is_err());
+    }
+
+    #[test]
+    fn passengers_fall_back_to_the_contact_person() {
+        let seats = [(seat("1A"), None), (seat("1B"), Some("Siti".to_string()))];
+        assert!(
+            passengers_of(&seats, None).is_empty(),
+            "nobody before contact"
+        );
+        let list = passengers_of(&seats, Some("Budi"));
+        assert_eq!(list, vec![named("1A", "Budi"), named("1B", "Siti")]);
+    }
 
     #[test]
     fn indonesian_numbers_normalise_to_62() {

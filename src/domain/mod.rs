@@ -12,6 +12,7 @@ mod money;
 mod payment;
 mod policy;
 pub mod receipt;
+pub mod report;
 pub mod schedule;
 mod seat;
 pub mod statement;
@@ -19,7 +20,7 @@ mod version;
 pub mod webhook;
 
 pub use codes::{BookingCode, ClaimCode};
-pub use contact::{CustomerName, WhatsApp};
+pub use contact::{CustomerName, Passenger, SeatNames, WhatsApp, passengers_of};
 pub use error::AppError;
 pub use model::{
     AuditEvent, Booking, Hold, HoldStatus, Manifest, ManifestEntry, Seat, SeatStatus, StaffUser,

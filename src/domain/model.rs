@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{BookingCode, BusType, ClaimCode, SeatCode};
+use super::{BookingCode, BusType, ClaimCode, Passenger, SeatCode};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -98,8 +98,12 @@ pub struct Hold {
     pub expires_at: DateTime<Utc>,
     pub expires_in_seconds: i64,
     pub claim_code: Option<ClaimCode>,
+    /// The contact person, who pays.
     pub name: Option<String>,
     pub whatsapp: Option<String>,
+    /// Who sits in each seat, in seat order: the name given for the seat,
+    /// or the contact person's. Empty before contact.
+    pub passengers: Vec<Passenger>,
     pub admin_wa: String,
     /// `https://wa.me/<admin_wa>?text=…` naming the claim code, trip and seats.
     pub whatsapp_url: Option<String>,
@@ -121,8 +125,11 @@ pub struct Booking {
     pub booking_code: BookingCode,
     pub trip: Trip,
     pub seats: Vec<SeatCode>,
+    /// The contact person, who paid.
     pub name: String,
     pub whatsapp: String,
+    /// Who sits in each seat, in seat order.
+    pub passengers: Vec<Passenger>,
     pub booked_at: DateTime<Utc>,
     pub status: HoldStatus,
     /// What was to be paid: the hold's `amount_due`, unique code included.
@@ -135,7 +142,10 @@ pub struct Booking {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ManifestEntry {
     pub seat: SeatCode,
+    /// Who sits in this seat.
     pub name: String,
+    /// The person who booked and pays (the same for every seat of a hold).
+    pub contact_name: String,
     pub whatsapp: String,
     /// Set once the admin confirmed payment.
     pub booking_code: Option<BookingCode>,

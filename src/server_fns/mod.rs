@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{AppError, Trip};
 
 pub mod admin;
+pub mod reports;
 pub mod schedules;
 pub mod trip;
 pub mod webhooks;

@@ -24,6 +24,16 @@ pub struct ScheduleLine {
 pub struct SchedulesView {
     pub schedules: Vec<ScheduleLine>,
     pub made: Option<usize>,
+    /// After an edit: what it did to the schedule's trips.
+    pub edited: Option<EditSummary>,
+}
+
+/// What editing a schedule did to its later trips.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditSummary {
+    pub changed: usize,
+    pub kept: usize,
+    pub made: usize,
 }
 
 #[cfg(feature = "ssr")]
@@ -41,6 +51,7 @@ async fn view(s: &crate::state::AppState, made: Option<usize>) -> Result<Schedul
             })
             .collect(),
         made,
+        edited: None,
     })
 }
 
@@ -78,39 +89,17 @@ pub async fn admin_create_schedule(
     super::with_status(
         async move {
             let (s, actor) = super::admin::ssr::staff().await?;
-            let ticked = [
-                ("mon", mon),
-                ("tue", tue),
-                ("wed", wed),
-                ("thu", thu),
-                ("fri", fri),
-                ("sat", sat),
-                ("sun", sun),
-            ];
-            let days: Vec<&str> = ticked
-                .iter()
-                .filter(|(_, v)| v.is_some())
-                .map(|(d, _)| *d)
-                .collect();
-            let date = |text: &str, field: &str| {
-                text.trim()
-                    .parse::<chrono::NaiveDate>()
-                    .map_err(|_| AppError::invalid(format!("Enter {field} as a date.")))
-            };
-            let input = crate::services::NewSchedule {
+            let input = ssr::schedule_of(ScheduleForm {
                 route_from,
                 route_to,
                 depart_time,
-                days: days.join(","),
-                bus_type: crate::domain::BusType::parse(&bus_type)?,
-                price: super::admin::parse_price(&price)?,
+                bus_type,
+                price,
                 admin_wa,
-                valid_from: date(&valid_from, "the first day")?,
-                valid_until: match valid_until.trim() {
-                    "" => None,
-                    until => Some(date(until, "the last day")?),
-                },
-            };
+                valid_from,
+                valid_until,
+                days: [mon, tue, wed, thu, fri, sat, sun],
+            })?;
             let ahead = s.settings.schedule_days_ahead;
             let (_, made) = s
                 .service
@@ -120,6 +109,110 @@ pub async fn admin_create_schedule(
         }
         .await,
     )
+}
+
+/// Changes a schedule from its edit form (the add form's fields); its
+/// trips nobody has held follow.
+#[server(prefix = "/sf", endpoint = "admin_update_schedule")]
+pub async fn admin_update_schedule(
+    id: i64,
+    route_from: String,
+    route_to: String,
+    depart_time: String,
+    bus_type: String,
+    price: String,
+    admin_wa: String,
+    valid_from: String,
+    valid_until: String,
+    mon: Option<String>,
+    tue: Option<String>,
+    wed: Option<String>,
+    thu: Option<String>,
+    fri: Option<String>,
+    sat: Option<String>,
+    sun: Option<String>,
+) -> Result<SchedulesView, AppError> {
+    super::with_status(
+        async move {
+            let (s, actor) = super::admin::ssr::staff().await?;
+            let input = ssr::schedule_of(ScheduleForm {
+                route_from,
+                route_to,
+                depart_time,
+                bus_type,
+                price,
+                admin_wa,
+                valid_from,
+                valid_until,
+                days: [mon, tue, wed, thu, fri, sat, sun],
+            })?;
+            let ahead = s.settings.schedule_days_ahead;
+            let (_, edit) = s
+                .service
+                .update_schedule(&actor, id, &input, ahead, s.clock.now())
+                .await?;
+            let mut v = view(&s, None).await?;
+            v.edited = Some(EditSummary {
+                changed: edit.trips_changed,
+                kept: edit.trips_kept,
+                made: edit.trips_made,
+            });
+            Ok(v)
+        }
+        .await,
+    )
+}
+
+/// The fields of the add and edit forms, as posted.
+#[cfg(feature = "ssr")]
+struct ScheduleForm {
+    route_from: String,
+    route_to: String,
+    depart_time: String,
+    bus_type: String,
+    price: String,
+    admin_wa: String,
+    valid_from: String,
+    valid_until: String,
+    /// Monday first: present when ticked.
+    days: [Option<String>; 7],
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::ScheduleForm;
+    use crate::domain::AppError;
+
+    /// A schedule as the forms post it: a checkbox per day, the price as
+    /// typed, dates as `YYYY-MM-DD`.
+    pub(super) fn schedule_of(f: ScheduleForm) -> Result<crate::services::NewSchedule, AppError> {
+        const NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        let days: Vec<&str> = NAMES
+            .iter()
+            .zip(&f.days)
+            .filter(|(_, v)| v.is_some())
+            .map(|(d, _)| *d)
+            .collect();
+        let date = |text: &str, field: &str| {
+            text.trim()
+                .parse::<chrono::NaiveDate>()
+                .map_err(|_| AppError::invalid(format!("Enter {field} as a date.")))
+        };
+        Ok(crate::services::NewSchedule {
+            route_from: f.route_from,
+            route_to: f.route_to,
+            depart_time: f.depart_time,
+            days: days.join(","),
+            bus_type: crate::domain::BusType::parse(&f.bus_type)?,
+            price: super::super::admin::parse_price(&f.price)?,
+            admin_wa: f.admin_wa,
+            valid_from: date(&f.valid_from, "the first day")?,
+            valid_until: match f.valid_until.trim() {
+                "" => None,
+                until => Some(date(until, "the last day")?),
+            },
+        })
+    }
 }
 
 /// Skips a date (`what` = `skip`), gives it a price (`price`), or makes it

@@ -57,6 +57,8 @@ pub struct PageHold {
     pub unique_code: Option<i64>,
     /// How many transfer receipts the passenger has sent for it.
     pub receipts_sent: usize,
+    /// Who sits in each seat (empty before contact).
+    pub passengers: Vec<crate::domain::Passenger>,
 }
 
 #[cfg(feature = "ssr")]
@@ -166,6 +168,7 @@ mod ssr {
                 amount_due: h.amount_due,
                 unique_code: h.unique_code,
                 receipts_sent,
+                passengers: h.passengers,
             }),
             hold_elsewhere,
             may_extend,
@@ -266,22 +269,25 @@ pub async fn extend_hold(trip_id: i64) -> Result<SeatMapView, AppError> {
     )
 }
 
-/// Attaches the passenger's name and WhatsApp number to the hold.
+/// Attaches the passenger's name and WhatsApp number, and a name per seat,
+/// to the hold.
 #[server(prefix = "/sf", endpoint = "attach_contact", input = Json)]
 pub async fn attach_contact(
     trip_id: i64,
     name: String,
     whatsapp: String,
+    passengers: Vec<crate::domain::Passenger>,
 ) -> Result<SeatMapView, AppError> {
     super::with_status(
         async move {
             let s = super::state()?;
             let name = crate::domain::CustomerName::parse(&name)?;
             let whatsapp = crate::domain::WhatsApp::parse(&whatsapp)?;
+            let seats = crate::domain::SeatNames::parse(&passengers)?;
             let session = ssr::session(false)?.ok_or(AppError::NoActiveHold)?;
             let answer = s
                 .service
-                .attach_contact(&session, &name, &whatsapp, s.clock.now())
+                .attach_contact_for_seats(&session, &name, &whatsapp, &seats, s.clock.now())
                 .await?;
             ssr::view_after(&s, trip_id, &session, answer).await
         }

@@ -118,14 +118,14 @@ impl Service {
             Some(HoldStatus::Cancelled) => return Err(AppError::BookingCancelled),
             Some(HoldStatus::Released) => return Err(AppError::HoldExpired),
             Some(HoldStatus::Held) => {
-                let seats = storage::seats_of_hold(&mut *tx, hold.id).await?;
+                let seats = storage::seat_codes_of_hold(&mut *tx, hold.id).await?;
                 let booked = storage::book_held_seats(&mut *tx, hold.id).await?;
                 if booked as usize != seats.len() {
                     return Err(super::views::corrupt("seats of a live hold"));
                 }
             }
             Some(HoldStatus::Expired) => {
-                let seats = storage::seats_of_hold(&mut *tx, hold.id).await?;
+                let seats = storage::seat_codes_of_hold(&mut *tx, hold.id).await?;
                 let mut unavailable = Vec::new();
                 for seat in &seats {
                     if !storage::take_seat(&mut *tx, hold.trip_id, seat, hold.id, "BOOKED").await? {
@@ -141,7 +141,7 @@ impl Service {
         }
         let booking_code = unused_booking_code(&mut *tx).await?;
         storage::mark_booked(&mut *tx, hold.id, &booking_code, to_ms(now)).await?;
-        let seats = storage::seats_of_hold(&mut *tx, hold.id).await?;
+        let seats = storage::seat_codes_of_hold(&mut *tx, hold.id).await?;
         audit(
             &mut *tx,
             now,
@@ -362,14 +362,14 @@ impl Service {
         let rows = storage::search_holds(&mut conn, &q).await?;
         // Their seats in one more statement, not one per hold.
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut seats: std::collections::HashMap<i64, Vec<String>> = Default::default();
-        for (hold, code) in storage::seats_of_holds(&mut conn, &ids).await? {
-            seats.entry(hold).or_default().push(code);
+        let mut seats: std::collections::HashMap<i64, Vec<storage::HeldSeat>> = Default::default();
+        for (hold, seat) in storage::seats_of_holds(&mut conn, &ids).await? {
+            seats.entry(hold).or_default().push(seat);
         }
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
-            let codes = seats.remove(&row.id).unwrap_or_default();
-            let view = self.hold_view_of(&row, super::views::parse_seats(&codes)?, now)?;
+            let held = seats.remove(&row.id).unwrap_or_default();
+            let view = self.hold_view_of(&row, &held, now)?;
             if status.is_none_or(|s| view.status == s) {
                 out.push((row.id, view));
             }
@@ -580,9 +580,11 @@ impl Service {
         let passengers = rows
             .into_iter()
             .map(|r| {
+                let contact_name = r.name.unwrap_or_default();
                 Ok(ManifestEntry {
                     seat: SeatCode::parse(&r.code)?,
-                    name: r.name.unwrap_or_default(),
+                    name: r.seat_name.unwrap_or_else(|| contact_name.clone()),
+                    contact_name,
                     whatsapp: r.whatsapp.unwrap_or_default(),
                     booking_code: r
                         .booking_code
@@ -700,6 +702,7 @@ pub fn manifest_csv(manifest: &Manifest) -> Result<Vec<u8>, AppError> {
         "booking_code",
         "claim_code",
         "status",
+        "contact_name",
     ])
     .map_err(fail)?;
     for p in &manifest.passengers {
@@ -716,6 +719,7 @@ pub fn manifest_csv(manifest: &Manifest) -> Result<Vec<u8>, AppError> {
                 .map(ToString::to_string)
                 .unwrap_or_default(),
             p.status.as_str().to_string(),
+            cell(&p.contact_name),
         ])
         .map_err(fail)?;
     }

@@ -6,10 +6,18 @@ use rand::Rng;
 use super::{Actor, Service, SessionKey};
 use crate::domain::webhook::WebhookEvent;
 use crate::domain::{
-    AppError, BusType, ClaimCode, CustomerName, Hold, HoldStatus, SeatCode, WhatsApp,
+    AppError, BusType, ClaimCode, CustomerName, Hold, HoldStatus, SeatCode, SeatNames, WhatsApp,
 };
 use crate::storage::road::{Changed, Job};
-use crate::storage::{self, NewAudit, WriteTx, to_ms};
+use crate::storage::{self, HeldSeat, NewAudit, WriteTx, to_ms};
+
+/// What a passenger leaves at the contact step.
+#[derive(Clone, Copy)]
+struct Contact<'a> {
+    name: &'a CustomerName,
+    whatsapp: &'a WhatsApp,
+    seat_names: &'a SeatNames,
+}
 
 /// Writes one audit row for a hold. (Eight plain arguments read better at
 /// the call sites than a struct built for one call.)
@@ -148,7 +156,10 @@ impl Service {
             Some((row, seats)) => (Some(row), seats),
             None => (None, Vec::new()),
         };
-        let new: Vec<String> = codes.into_iter().filter(|c| !current.contains(c)).collect();
+        let new: Vec<String> = codes
+            .into_iter()
+            .filter(|c| !current.iter().any(|h| &h.code == c))
+            .collect();
         if current.len() + new.len() > max as usize {
             return Err(AppError::TooManySeats { max });
         }
@@ -206,8 +217,9 @@ impl Service {
                     .await?;
             }
         }
-        let seats = super::views::parse_seats(&[current, new].concat())?;
-        self.hold_view_of(&row, seats, now)
+        let mut held = current;
+        held.extend(new.into_iter().map(HeldSeat::unnamed));
+        self.hold_view_of(&row, &held, now)
     }
 
     pub(crate) async fn live_view(
@@ -268,11 +280,11 @@ impl Service {
             }
         }
         let wanted: Vec<String> = match seats.as_deref() {
-            None => current.clone(),
+            None => current.iter().map(|h| h.code.clone()).collect(),
             Some(list) => distinct(list)
                 .iter()
                 .map(|c| c.to_string())
-                .filter(|c| current.contains(c))
+                .filter(|c| current.iter().any(|h| &h.code == c))
                 .collect(),
         };
         let tx = job.writes().await?;
@@ -302,14 +314,14 @@ impl Service {
         if ended {
             hold.status = HoldStatus::Released.as_str().to_string();
         }
-        let left: Vec<String> = current
+        let left: Vec<HeldSeat> = current
             .into_iter()
-            .filter(|c| !released.contains(c))
+            .filter(|h| !released.contains(&h.code))
             .collect();
         if !ended && !released.is_empty() && hold.claim_code.is_some() {
             self.price(tx, &mut hold, left.len(), false).await?;
         }
-        self.hold_view_of(&hold, super::views::parse_seats(&left)?, now)
+        self.hold_view_of(&hold, &left, now)
     }
 
     /// The session's live hold.
@@ -388,6 +400,8 @@ impl Service {
 
     /// Attaches the passenger's name and WhatsApp number: the hold gets a
     /// claim code and lives `contact_hold` from now, so there is time to pay.
+    /// The contact person sits in every seat (see
+    /// [`Service::attach_contact_for_seats`] for a name per seat).
     pub async fn attach_contact(
         &self,
         session: &SessionKey,
@@ -395,16 +409,37 @@ impl Service {
         whatsapp: &WhatsApp,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
-        let (this, session, name, whatsapp) = (
+        self.attach_contact_for_seats(session, name, whatsapp, &SeatNames::none(), now)
+            .await
+    }
+
+    /// [`Service::attach_contact`] with the passenger's name for some or all
+    /// seats; a seat left out carries the contact person. Attaching again
+    /// names the seats anew.
+    pub async fn attach_contact_for_seats(
+        &self,
+        session: &SessionKey,
+        name: &CustomerName,
+        whatsapp: &WhatsApp,
+        seat_names: &SeatNames,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
+        let (this, session, name, whatsapp, seat_names) = (
             self.clone(),
             session.clone(),
             name.clone(),
             whatsapp.clone(),
+            seat_names.clone(),
         );
         self.write(now, move |job| {
             Box::pin(async move {
+                let contact = Contact {
+                    name: &name,
+                    whatsapp: &whatsapp,
+                    seat_names: &seat_names,
+                };
                 let hold = this
-                    .attach_contact_in(job.writes().await?, &session, &name, &whatsapp, now)
+                    .attach_contact_in(job.writes().await?, &session, contact, now)
                     .await?;
                 let changed = Changed::nothing();
                 Ok((hold, changed))
@@ -417,13 +452,29 @@ impl Service {
         &self,
         tx: &mut WriteTx,
         session: &SessionKey,
-        name: &CustomerName,
-        whatsapp: &WhatsApp,
+        contact: Contact<'_>,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
+        let Contact {
+            name,
+            whatsapp,
+            seat_names,
+        } = contact;
         let hold = storage::live_hold_of_session(tx, session.hash())
             .await?
             .ok_or(AppError::NoActiveHold)?;
+        // Who sits where, checked against the seats held before anything
+        // is written.
+        let mut held = storage::seats_of_hold(tx, hold.id).await?;
+        let codes = super::views::parse_held(&held)?
+            .into_iter()
+            .map(|(code, _)| code)
+            .collect::<Vec<_>>();
+        let names: Vec<(String, Option<String>)> = seat_names
+            .for_seats(&codes)?
+            .into_iter()
+            .map(|(seat, name)| (seat.to_string(), name.map(|n| n.as_str().to_string())))
+            .collect();
         let max = self.policy.max_active_per_whatsapp;
         // Counted, then added to: with other instances writing too, one
         // number's attachments take turns.
@@ -456,10 +507,19 @@ impl Service {
         {
             return Err(AppError::NoActiveHold);
         }
+        // Written only when a name is given or one was before.
+        if names.iter().any(|(_, n)| n.is_some()) || held.iter().any(|h| h.name.is_some()) {
+            storage::set_seat_names(tx, hold.id, &names).await?;
+        }
+        for seat in &mut held {
+            seat.name = names
+                .iter()
+                .find(|(code, _)| *code == seat.code)
+                .and_then(|(_, name)| name.clone());
+        }
         // The amount to transfer, unique among the holds awaiting payment.
-        let codes = storage::seats_of_hold(tx, hold.id).await?;
         let mut priced = hold.clone();
-        self.price(tx, &mut priced, codes.len(), true).await?;
+        self.price(tx, &mut priced, held.len(), true).await?;
         let detail = match priced.amount_due {
             Some(amount) => format!("until {}, transfer {amount}", expires.to_rfc3339()),
             None => format!("until {}", expires.to_rfc3339()),
@@ -481,9 +541,10 @@ impl Service {
         priced.whatsapp = Some(whatsapp.as_str().to_string());
         priced.claim_code = Some(claim);
         priced.expires_at = to_ms(expires);
+        let codes: Vec<String> = held.iter().map(|h| h.code.clone()).collect();
         super::webhooks::queue_event(tx, WebhookEvent::ContactAttached, &priced, &codes, now)
             .await?;
-        self.hold_view_of(&priced, super::views::parse_seats(&codes)?, now)
+        self.hold_view_of(&priced, &held, now)
     }
 
     /// Moves the hold with this claim code to `session` ("restore my

@@ -61,6 +61,67 @@ pub struct DateRule {
     pub price: Option<i64>,
 }
 
+/// A schedule's fields, checked.
+#[derive(Clone)]
+struct Checked {
+    route_from: String,
+    route_to: String,
+    depart_minute: i64,
+    days: Weekdays,
+    bus_type: BusType,
+    price: i64,
+    admin_wa: WhatsApp,
+    valid_from: String,
+    valid_until: Option<String>,
+}
+
+impl Checked {
+    fn of(input: &NewSchedule) -> Result<Self, AppError> {
+        let time = parse_time(&input.depart_time)?;
+        if input.valid_until.is_some_and(|u| u < input.valid_from) {
+            return Err(AppError::invalid(
+                "valid_until must not be before valid_from.",
+            ));
+        }
+        Ok(Self {
+            route_from: clean_place(&input.route_from, "route_from")?,
+            route_to: clean_place(&input.route_to, "route_to")?,
+            depart_minute: i64::from(time.hour() * 60 + time.minute()),
+            days: Weekdays::parse(&input.days)?,
+            bus_type: input.bus_type,
+            price: check_price(input.price)?,
+            admin_wa: WhatsApp::parse(&input.admin_wa)?,
+            valid_from: input.valid_from.to_string(),
+            valid_until: input.valid_until.map(|u| u.to_string()),
+        })
+    }
+
+    fn row(&self) -> NewScheduleRow<'_> {
+        NewScheduleRow {
+            route_from: &self.route_from,
+            route_to: &self.route_to,
+            depart_minute: self.depart_minute,
+            days: i64::from(self.days.bits()),
+            bus_type: self.bus_type.as_str(),
+            price: self.price,
+            admin_wa: self.admin_wa.as_str(),
+            valid_from: &self.valid_from,
+            valid_until: self.valid_until.as_deref(),
+        }
+    }
+}
+
+/// What editing a schedule did to its trips departing later.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ScheduleEdit {
+    /// Trips nobody had held that took the new rule (or went off sale).
+    pub trips_changed: usize,
+    /// Trips with holds or bookings, kept as their passengers bought them.
+    pub trips_kept: usize,
+    /// Trips made for dates the new rule adds.
+    pub trips_made: usize,
+}
+
 fn view(row: &ScheduleRow, dates: &[ScheduleDateRow]) -> Result<Schedule, AppError> {
     let corrupt = super::views::corrupt;
     let date = |s: &str, field| s.parse::<NaiveDate>().map_err(|_| corrupt(field));
@@ -132,37 +193,13 @@ impl Service {
         days_ahead: u32,
         now: DateTime<Utc>,
     ) -> Result<(Schedule, usize), AppError> {
-        let route_from = clean_place(&input.route_from, "route_from")?;
-        let route_to = clean_place(&input.route_to, "route_to")?;
-        let time = parse_time(&input.depart_time)?;
-        let days = Weekdays::parse(&input.days)?;
-        let price = check_price(input.price)?;
-        let admin_wa = WhatsApp::parse(&input.admin_wa)?;
-        if input.valid_until.is_some_and(|u| u < input.valid_from) {
-            return Err(AppError::invalid(
-                "valid_until must not be before valid_from.",
-            ));
-        }
-        let (from, until) = (
-            input.valid_from.to_string(),
-            input.valid_until.map(|u| u.to_string()),
-        );
-        let (by, bus_type) = (actor.label(), input.bus_type);
+        let checked = Checked::of(input)?;
+        let by = actor.label();
         let id = self
             .write_tx(now, move |tx| {
                 Box::pin(async move {
-                    let row = NewScheduleRow {
-                        route_from: &route_from,
-                        route_to: &route_to,
-                        depart_minute: i64::from(time.hour() * 60 + time.minute()),
-                        days: i64::from(days.bits()),
-                        bus_type: bus_type.as_str(),
-                        price,
-                        admin_wa: admin_wa.as_str(),
-                        valid_from: &from,
-                        valid_until: until.as_deref(),
-                    };
-                    let id = storage::insert_schedule(&mut *tx, &row, &by, to_ms(now)).await?;
+                    let id =
+                        storage::insert_schedule(&mut *tx, &checked.row(), &by, to_ms(now)).await?;
                     Ok((id, Changed::nothing()))
                 })
             })
@@ -288,6 +325,114 @@ impl Service {
         // A date made ordinary again may need its trip.
         self.make_trips_of(id, days_ahead, now).await?;
         Ok(schedule)
+    }
+
+    /// Changes a schedule's rule (route, time, days, bus, price, admin
+    /// number, validity) and carries it to its trips departing later that
+    /// nobody has held: each takes the new route, time, price and bus, or
+    /// goes off sale when its date no longer runs; dates that now run get
+    /// their trips. A trip with holds or bookings keeps what its passengers
+    /// bought. Its skipped and priced dates stay.
+    pub async fn update_schedule(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &NewSchedule,
+        days_ahead: u32,
+        now: DateTime<Utc>,
+    ) -> Result<(Schedule, ScheduleEdit), AppError> {
+        let checked = Checked::of(input)?;
+        let (actor, tz) = (actor.clone(), self.tz);
+        let mut edit = self
+            .write_tx(now, move |tx| {
+                Box::pin(async move {
+                    if !storage::update_schedule(&mut *tx, id, &checked.row()).await? {
+                        return Err(AppError::NotFound);
+                    }
+                    let s = schedule_in(tx, id).await?;
+                    let plan = s.plan();
+                    let mut edit = ScheduleEdit::default();
+                    let mut changed = Changed::nothing();
+                    for t in storage::scheduled_trips_after(&mut *tx, id, to_ms(now)).await? {
+                        if t.has_holds {
+                            edit.trips_kept += 1;
+                            continue;
+                        }
+                        let date = t
+                            .service_date
+                            .parse::<NaiveDate>()
+                            .map_err(|_| super::views::corrupt("trips.service_date"))?;
+                        // Its departure under the new rule, if it still
+                        // runs that day and has not left.
+                        let departure = plan
+                            .departures(&tz, date, date)
+                            .into_iter()
+                            .next()
+                            .filter(|d| d.depart_at > now);
+                        let old_bus = BusType::parse(&t.bus_type)
+                            .map_err(|_| super::views::corrupt("trips.bus_type"))?;
+                        // Its date runs: it takes the rule. It does not: it
+                        // goes off sale as it is (an off-sale trip is left
+                        // alone).
+                        let trip = match &departure {
+                            Some(d) => NewTrip {
+                                route_from: &s.route_from,
+                                route_to: &s.route_to,
+                                depart_at: to_ms(d.depart_at),
+                                price: d.price,
+                                bus_type: s.bus_type,
+                                admin_wa: &s.admin_wa,
+                            },
+                            None if t.is_active => NewTrip {
+                                route_from: &t.route_from,
+                                route_to: &t.route_to,
+                                depart_at: t.depart_at,
+                                price: t.price,
+                                bus_type: old_bus,
+                                admin_wa: &t.admin_wa,
+                            },
+                            None => continue,
+                        };
+                        let on_sale = departure.is_some();
+                        let same = t.route_from == trip.route_from
+                            && t.route_to == trip.route_to
+                            && t.depart_at == trip.depart_at
+                            && t.price == trip.price
+                            && old_bus == trip.bus_type
+                            && t.admin_wa == trip.admin_wa
+                            && t.is_active == on_sale;
+                        if same {
+                            continue;
+                        }
+                        if !storage::update_unheld_trip(&mut *tx, t.id, &trip, on_sale).await? {
+                            // Held since it was read: it stays as it is.
+                            edit.trips_kept += 1;
+                            continue;
+                        }
+                        if old_bus != trip.bus_type {
+                            storage::relayout_seats(&mut *tx, t.id, trip.bus_type).await?;
+                        }
+                        let detail = if on_sale {
+                            format!("edited from schedule {id}")
+                        } else {
+                            format!("taken off sale: schedule {id} no longer runs on {date}")
+                        };
+                        audit_trip(tx, now, &actor, t.id, &detail).await?;
+                        edit.trips_changed += 1;
+                        changed = Changed::listing();
+                    }
+                    Ok((edit, changed))
+                })
+            })
+            .await?;
+        edit.trips_made = self.make_trips_of(id, days_ahead, now).await?;
+        let schedule = self
+            .schedules()
+            .await?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or(AppError::Internal)?;
+        Ok((schedule, edit))
     }
 
     /// Stops a schedule: no more trips are made from it (those made stay on

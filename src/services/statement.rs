@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 
 use super::Service;
-use super::views::{effective_status, parse_seats};
+use super::views::effective_status;
 use crate::domain::statement::{
     Candidate, ColumnMapping, Flow, Standing, StatementCredit, StatementReport, read_statement,
     verdicts,
@@ -57,7 +57,7 @@ impl Service {
         let mut conn = self.storage.read().await?;
         let rows = storage::holds_with_amounts(&mut conn, &amounts, to_ms(since)).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut seats: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut seats: HashMap<i64, Vec<storage::HeldSeat>> = HashMap::new();
         for (hold, code) in storage::seats_of_holds(&mut conn, &ids).await? {
             seats.entry(hold).or_default().push(code);
         }
@@ -82,8 +82,8 @@ impl Service {
                     .with_timezone(&self.tz())
                     .date_naive(),
             });
-            let codes = seats.remove(&row.id).unwrap_or_default();
-            holds.push(self.hold_view_of(row, parse_seats(&codes)?, now)?);
+            let held = seats.remove(&row.id).unwrap_or_default();
+            holds.push(self.hold_view_of(row, &held, now)?);
         }
         // `verdicts` answers for the credits, in order.
         let credits = statement

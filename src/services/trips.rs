@@ -155,7 +155,7 @@ impl Service {
             {
                 for seat in &mut seats {
                     seat.mine = seat.status == SeatStatus::Hold
-                        && mine.iter().any(|m| *m == seat.code.to_string());
+                        && mine.iter().any(|m| m.code == seat.code.to_string());
                 }
             }
         }

@@ -5,9 +5,10 @@ use chrono_tz::Tz;
 
 use super::Service;
 use crate::domain::{
-    AppError, Booking, BookingCode, BusType, ClaimCode, Hold, HoldStatus, SeatCode, Trip,
+    AppError, Booking, BookingCode, BusType, ClaimCode, Hold, HoldStatus, Passenger, SeatCode,
+    Trip, passengers_of,
 };
-use crate::storage::{self, Connection, HoldRow, TripRow, from_ms};
+use crate::storage::{self, Connection, HeldSeat, HoldRow, TripRow, from_ms};
 
 pub(crate) fn trip_view(row: &TripRow) -> Result<Trip, AppError> {
     Ok(Trip {
@@ -40,12 +41,17 @@ pub(crate) fn effective_status(row: &HoldRow, now: DateTime<Utc>) -> Result<Hold
     })
 }
 
-pub(crate) fn parse_seats(codes: &[String]) -> Result<Vec<SeatCode>, AppError> {
-    let mut seats = codes
+/// A hold's seats in seat order, each with the name given for it.
+pub(crate) fn parse_held(held: &[HeldSeat]) -> Result<Vec<(SeatCode, Option<String>)>, AppError> {
+    let mut seats = held
         .iter()
-        .map(|c| SeatCode::parse(c).map_err(|_| corrupt("seat code")))
+        .map(|h| {
+            SeatCode::parse(&h.code)
+                .map(|code| (code, h.name.clone()))
+                .map_err(|_| corrupt("seat code"))
+        })
         .collect::<Result<Vec<_>, _>>()?;
-    seats.sort();
+    seats.sort_by_key(|(code, _)| *code);
     Ok(seats)
 }
 
@@ -62,16 +68,35 @@ fn join_seats(seats: &[SeatCode]) -> String {
         .join(", ")
 }
 
+/// The seats for a message: `1A, 1B`, or `1A (Budi), 1B (Siti)` when
+/// somebody other than the contact person travels.
+fn seats_with_names(seats: &[SeatCode], passengers: &[Passenger], contact: &str) -> String {
+    if passengers.iter().all(|p| p.name == contact) {
+        return join_seats(seats);
+    }
+    passengers
+        .iter()
+        .map(|p| format!("{} ({})", p.seat, p.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The `wa.me` link a passenger uses to pay: the admin's number and a
 /// message naming the claim code, the trip and the seats.
-pub(crate) fn whatsapp_pay_url(row: &HoldRow, claim: &str, seats: &[SeatCode], tz: Tz) -> String {
+pub(crate) fn whatsapp_pay_url(
+    row: &HoldRow,
+    claim: &str,
+    seats: &[SeatCode],
+    passengers: &[Passenger],
+    tz: Tz,
+) -> String {
+    let name = row.name.as_deref().unwrap_or("");
     let message = format!(
         "Halo Admin, saya {name} mau bayar kursi.\nKode klaim: {claim}\nPerjalanan: {from} → {to}, {when}\nKursi: {seats}\nTransfer: {total}",
-        name = row.name.as_deref().unwrap_or(""),
         from = row.route_from,
         to = row.route_to,
         when = local_time(from_ms(row.depart_at), tz),
-        seats = join_seats(seats),
+        seats = seats_with_names(seats, passengers, name),
         total =
             crate::domain::format_rupiah(row.amount_due.unwrap_or(row.price * seats.len() as i64)),
     );
@@ -89,17 +114,20 @@ impl Service {
         row: &HoldRow,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
-        let seats = parse_seats(&storage::seats_of_hold(conn, row.id).await?)?;
-        self.hold_view_of(row, seats, now)
+        let seats = storage::seats_of_hold(conn, row.id).await?;
+        self.hold_view_of(row, &seats, now)
     }
 
     /// The view of a hold whose seats the caller already knows.
     pub(crate) fn hold_view_of(
         &self,
         row: &HoldRow,
-        seats: Vec<SeatCode>,
+        held: &[HeldSeat],
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
+        let named = parse_held(held)?;
+        let passengers = passengers_of(&named, row.name.as_deref());
+        let seats: Vec<SeatCode> = named.into_iter().map(|(code, _)| code).collect();
         let status = effective_status(row, now)?;
         let expires_at = from_ms(row.expires_at);
         let claim_code = row
@@ -114,7 +142,7 @@ impl Service {
             .transpose()?;
         let whatsapp_url = claim_code
             .as_ref()
-            .map(|c| whatsapp_pay_url(row, c.as_str(), &seats, self.tz));
+            .map(|c| whatsapp_pay_url(row, c.as_str(), &seats, &passengers, self.tz));
         Ok(Hold {
             trip_id: row.trip_id,
             amount_due: row.amount_due.unwrap_or(row.price * seats.len() as i64),
@@ -130,6 +158,7 @@ impl Service {
             claim_code,
             name: row.name.clone(),
             whatsapp: row.whatsapp.clone(),
+            passengers,
             admin_wa: row.admin_wa.clone(),
             whatsapp_url,
             status,
@@ -147,7 +176,10 @@ impl Service {
         let trip = storage::trip_by_id(conn, row.trip_id, storage::to_ms(now))
             .await?
             .ok_or_else(|| corrupt("holds.trip_id"))?;
-        let seats = parse_seats(&storage::seats_of_hold(conn, row.id).await?)?;
+        let named = parse_held(&storage::seats_of_hold(conn, row.id).await?)?;
+        let name = row.name.clone().unwrap_or_default();
+        let passengers = passengers_of(&named, Some(&name));
+        let seats: Vec<SeatCode> = named.into_iter().map(|(code, _)| code).collect();
         Ok(Booking {
             booking_code: row
                 .booking_code
@@ -157,8 +189,9 @@ impl Service {
             trip: trip_view(&trip)?,
             amount: row.amount_due.unwrap_or(row.price * seats.len() as i64),
             seats,
-            name: row.name.clone().unwrap_or_default(),
+            name,
             whatsapp: row.whatsapp.clone().unwrap_or_default(),
+            passengers,
             booked_at: from_ms(row.booked_at.unwrap_or(row.started_at)),
             status: HoldStatus::parse(&row.status).ok_or_else(|| corrupt("holds.status"))?,
         })
@@ -176,7 +209,7 @@ pub fn booking_whatsapp_url(booking: &Booking, ticket_url: &str, tz: Tz) -> Stri
         from = booking.trip.route_from,
         to = booking.trip.route_to,
         when = local_time(booking.trip.depart_at, tz),
-        seats = join_seats(&booking.seats),
+        seats = seats_with_names(&booking.seats, &booking.passengers, &booking.name),
     );
     format!(
         "https://wa.me/{}?text={}",

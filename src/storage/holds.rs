@@ -6,7 +6,7 @@
 
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
-use super::rows::{HoldContextRow, HoldSeatRow};
+use super::rows::{HeldSeat, HoldContextRow, HoldSeatRow};
 use super::{Connection, DbResult, HoldContext, HoldRow, TripInfo, like_pattern};
 
 /// The columns of a [`HoldRow`]: a hold with its trip's price, route, admin
@@ -30,7 +30,7 @@ const HOLD_SELECT: &str = concat!(
 const HOLD_WITH_SEATS_SELECT: &str = concat!(
     "SELECT ",
     hold_columns!(),
-    ", hs.code AS seat
+    ", hs.code AS seat, hs.passenger_name AS seat_name
      FROM holds h JOIN trips t ON t.id = h.trip_id
      LEFT JOIN hold_seats hs ON hs.hold_id = h.id"
 );
@@ -169,7 +169,7 @@ pub async fn latest_hold_of_session(
 pub async fn live_hold_with_seats(
     conn: &mut impl Connection,
     session_hash: &str,
-) -> DbResult<Option<(HoldRow, Vec<String>)>> {
+) -> DbResult<Option<(HoldRow, Vec<HeldSeat>)>> {
     let sql = for_write(
         conn,
         format!(
@@ -181,7 +181,15 @@ pub async fn live_hold_with_seats(
             .bind(session_hash)
             .fetch_all(conn)
             .await?;
-        let seats = rows.iter().filter_map(|r| r.seat.clone()).collect();
+        let seats = rows
+            .iter()
+            .filter_map(|r| {
+                r.seat.clone().map(|code| HeldSeat {
+                    code,
+                    name: r.seat_name.clone(),
+                })
+            })
+            .collect();
         Ok(rows.into_iter().next().map(|r| (r.hold, seats)))
     })
 }
@@ -283,9 +291,21 @@ pub async fn holds_with_amounts(
 
 /// The seats of a hold: for a live hold the ones it owns now; for an ended
 /// one the ones it had when it ended.
-pub async fn seats_of_hold(conn: &mut impl Connection, hold_id: i64) -> DbResult<Vec<String>> {
+pub async fn seats_of_hold(conn: &mut impl Connection, hold_id: i64) -> DbResult<Vec<HeldSeat>> {
     on!(conn, |conn| {
-        sqlx::query_scalar("SELECT code FROM hold_seats WHERE hold_id = $1")
+        sqlx::query_as(
+            "SELECT code, passenger_name AS name FROM hold_seats WHERE hold_id = $1 ORDER BY code",
+        )
+        .bind(hold_id)
+        .fetch_all(conn)
+        .await
+    })
+}
+
+/// The codes of [`seats_of_hold`].
+pub async fn seat_codes_of_hold(conn: &mut impl Connection, hold_id: i64) -> DbResult<Vec<String>> {
+    on!(conn, |conn| {
+        sqlx::query_scalar("SELECT code FROM hold_seats WHERE hold_id = $1 ORDER BY code")
             .bind(hold_id)
             .fetch_all(conn)
             .await
@@ -293,23 +313,52 @@ pub async fn seats_of_hold(conn: &mut impl Connection, hold_id: i64) -> DbResult
 }
 
 /// The seats of many holds at once (as [`seats_of_hold`] reads one):
-/// `(hold id, seat code)` pairs.
+/// `(hold id, seat)` pairs.
 pub async fn seats_of_holds(
     conn: &mut impl Connection,
     ids: &[i64],
-) -> DbResult<Vec<(i64, String)>> {
-    on!(conn, |conn| {
+) -> DbResult<Vec<(i64, HeldSeat)>> {
+    let rows: Vec<(i64, String, Option<String>)> = on!(conn, |conn| {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q = QueryBuilder::new("SELECT hold_id, code FROM hold_seats WHERE hold_id IN (");
+        let mut q = QueryBuilder::new(
+            "SELECT hold_id, code, passenger_name FROM hold_seats WHERE hold_id IN (",
+        );
         let mut list = q.separated(", ");
         for id in ids {
             list.push_bind(*id);
         }
-        q.push(")");
+        q.push(") ORDER BY hold_id, code");
         q.build_query_as().fetch_all(conn).await
-    })
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(hold, code, name)| (hold, HeldSeat { code, name }))
+        .collect())
+}
+
+/// Gives each seat of a hold its passenger's name (None: the contact
+/// person's). Seats not listed keep theirs.
+pub async fn set_seat_names(
+    conn: &mut impl Connection,
+    hold_id: i64,
+    names: &[(String, Option<String>)],
+) -> DbResult<()> {
+    for (code, name) in names {
+        on!(conn, |conn| {
+            sqlx::query(
+                "UPDATE hold_seats SET passenger_name = $3 WHERE hold_id = $1 AND code = $2",
+            )
+            .bind(hold_id)
+            .bind(code)
+            .bind(name.as_deref())
+            .execute(conn)
+            .await
+            .map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 /// A hold about to be opened (see [`insert_hold_with_seats`]).
@@ -783,7 +832,10 @@ pub struct ManifestRow {
     pub code: String,
     pub seat_row: i64,
     pub seat_col: i64,
+    /// The contact person.
     pub name: Option<String>,
+    /// The name given for this seat, if any.
+    pub seat_name: Option<String>,
     pub whatsapp: Option<String>,
     pub booking_code: Option<String>,
     pub claim_code: Option<String>,
@@ -799,9 +851,10 @@ pub async fn manifest(
 ) -> DbResult<Vec<ManifestRow>> {
     on!(conn, |conn| {
         sqlx::query_as(
-        "SELECT s.code, s.seat_row, s.seat_col, h.name, h.whatsapp, h.booking_code, h.claim_code,
-                s.status
+        "SELECT s.code, s.seat_row, s.seat_col, h.name, hs.passenger_name AS seat_name, h.whatsapp,
+                h.booking_code, h.claim_code, s.status
          FROM seats s JOIN holds h ON h.id = s.hold_id
+         LEFT JOIN hold_seats hs ON hs.hold_id = h.id AND hs.code = s.code
          WHERE s.trip_id = $1
            AND (s.status = 'BOOKED'
                 OR (s.status = 'HOLD' AND h.expires_at > $2 AND h.claim_code IS NOT NULL))

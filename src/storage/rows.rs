@@ -42,6 +42,22 @@ pub(super) struct HoldSeatRow {
     #[sqlx(flatten)]
     pub hold: HoldRow,
     pub seat: Option<String>,
+    pub seat_name: Option<String>,
+}
+
+/// One seat of a hold, with the name given for its passenger (None: the
+/// contact person sits there).
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct HeldSeat {
+    pub code: String,
+    pub name: Option<String>,
+}
+
+impl HeldSeat {
+    /// A seat just taken: nobody named for it yet.
+    pub fn unnamed(code: String) -> Self {
+        Self { code, name: None }
+    }
 }
 
 /// A trip with its seat counts.

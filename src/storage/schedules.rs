@@ -63,6 +63,34 @@ pub async fn insert_schedule(
     })
 }
 
+/// Overwrites a schedule's rule; false when there is no such schedule.
+pub async fn update_schedule(
+    conn: &mut impl Connection,
+    id: i64,
+    s: &NewScheduleRow<'_>,
+) -> DbResult<bool> {
+    on!(conn, |conn| {
+        sqlx::query(
+            "UPDATE schedules SET route_from = $2, route_to = $3, depart_minute = $4, days = $5,
+                 bus_type = $6, price = $7, admin_wa = $8, valid_from = $9, valid_until = $10
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(s.route_from)
+        .bind(s.route_to)
+        .bind(s.depart_minute)
+        .bind(s.days)
+        .bind(s.bus_type)
+        .bind(s.price)
+        .bind(s.admin_wa)
+        .bind(s.valid_from)
+        .bind(s.valid_until)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected() == 1)
+    })
+}
+
 /// Every schedule, newest first.
 pub async fn all_schedules(conn: &mut impl Connection) -> DbResult<Vec<ScheduleRow>> {
     on!(conn, |conn| {
@@ -200,9 +228,12 @@ pub async fn insert_scheduled_trip(
 pub struct ScheduledTripRow {
     pub id: i64,
     pub service_date: String,
+    pub route_from: String,
+    pub route_to: String,
     pub depart_at: i64,
     pub price: i64,
     pub bus_type: String,
+    pub admin_wa: String,
     pub is_active: bool,
     /// Whether any hold (live, paid or ended) ever took its seats: such a
     /// trip is never changed by editing its schedule.
@@ -217,7 +248,8 @@ pub async fn scheduled_trips_after(
 ) -> DbResult<Vec<ScheduledTripRow>> {
     on!(conn, |conn| {
         sqlx::query_as(
-            "SELECT t.id, t.service_date, t.depart_at, t.price, t.bus_type, t.is_active,
+            "SELECT t.id, t.service_date, t.route_from, t.route_to, t.depart_at, t.price,
+                    t.bus_type, t.admin_wa, t.is_active,
                     EXISTS (SELECT 1 FROM holds h WHERE h.trip_id = t.id) AS has_holds
              FROM trips t
              WHERE t.schedule_id = $1 AND t.depart_at > $2
@@ -247,6 +279,36 @@ pub async fn set_scheduled_trip(
         .bind(trip_id)
         .bind(on_sale)
         .bind(price)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected() == 1)
+    })
+}
+
+/// Overwrites a scheduled trip's details and puts it on or off sale, unless
+/// a hold ever took one of its seats (checked in the same statement); true
+/// when it was changed. The caller lays out its seats again when the bus
+/// type changed.
+pub async fn update_unheld_trip(
+    conn: &mut impl Connection,
+    trip_id: i64,
+    t: &NewTrip<'_>,
+    on_sale: bool,
+) -> DbResult<bool> {
+    on!(conn, |conn| {
+        sqlx::query(
+            "UPDATE trips SET route_from = $2, route_to = $3, depart_at = $4, price = $5,
+                 bus_type = $6, admin_wa = $7, is_active = $8
+             WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM holds WHERE trip_id = $1)",
+        )
+        .bind(trip_id)
+        .bind(t.route_from)
+        .bind(t.route_to)
+        .bind(t.depart_at)
+        .bind(t.price)
+        .bind(t.bus_type.as_str())
+        .bind(t.admin_wa)
+        .bind(on_sale)
         .execute(conn)
         .await
         .map(|r| r.rows_affected() == 1)

@@ -166,7 +166,7 @@ pub async fn check_database(url: &str, acked: &[Acked]) {
             .unwrap()
             .unwrap_or_else(|| panic!("acknowledged booking {} is lost", b.code));
         assert_eq!(hold.status, "BOOKED", "{}", b.code);
-        let mut seats = storage::seats_of_hold(&mut tx, hold.id).await.unwrap();
+        let mut seats = storage::seat_codes_of_hold(&mut tx, hold.id).await.unwrap();
         seats.sort();
         assert_eq!(seats, b.seats, "{}", b.code);
     }

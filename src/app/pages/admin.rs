@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::app::components::{bus_label, explain};
+use crate::app::components::{PassengerList, bus_label, explain};
 use crate::app::i18n::{Lang, use_lang};
 use crate::domain::{AppError, AuditEvent, BusType, HoldStatus, Receipt, format_rupiah};
 use crate::server_fns::TripCard;
@@ -165,6 +165,7 @@ pub(crate) fn AdminNav(current: &'static str) -> impl IntoView {
             {link("/admin", "holds", lang.t("Pesanan", "Holds"))}
             {link("/admin/trips", "trips", lang.t("Perjalanan", "Trips"))}
             {link("/admin/schedules", "schedules", lang.t("Jadwal", "Schedules"))}
+            {link("/admin/reports", "reports", lang.t("Laporan", "Reports"))}
             {link("/admin/statement", "statement", lang.t("Mutasi bank", "Bank statement"))}
             {link("/admin/payment", "payment", lang.t("Rekening", "Accounts"))}
             {link("/admin/webhooks", "webhooks", lang.t("Webhook", "Webhooks"))}
@@ -400,6 +401,13 @@ fn HoldRow(
     let booking = hold.booking_code.as_ref().map(ToString::to_string);
     let asking = RwSignal::new(false);
     let name = hold.name.clone().unwrap_or_default();
+    // Seat codes, or who sits where when somebody else travels too.
+    let others_travel = hold.passengers.iter().any(|p| p.name != name);
+    let seats = if others_travel {
+        Either::Left(view! { <PassengerList passengers=hold.passengers.clone() /> })
+    } else {
+        Either::Right(seats)
+    };
     let (c1, c2, c3) = (claim.clone(), claim.clone(), claim.clone());
     view! {
         <li class="admin-hold panel" data-testid="admin-hold" data-claim=claim.clone()>
@@ -715,7 +723,12 @@ fn TripEditor(initial: TripDetail) -> impl IntoView {
                             {d.passengers.into_iter().map(|p| view! {
                                 <tr>
                                     <td>{p.seat.to_string()}</td>
-                                    <td>{p.name}</td>
+                                    <td>
+                                        {p.name.clone()}
+                                        {(p.name != p.contact_name).then(|| view! {
+                                            <span class="muted small manifest-contact">{format!("{} {}", lang.t("Pemesan:", "Booked by:"), p.contact_name)}</span>
+                                        })}
+                                    </td>
                                     <td>{format!("+{}", p.whatsapp)}</td>
                                     <td class="mono">{p.booking_code.map(|c| c.to_string()).unwrap_or_else(|| "—".into())}</td>
                                     <td>{status_label(lang, p.status)}</td>

@@ -5,6 +5,7 @@ pub mod claim;
 pub mod home;
 pub mod not_found;
 pub mod payment;
+pub mod reports;
 pub mod schedules;
 pub mod statement;
 pub mod ticket;

@@ -13,7 +13,8 @@ use crate::app::i18n::{Lang, use_lang};
 use crate::domain::format_rupiah;
 use crate::domain::schedule::{Schedule, Weekdays};
 use crate::server_fns::schedules::{
-    AdminCreateSchedule, AdminScheduleDate, AdminStopSchedule, SchedulesView, admin_schedules,
+    AdminCreateSchedule, AdminScheduleDate, AdminStopSchedule, AdminUpdateSchedule, SchedulesView,
+    admin_schedules,
 };
 
 #[component]
@@ -76,6 +77,57 @@ fn date_label(lang: Lang, d: chrono::NaiveDate) -> String {
     )
 }
 
+/// The fields of a schedule (the add and edit forms), empty or filled in;
+/// `prefix` keeps each form's ids apart.
+fn schedule_fields(lang: Lang, prefix: &str, s: Option<&Schedule>) -> impl IntoView + use<> {
+    let id = |f: &str| format!("{prefix}-{f}");
+    let v = |f: fn(&Schedule) -> String| s.map(f).unwrap_or_default();
+    let days = s.map(|s| s.days);
+    view! {
+        <div class="field">
+            <label for=id("route-from")>{lang.t("Dari", "From")}</label>
+            <input id=id("route-from") name="route_from" type="text" required maxlength="60" value=v(|s| s.route_from.clone()) />
+        </div>
+        <div class="field">
+            <label for=id("route-to")>{lang.t("Ke", "To")}</label>
+            <input id=id("route-to") name="route_to" type="text" required maxlength="60" value=v(|s| s.route_to.clone()) />
+        </div>
+        <div class="field">
+            <label for=id("time")>{lang.t("Jam berangkat (waktu setempat)", "Departs at (local time)")}</label>
+            <input id=id("time") name="depart_time" type="time" required value=v(|s| s.depart_time.clone()) />
+        </div>
+        <fieldset class="field days">
+            <legend>{lang.t("Hari", "Days")}</legend>
+            {DAYS.iter().map(|(day, name, id, en)| view! {
+                <label class="day">
+                    <input type="checkbox" name=*name value="on" checked=days.is_some_and(|d| d.contains(*day)) />
+                    <span>{lang.t(id, en)}</span>
+                </label>
+            }).collect_view()}
+        </fieldset>
+        <div class="field">
+            <label for=id("bus")>{lang.t("Jenis bus", "Bus type")}</label>
+            <select id=id("bus") name="bus_type">{bus_options(lang, s.map(|s| s.bus_type))}</select>
+        </div>
+        <div class="field">
+            <label for=id("price")>{lang.t("Harga (Rp)", "Price (Rp)")}</label>
+            <input id=id("price") name="price" type="text" inputmode="numeric" required value=v(|s| s.price.to_string()) />
+        </div>
+        <div class="field">
+            <label for=id("wa")>{lang.t("WhatsApp admin", "Admin's WhatsApp")}</label>
+            <input id=id("wa") name="admin_wa" type="text" inputmode="tel" required value=v(|s| format!("+{}", s.admin_wa)) />
+        </div>
+        <div class="field">
+            <label for=id("from")>{lang.t("Mulai tanggal", "First day")}</label>
+            <input id=id("from") name="valid_from" type="date" required value=v(|s| s.valid_from.to_string()) />
+        </div>
+        <div class="field">
+            <label for=id("until")>{lang.t("Sampai tanggal (boleh kosong)", "Last day (optional)")}</label>
+            <input id=id("until") name="valid_until" type="date" value=v(|s| s.valid_until.map(|u| u.to_string()).unwrap_or_default()) />
+        </div>
+    }
+}
+
 /// The schedules and the forms that change them (an island: every action
 /// answers with the schedules as they now are).
 #[island(lazy)]
@@ -85,6 +137,7 @@ fn SchedulesBoard(initial: SchedulesView) -> impl IntoView {
     let create = ServerAction::<AdminCreateSchedule>::new();
     let date = ServerAction::<AdminScheduleDate>::new();
     let stop = ServerAction::<AdminStopSchedule>::new();
+    let update = ServerAction::<AdminUpdateSchedule>::new();
     let error = RwSignal::new(None::<String>);
     let answer = move |result: Option<Result<SchedulesView, crate::domain::AppError>>| match result
     {
@@ -98,8 +151,22 @@ fn SchedulesBoard(initial: SchedulesView) -> impl IntoView {
     Effect::new(move |_| answer(create.value().get()));
     Effect::new(move |_| answer(date.value().get()));
     Effect::new(move |_| answer(stop.value().get()));
-    let busy = move || create.pending().get() || date.pending().get() || stop.pending().get();
+    Effect::new(move |_| answer(update.value().get()));
+    let busy = move || {
+        create.pending().get()
+            || date.pending().get()
+            || stop.pending().get()
+            || update.pending().get()
+    };
     view! {
+        {move || data.with(|d| d.edited).map(|e| view! {
+            <p class="panel success" role="status" data-testid="schedule-edited">
+                {match lang {
+                    Lang::Id => format!("Jadwal diubah: {} perjalanan ikut berubah, {} tetap (sudah ada pemesan), {} dibuat.", e.changed, e.kept, e.made),
+                    Lang::En => format!("Schedule changed: {} trips follow it, {} kept (they have passengers), {} made.", e.changed, e.kept, e.made),
+                }}
+            </p>
+        })}
         {move || data.with(|d| d.made).map(|n| view! {
             <p class="panel success" role="status" data-testid="schedule-made">
                 {match lang {
@@ -116,54 +183,14 @@ fn SchedulesBoard(initial: SchedulesView) -> impl IntoView {
         } else {
             view! {
                 <ul class="schedule-list">
-                    {data.get().schedules.into_iter().map(|line| schedule_item(lang, line.schedule, line.trips_ahead, date, stop, busy)).collect_view()}
+                    {data.get().schedules.into_iter().map(|line| schedule_item(lang, line.schedule, line.trips_ahead, ScheduleActions { date, stop, update }, busy)).collect_view()}
                 </ul>
             }.into_any()
         }}
         <div class="panel form-panel">
             <h2>{lang.t("Tambah jadwal", "Add a schedule")}</h2>
             <ActionForm action=create attr:class="schedule-form">
-                <div class="field">
-                    <label for="s-route-from">{lang.t("Dari", "From")}</label>
-                    <input id="s-route-from" name="route_from" type="text" required maxlength="60" />
-                </div>
-                <div class="field">
-                    <label for="s-route-to">{lang.t("Ke", "To")}</label>
-                    <input id="s-route-to" name="route_to" type="text" required maxlength="60" />
-                </div>
-                <div class="field">
-                    <label for="s-time">{lang.t("Jam berangkat (waktu setempat)", "Departs at (local time)")}</label>
-                    <input id="s-time" name="depart_time" type="time" required />
-                </div>
-                <fieldset class="field days">
-                    <legend>{lang.t("Hari", "Days")}</legend>
-                    {DAYS.iter().map(|(_, name, id, en)| view! {
-                        <label class="day">
-                            <input type="checkbox" name=*name value="on" />
-                            <span>{lang.t(id, en)}</span>
-                        </label>
-                    }).collect_view()}
-                </fieldset>
-                <div class="field">
-                    <label for="s-bus">{lang.t("Jenis bus", "Bus type")}</label>
-                    <select id="s-bus" name="bus_type">{bus_options(lang, None)}</select>
-                </div>
-                <div class="field">
-                    <label for="s-price">{lang.t("Harga (Rp)", "Price (Rp)")}</label>
-                    <input id="s-price" name="price" type="text" inputmode="numeric" required />
-                </div>
-                <div class="field">
-                    <label for="s-wa">{lang.t("WhatsApp admin", "Admin's WhatsApp")}</label>
-                    <input id="s-wa" name="admin_wa" type="text" inputmode="tel" required />
-                </div>
-                <div class="field">
-                    <label for="s-from">{lang.t("Mulai tanggal", "First day")}</label>
-                    <input id="s-from" name="valid_from" type="date" required />
-                </div>
-                <div class="field">
-                    <label for="s-until">{lang.t("Sampai tanggal (boleh kosong)", "Last day (optional)")}</label>
-                    <input id="s-until" name="valid_until" type="date" />
-                </div>
+                {schedule_fields(lang, "s", None)}
                 <button type="submit" class="button" disabled=busy>
                     {lang.t("Simpan jadwal", "Save schedule")}
                 </button>
@@ -172,15 +199,24 @@ fn SchedulesBoard(initial: SchedulesView) -> impl IntoView {
     }
 }
 
+/// What a schedule's buttons and forms do.
+#[derive(Clone, Copy)]
+struct ScheduleActions {
+    date: ServerAction<AdminScheduleDate>,
+    stop: ServerAction<AdminStopSchedule>,
+    update: ServerAction<AdminUpdateSchedule>,
+}
+
 fn schedule_item(
     lang: Lang,
     s: Schedule,
     trips_ahead: usize,
-    date: ServerAction<AdminScheduleDate>,
-    stop: ServerAction<AdminStopSchedule>,
+    actions: ScheduleActions,
     busy: impl Fn() -> bool + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let ScheduleActions { date, stop, update } = actions;
     let id = s.id;
+    let fields = schedule_fields(lang, &format!("e{id}"), Some(&s));
     let date_field = format!("d-date-{id}");
     let price_field = format!("d-price-{id}");
     let dates: Vec<String> = s
@@ -244,6 +280,20 @@ fn schedule_item(
                                 {lang.t("Kembali biasa", "Back to normal")}
                             </button>
                         </div>
+                    </ActionForm>
+                </details>
+                <details class="schedule-edit">
+                    <summary>{lang.t("Ubah jadwal…", "Change schedule…")}</summary>
+                    <p class="muted small">{lang.t(
+                        "Perjalanan yang belum ada pemesannya ikut berubah; yang sudah ada pemesannya tetap seperti dibeli.",
+                        "Trips nobody has booked yet follow the change; trips with passengers stay as they were sold.",
+                    )}</p>
+                    <ActionForm action=update attr:class="schedule-form">
+                        <input type="hidden" name="id" value=id />
+                        {fields}
+                        <button type="submit" class="button" disabled=busy>
+                            {lang.t("Simpan perubahan", "Save changes")}
+                        </button>
                     </ActionForm>
                 </details>
                 <button type="button" class="button button-small button-quiet danger" disabled=busy

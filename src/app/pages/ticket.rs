@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::app::components::{bus_label, explain};
+use crate::app::components::{PassengerList, bus_label, explain};
 use crate::app::i18n::use_lang;
 use crate::domain::{HoldStatus, format_rupiah};
 use crate::server_fns::trip::find_ticket;
@@ -52,7 +52,9 @@ pub fn TicketPage() -> impl IntoView {
                                     <dd>{bus_label(lang, b.trip.bus_type)}</dd>
                                     <dt>{lang.t("Kursi", "Seats")}</dt>
                                     <dd data-testid="ticket-seats">{seats}</dd>
-                                    <dt>{lang.t("Nama", "Name")}</dt>
+                                    <dt>{lang.t("Penumpang", "Passengers")}</dt>
+                                    <dd><PassengerList passengers=b.passengers.clone() /></dd>
+                                    <dt>{lang.t("Pemesan", "Booked by")}</dt>
                                     <dd>{b.name.clone()}</dd>
                                     <dt>{lang.t("Total", "Total")}</dt>
                                     <dd>{format_rupiah(b.amount)}</dd>

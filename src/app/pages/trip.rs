@@ -11,12 +11,12 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::app::components::{PayPanel, bus_label, explain};
+use crate::app::components::{PassengerList, PayPanel, bus_label, explain};
 use crate::app::i18n::{Lang, use_lang};
 use crate::app::props::JsonProp;
 use crate::app::seat_nav::{Countdown, Move, Phase, neighbour};
 use crate::domain::{
-    AppError, CustomerName, PayTo, Seat, SeatCode, SeatStatus, WhatsApp, format_rupiah,
+    AppError, CustomerName, Passenger, PayTo, Seat, SeatCode, SeatStatus, WhatsApp, format_rupiah,
 };
 use crate::server_fns::TripCard;
 use crate::server_fns::trip::{
@@ -510,6 +510,13 @@ fn SeatMapPage(initial: JsonProp<SeatMapView>, pay: JsonProp<PayTo>) -> impl Int
                         <dl class="facts">
                             <dt>{lang.t("Kursi", "Seats")}</dt>
                             <dd data-testid="my-seats">{move || my_seats().iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")}</dd>
+                            {move || {
+                                let passengers = state.with(|v| v.hold.as_ref().map(|h| h.passengers.clone()).unwrap_or_default());
+                                (passengers.len() > 1).then(|| view! {
+                                    <dt>{lang.t("Penumpang", "Passengers")}</dt>
+                                    <dd><PassengerList passengers /></dd>
+                                })
+                            }}
                             <dt>{lang.t("Total", "Total")}</dt>
                             <dd data-testid="total">{move || format_rupiah(
                                 state.with(|v| v.hold.as_ref().and_then(|h| h.unique_code.map(|_| h.amount_due)))
@@ -556,7 +563,9 @@ fn SeatMapPage(initial: JsonProp<SeatMapView>, pay: JsonProp<PayTo>) -> impl Int
     }
 }
 
-/// Name and WhatsApp, checked as they are typed with the server's parsers.
+/// Name and WhatsApp, checked as they are typed with the server's parsers;
+/// with two seats or more, a name per seat too (the first seat follows the
+/// contact name until it is typed over).
 #[component]
 fn ContactForm(
     trip_id: i64,
@@ -568,6 +577,43 @@ fn ContactForm(
     let name = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
     let touched = RwSignal::new(false);
+    // The seats that need a name of their own, and what was typed for them.
+    let seats = Memo::new(move |_| {
+        state.with(|v| v.hold.as_ref().map(|h| h.seats.clone()).unwrap_or_default())
+    });
+    let typed = RwSignal::new(Vec::<(SeatCode, String)>::new());
+    let seat_name = move |seat: SeatCode| -> String {
+        let own = typed.with(|t| t.iter().find(|(s, _)| *s == seat).map(|(_, n)| n.clone()));
+        match own {
+            Some(n) => n,
+            None if seats.with(|s| s.first() == Some(&seat)) => name.get(),
+            None => String::new(),
+        }
+    };
+    let seat_error = move |seat: SeatCode| {
+        let value = seat_name(seat);
+        (touched.get() || !value.is_empty())
+            .then(|| CustomerName::parse(&value).err())
+            .flatten()
+            .map(|_| {
+                lang.t(
+                    "Isi nama penumpang kursi ini.",
+                    "Enter the name of this seat's passenger.",
+                )
+            })
+    };
+    let passengers = move || -> Vec<Passenger> {
+        let list = seats.get_untracked();
+        if list.len() < 2 {
+            return Vec::new();
+        }
+        list.into_iter()
+            .map(|seat| Passenger {
+                seat,
+                name: seat_name(seat),
+            })
+            .collect()
+    };
     let name_error = move || {
         (touched.get() || !name.get().is_empty())
             .then(|| CustomerName::parse(&name.get()).err())
@@ -593,12 +639,25 @@ fn ContactForm(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         touched.set(true);
-        if name_error().is_some() || phone_error().is_some() {
+        let seats_named = seats.get_untracked().len() < 2
+            || seats
+                .get_untracked()
+                .into_iter()
+                .all(|s| seat_error(s).is_none());
+        if name_error().is_some() || phone_error().is_some() || !seats_named {
             return;
         }
+        let passengers = passengers();
         busy.set(true);
         spawn_local(async move {
-            match attach_contact(trip_id, name.get_untracked(), phone.get_untracked()).await {
+            match attach_contact(
+                trip_id,
+                name.get_untracked(),
+                phone.get_untracked(),
+                passengers,
+            )
+            .await
+            {
                 Ok(v) => {
                     state.set(v);
                     notice.set(None);
@@ -629,6 +688,33 @@ fn ContactForm(
                     on:input=move |ev| phone.set(event_target_value(&ev)) />
                 <p id="contact-wa-error" class="field-error">{phone_error}</p>
             </div>
+            {move || (seats.with(Vec::len) > 1).then(|| view! {
+                <fieldset class="seat-names">
+                    <legend>{lang.t("Nama penumpang per kursi", "Passenger name per seat")}</legend>
+                    <p class="muted small">{lang.t("Sesuai kartu identitas, untuk daftar penumpang.", "As on their ID, for the passenger list.")}</p>
+                    {seats.get().into_iter().map(|seat| {
+                        let id = format!("seat-name-{seat}");
+                        let error_id = format!("{id}-error");
+                        view! {
+                            <div class="field">
+                                <label for=id.clone()>{format!("{} {seat}", lang.t("Kursi", "Seat"))}</label>
+                                <input id=id type="text" autocomplete="off" maxlength="80"
+                                    aria-invalid=move || if seat_error(seat).is_some() { "true" } else { "false" }
+                                    aria-describedby=error_id.clone()
+                                    prop:value=move || seat_name(seat)
+                                    on:input=move |ev| {
+                                        let value = event_target_value(&ev);
+                                        typed.update(|t| {
+                                            t.retain(|(s, _)| *s != seat);
+                                            t.push((seat, value));
+                                        });
+                                    } />
+                                <p id=error_id class="field-error">{move || seat_error(seat)}</p>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+            })}
             <button type="submit" class="button" disabled=move || busy.get()>
                 {lang.t("Lanjut ke pembayaran", "Continue to payment")}
             </button>
