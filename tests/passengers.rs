@@ -89,8 +89,29 @@ async fn each_seat_carries_its_passenger_to_the_booking_manifest_and_csv() {
     let (_, again) = send(&client, &app, Method::GET, "/api/hold/", None, None).await;
     assert_eq!(again["passengers"], hold["passengers"]);
 
-    // Booked: the booking keeps them.
+    // The admin finds the hold by the name of anybody travelling on it.
     let claim = hold["claim_code"].as_str().unwrap();
+    for q in ["siti%20rahma", "SITI", "budi"] {
+        let (status, found) = send(
+            &app.client(),
+            &app,
+            Method::GET,
+            &format!("/api/admin/holds/?q={q}"),
+            None,
+            Some(ADMIN_KEY),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        let codes: Vec<&str> = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["claim_code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, vec![claim], "q={q}");
+    }
+
+    // Booked: the booking keeps them.
     let (status, booking) = send(
         &app.client(),
         &app,

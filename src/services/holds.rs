@@ -495,16 +495,13 @@ impl Service {
             now,
         );
         // Still live: another instance may have ended it since it was read.
-        if !storage::set_contact(
-            tx,
-            hold.id,
-            name.as_str(),
-            whatsapp.as_str(),
-            &claim,
-            to_ms(expires),
-        )
-        .await?
-        {
+        let seat_names: Vec<&str> = names.iter().filter_map(|(_, n)| n.as_deref()).collect();
+        let row = storage::ContactRow {
+            name: name.as_str(),
+            whatsapp: whatsapp.as_str(),
+            seat_names: &seat_names,
+        };
+        if !storage::set_contact(tx, hold.id, &row, &claim, to_ms(expires)).await? {
             return Err(AppError::NoActiveHold);
         }
         // Written only when a name is given or one was before.

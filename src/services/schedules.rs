@@ -315,7 +315,9 @@ impl Service {
                                 format!("taken off sale: schedule {id} skips {date}")
                             };
                             audit_trip(tx, now, &actor, t.id, &detail).await?;
-                            changed = Changed::listing();
+                            // Its details and seats are read again, and the
+                            // trip search with them.
+                            changed = changed.and(t.id).and_listing();
                         }
                     }
                     Ok((s, changed))
@@ -419,7 +421,9 @@ impl Service {
                         };
                         audit_trip(tx, now, &actor, t.id, &detail).await?;
                         edit.trips_changed += 1;
-                        changed = Changed::listing();
+                        // Its details and seats are read again, and the
+                        // trip search with them.
+                        changed = changed.and(t.id).and_listing();
                     }
                     Ok((edit, changed))
                 })

@@ -637,18 +637,25 @@ pub async fn release_seats(
 pub async fn set_contact(
     conn: &mut impl Connection,
     hold_id: i64,
-    name: &str,
-    whatsapp: &str,
+    contact: &ContactRow<'_>,
     claim_code: &str,
     expires_at: i64,
 ) -> DbResult<bool> {
+    // The admin's search finds a hold by any of its names: the contact's
+    // and each seat's own, folded, a line each.
+    let folded = std::iter::once(contact.name)
+        .chain(contact.seat_names.iter().copied())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (name, whatsapp) = (contact.name, contact.whatsapp);
     on!(conn, |conn| {
         sqlx::query(
         "UPDATE holds SET name = $1, name_folded = $2, whatsapp = $3, claim_code = $4, expires_at = $5
          WHERE id = $6 AND status = 'HELD'",
     )
     .bind(name)
-    .bind(name.to_lowercase())
+    .bind(&folded)
     .bind(whatsapp)
     .bind(claim_code)
     .bind(expires_at)
@@ -657,6 +664,15 @@ pub async fn set_contact(
     .await
     .map(|r| r.rows_affected() == 1)
     })
+}
+
+/// The contact details a hold is given.
+#[derive(Clone, Copy, Debug)]
+pub struct ContactRow<'a> {
+    pub name: &'a str,
+    pub whatsapp: &'a str,
+    /// The names given for its seats (the contact person's not repeated).
+    pub seat_names: &'a [&'a str],
 }
 
 /// The amounts to transfer of the holds awaiting payment that lie in
