@@ -99,8 +99,13 @@ async fn the_document_is_openapi_3_and_covers_every_route() {
         "/api/admin/payment-qris/retire/",
         // The operator's day.
         "/api/admin/schedules/",
+        "/api/admin/schedules/{id}/",
         "/api/admin/schedules/{id}/dates/",
         "/api/admin/schedules/{id}/stop/",
+        "/api/admin/reports/",
+        "/api/admin/reports/days.csv",
+        "/api/admin/reports/routes.csv",
+        "/api/admin/reports/occupancy.csv",
     ]
     .into_iter()
     .collect();
