@@ -12,7 +12,7 @@
 //! SameSite=Strict staff cookie went along) released holds as the admin.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -126,7 +126,27 @@ pub async fn guard_writes(State(s): State<AppState>, req: Request, next: Next) -
     {
         return ApiError(e).into_response();
     }
-    next.run(req).await
+    let server_fn = req.uri().path().starts_with("/sf/");
+    let resp = next.run(req).await;
+    if server_fn && resp.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        return server_fn_error_status(resp).await;
+    }
+    resp
+}
+
+/// A server function that fails before its body runs (arguments that do
+/// not parse) answers 500 whatever its error says; the error in the body
+/// knows its own status (400 for malformed arguments), so it is given that.
+async fn server_fn_error_status(resp: Response) -> Response {
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return ApiError(AppError::Internal).into_response();
+    };
+    if let Ok(e) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status =
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// How a server function takes its arguments.

@@ -146,6 +146,34 @@ async fn server_functions_take_only_their_content_type() {
 }
 
 #[tokio::test]
+async fn a_server_function_with_arguments_that_do_not_parse_is_a_400() {
+    let app = spawn_app().await;
+    let staff = app.staff_client().await;
+    for (path, body) in [
+        // Fields missing.
+        ("/sf/admin_update_schedule", "id=1"),
+        ("/sf/admin_create_schedule", "route_from=X"),
+        // Not a number.
+        ("/sf/admin_stop_schedule", "id=twelve"),
+    ] {
+        let resp = staff
+            .post(app.url(path))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("origin", app.base.clone())
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{path} {body}");
+        assert_eq!(
+            resp.json::<Value>().await.unwrap()["code"],
+            "invalid_request",
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_planted_session_cookie_is_no_session() {
     let app = spawn_app().await;
     let trip = app.trip(BusType::Economy).await;

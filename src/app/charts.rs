@@ -32,9 +32,9 @@ pub struct Column {
     pub tip: String,
 }
 
-const WIDTH: f64 = 560.0;
-const HEIGHT: f64 = 220.0;
-const LEFT: f64 = 64.0;
+const WIDTH: f64 = 400.0;
+const HEIGHT: f64 = 200.0;
+const LEFT: f64 = 52.0;
 const RIGHT: f64 = 8.0;
 const TOP: f64 = 10.0;
 const BOTTOM: f64 = 28.0;
@@ -157,10 +157,10 @@ mod tests {
             |v| v.to_string(),
         );
         let h = heights(&svg);
-        // Axis 0–100 in steps of 50 (the plot is 182 units tall).
+        // Axis 0–100 in steps of 50 (the plot is 162 units tall).
         assert_eq!(h.len(), 3);
-        assert!((h[0] - 182.0).abs() < 0.1, "{h:?}");
-        assert!((h[1] - 91.0).abs() < 0.1, "{h:?}");
+        assert!((h[0] - 162.0).abs() < 0.1, "{h:?}");
+        assert!((h[1] - 81.0).abs() < 0.1, "{h:?}");
         assert_eq!(h[2], 0.0);
         for tick in ["0", "50", "100"] {
             assert!(svg.contains(&format!(">{tick}</text>")), "tick {tick}");

@@ -171,8 +171,10 @@ fn occupancy(lang: Lang, view: &ReportView, q: &str) -> impl IntoView + use<> {
             let held = (t.held > 0).then(|| format!(" + {} {}", t.held, lang.t("ditahan", "held")));
             view! {
                 <tr data-testid="fill-row">
-                    <td><a href=format!("/admin/trips/{}", t.trip_id)>{format!("{} → {}", t.route_from, t.route_to)}</a></td>
-                    <td>{when}</td>
+                    <td class="wrap-cell">
+                        <a href=format!("/admin/trips/{}", t.trip_id)>{format!("{} → {}", t.route_from, t.route_to)}</a>
+                        <span class="muted small cell-line">{when}</span>
+                    </td>
                     <td class="fill-cell">
                         <span class="fill-bar" inner_html=bar></span>
                         <span class="fill-figures">{format!("{}/{} · {}%", t.booked, t.seats_total, t.booked_percent())}{held}</span>
@@ -197,8 +199,7 @@ fn occupancy(lang: Lang, view: &ReportView, q: &str) -> impl IntoView + use<> {
             <div class="table-scroll" tabindex="0" role="region" aria-labelledby="fill-title">
                 <table class="admin-table" data-testid="occupancy">
                     <thead><tr>
-                        <th scope="col">{lang.t("Perjalanan", "Trip")}</th>
-                        <th scope="col">{lang.t("Berangkat", "Departs")}</th>
+                        <th scope="col">{lang.t("Perjalanan, berangkat", "Trip, departure")}</th>
                         <th scope="col">{lang.t("Terisi", "Booked")}</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
@@ -290,9 +291,13 @@ fn routes(lang: Lang, r: &Report, q: &str) -> impl IntoView + use<> {
             );
             view! {
                 <tr data-testid="route-row">
-                    <th scope="row">{route}</th>
-                    <td class="num">{t.bookings}</td>
-                    <td class="num">{t.seats}</td>
+                    <th scope="row" class="wrap-cell">
+                        {route}
+                        <span class="muted small cell-line">{match lang {
+                            Lang::Id => format!("{} pesanan · {} kursi", t.bookings, t.seats),
+                            Lang::En => format!("{} bookings · {} seats", t.bookings, t.seats),
+                        }}</span>
+                    </th>
                     <td class="fill-cell">
                         <span class="fill-bar" inner_html=bar></span>
                         <span class="fill-figures">{format_rupiah(t.revenue)}</span>
@@ -314,8 +319,6 @@ fn routes(lang: Lang, r: &Report, q: &str) -> impl IntoView + use<> {
                 <table class="admin-table" data-testid="routes">
                     <thead><tr>
                         <th scope="col">{lang.t("Rute", "Route")}</th>
-                        <th scope="col" class="num">{lang.t("Pesanan", "Bookings")}</th>
-                        <th scope="col" class="num">{lang.t("Kursi", "Seats")}</th>
                         <th scope="col">{lang.t("Pendapatan", "Revenue")}</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
@@ -396,7 +399,7 @@ fn conversion(lang: Lang, c: &Conversion) -> impl IntoView + use<> {
             <h2 id="conversion-title">{lang.t("Dari tahanan ke pesanan", "From hold to booking")}</h2>
             <p data-testid="conversion-headline">{headline}</p>
             <div class="conversion-bar" inner_html=bar></div>
-            <table class="admin-table" data-testid="conversion">
+            <table class="admin-table wrap-table" data-testid="conversion">
                 <caption class="muted">{match lang {
                     Lang::Id => format!("{} tahanan dibuka dalam rentang ini", c.holds),
                     Lang::En => format!("{} holds opened in this range", c.holds),
