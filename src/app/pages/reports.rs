@@ -97,6 +97,16 @@ fn short_rupiah(lang: Lang, v: i64) -> String {
     }
 }
 
+/// `1 booking`, `2 bookings`: English counts (Indonesian nouns do not
+/// change with number).
+fn count(n: u32, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// `3/12`: a day under a chart's axis.
 fn day_label(d: chrono::NaiveDate) -> String {
     use chrono::Datelike;
@@ -225,10 +235,10 @@ fn daily(lang: Lang, r: &Report, q: &str) -> impl IntoView + use<> {
                     d.bookings
                 ),
                 Lang::En => format!(
-                    "{}: {}, {} bookings",
+                    "{}: {}, {}",
                     day_long(lang, d.date),
                     format_rupiah(d.revenue),
-                    d.bookings
+                    count(d.bookings, "booking")
                 ),
             },
         })
@@ -295,7 +305,7 @@ fn routes(lang: Lang, r: &Report, q: &str) -> impl IntoView + use<> {
                         {route}
                         <span class="muted small cell-line">{match lang {
                             Lang::Id => format!("{} pesanan · {} kursi", t.bookings, t.seats),
-                            Lang::En => format!("{} bookings · {} seats", t.bookings, t.seats),
+                            Lang::En => format!("{} · {}", count(t.bookings, "booking"), count(t.seats, "seat")),
                         }}</span>
                     </th>
                     <td class="fill-cell">
@@ -356,8 +366,8 @@ fn conversion(lang: Lang, c: &Conversion) -> impl IntoView + use<> {
             c.expired_unpaid + c.abandoned
         ),
         Lang::En => format!(
-            "{} holds: {} paid, {} ran out unpaid",
-            c.holds,
+            "{}: {} paid, {} ran out unpaid",
+            count(c.holds, "hold"),
             c.booked,
             c.expired_unpaid + c.abandoned
         ),
@@ -402,7 +412,7 @@ fn conversion(lang: Lang, c: &Conversion) -> impl IntoView + use<> {
             <table class="admin-table wrap-table" data-testid="conversion">
                 <caption class="muted">{match lang {
                     Lang::Id => format!("{} tahanan dibuka dalam rentang ini", c.holds),
-                    Lang::En => format!("{} holds opened in this range", c.holds),
+                    Lang::En => format!("{} opened in this range", count(c.holds, "hold")),
                 }}</caption>
                 <tbody>{rows}</tbody>
             </table>
@@ -422,5 +432,12 @@ mod tests {
         assert_eq!(short_rupiah(Lang::En, 1_500_000), "1.5M");
         assert_eq!(short_rupiah(Lang::En, 2_000_000), "2M");
         assert_eq!(short_rupiah(Lang::En, 250_000), "250k");
+    }
+
+    #[test]
+    fn english_counts_agree() {
+        assert_eq!(count(1, "hold"), "1 hold");
+        assert_eq!(count(0, "hold"), "0 holds");
+        assert_eq!(count(12, "seat"), "12 seats");
     }
 }
