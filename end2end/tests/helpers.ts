@@ -33,10 +33,11 @@ export async function createTrip(
 
 /** Waits for the page's islands to hydrate. The WASM loads when the
  * browser is idle; with two journeys and the server sharing two cores it
- * took over 5 s now and then, so this waits up to 15 s (a page that never
- * hydrates still fails). */
+ * took over 5 s now and then, and past 15 s twice while the other worker
+ * ran the reports journey (four axe scans), so this waits up to 30 s (a
+ * page that never hydrates still fails). */
 export async function hydrated(page: Page) {
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 15_000 });
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
 }
 
 export function seat(page: Page, code: string) {
