@@ -94,6 +94,9 @@ e2e() {
       sleep 0.1
     done
   done
+  # The boarding journey's crew account, made as an operator would.
+  printf 'crew-password-123\n' | DATABASE_URL="sqlite://$tmp/kursi.db" RUST_LOG=warn \
+    "$CARGO_TARGET_DIR/release/kursi" staff crew --crew >/dev/null
   (cd end2end && BASE_URL="http://127.0.0.1:$port" SHORT_BASE_URL="http://127.0.0.1:$sport" \
     ADMIN_API_KEY=e2e-admin-key npx playwright test)
   rc=$?
@@ -124,7 +127,7 @@ step "cargo test" env KURSI_BIN="$CARGO_TARGET_DIR/release/kursi" cargo test --f
 # cover both (tests/schema.rs, tests/postgres.rs).
 step "cargo test (PostgreSQL)" env KURSI_TEST_DB=postgres KURSI_BIN="$CARGO_TARGET_DIR/release/kursi" \
   cargo test --features ssr --test booking --test concurrency --test api --test admin_api \
-  --test openapi --test api_fuzz --test hostile --test security --test webhooks --test receipts --test schedules --test passengers --test reports
+  --test openapi --test api_fuzz --test hostile --test security --test webhooks --test receipts --test schedules --test passengers --test reports --test boarding --test stops
 step "playwright + schemathesis" e2e
 
 echo "SUMMARY: PASS — ${#PASSED[@]} steps (${PASSED[*]}) in $(($(date +%s) - START))s"

@@ -16,7 +16,9 @@
 //!   writes report after their commit, its own and, on PostgreSQL, every
 //!   other instance's; `services::webhooks` sends the events that writes
 //!   leave in their transaction's outbox; `services::receipts` takes
-//!   passengers' proof of payment, files on disk beside their rows),
+//!   passengers' proof of payment, files on disk beside their rows;
+//!   `services::boarding` boards tickets at the bus door, with the staff
+//!   roles that allow it and the ticket QR signatures),
 //!   [`api`] (the JSON API),
 //!   [`web`] (cookies and keys), [`security`] (forged writes, page
 //!   policies), [`listen`] (connections and their limits), [`metrics`]

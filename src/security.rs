@@ -205,11 +205,14 @@ const SERVER_FNS: &[(&str, Input)] = &[
     ("admin_retire_webhook", Input::Form),
     ("admin_resend_webhook", Input::Form),
     ("admin_schedules", Input::Form),
-    ("admin_create_schedule", Input::Form),
+    ("admin_save_schedule", Input::Form),
     ("admin_schedule_date", Input::Form),
     ("admin_stop_schedule", Input::Form),
-    ("admin_update_schedule", Input::Form),
     ("admin_report", Input::Form),
+    ("admin_manifest", Input::Form),
+    ("crew_trips", Input::Form),
+    ("crew_trip", Input::Form),
+    ("crew_board", Input::Form),
 ];
 
 /// Refuses a server function call whose `Content-Type` is not the one it

@@ -79,9 +79,24 @@ pub async fn main(settings: Settings, args: &[String]) -> anyhow::Result<()> {
 /// `kursi staff <username>`: adds a staff account or resets its password
 /// (which signs it out everywhere). The password is read from the first
 /// line of standard input, or generated and printed when `--random` is given.
+/// `--crew` makes (or turns the account into) a crew account, which boards
+/// passengers and nothing else; without it the account is an admin.
 async fn staff_command(settings: Settings, args: &[String]) -> anyhow::Result<()> {
+    const USAGE: &str =
+        "usage: kursi staff <username> [--random] [--crew]  (password on standard input)";
     let (Some(username), rest) = (args.first(), &args[1.min(args.len())..]) else {
-        anyhow::bail!("usage: kursi staff <username> [--random]  (password on standard input)");
+        anyhow::bail!(USAGE);
+    };
+    if let Some(unknown) = rest
+        .iter()
+        .find(|a| !["--random", "--crew"].contains(&a.as_str()))
+    {
+        anyhow::bail!("unknown option {unknown:?}; {USAGE}");
+    }
+    let role = if rest.iter().any(|a| a == "--crew") {
+        crate::domain::StaffRole::Crew
+    } else {
+        crate::domain::StaffRole::Admin
     };
     let password = if rest.iter().any(|a| a == "--random") {
         crate::services::random_password()
@@ -93,13 +108,14 @@ async fn staff_command(settings: Settings, args: &[String]) -> anyhow::Result<()
     let storage = Storage::open_with(&settings.database_url, settings.pool_sizes()).await?;
     let service = Service::new(storage, settings.policy, settings.display_tz);
     service
-        .set_staff_password(username, &password, chrono::Utc::now())
+        .set_staff_password(username, &password, role, chrono::Utc::now())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let role = role.as_str().to_lowercase();
     if rest.iter().any(|a| a == "--random") {
-        println!("staff account {username:?} saved; password: {password}");
+        println!("{role} account {username:?} saved; password: {password}");
     } else {
-        println!("staff account {username:?} saved");
+        println!("{role} account {username:?} saved");
     }
     Ok(())
 }
@@ -302,24 +318,31 @@ async fn api_error_bodies(
 }
 
 /// Every `/admin` page but the sign-in page redirects a visitor without a
-/// live staff session to `/admin/login` (303), before anything renders.
+/// live staff session to `/admin/login` (303), before anything renders, and
+/// a crew member to their boarding pages; the `/crew` pages need a session
+/// of either.
 async fn admin_pages_need_sign_in(
     State(state): State<AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let path = req.uri().path();
-    let admin_page = path == "/admin" || path.starts_with("/admin/");
-    if admin_page && path.trim_end_matches('/') != "/admin/login" {
-        let signed_in = match crate::web::staff_key_of(req.headers(), &state.settings) {
-            Some(key) => matches!(
-                state.service.staff_session(&key, state.clock.now()).await,
-                Ok(Some(_))
-            ),
-            None => false,
+    let under = |root: &str| path == root || path.starts_with(&format!("{root}/"));
+    let (admin_page, crew_page) = (under("/admin"), under("/crew"));
+    if (admin_page || crew_page) && path.trim_end_matches('/') != "/admin/login" {
+        let role = match crate::web::staff_key_of(req.headers(), &state.settings) {
+            Some(key) => match state.service.staff_session(&key, state.clock.now()).await {
+                Ok(Some(staff)) => Some(staff.role()),
+                _ => None,
+            },
+            None => None,
         };
-        if !signed_in {
-            return axum::response::Redirect::to("/admin/login").into_response();
+        match role {
+            None => return axum::response::Redirect::to("/admin/login").into_response(),
+            Some(crate::domain::StaffRole::Crew) if admin_page => {
+                return axum::response::Redirect::to("/crew").into_response();
+            }
+            Some(_) => {}
         }
     }
     next.run(req).await

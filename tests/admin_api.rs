@@ -165,6 +165,54 @@ async fn every_admin_route_needs_the_key_or_a_staff_session() {
 }
 
 #[tokio::test]
+async fn every_admin_route_refuses_a_crew_account() {
+    let app = spawn_app().await;
+    let trip = app.trip(BusType::Economy).await;
+    let (_, claim) = app.passenger_with_hold(trip, &["1A"], "081234567890").await;
+    app.state
+        .service
+        .set_staff_password(
+            "joko",
+            "crew-password-1",
+            kursi::domain::StaffRole::Crew,
+            app.state.clock.now(),
+        )
+        .await
+        .unwrap();
+    let crew = app.client();
+    let (status, _) = send(
+        &crew,
+        &app,
+        Method::POST,
+        "/api/admin/login/",
+        Some(json!({"username": "joko", "password": "crew-password-1"})),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let before = app.snapshot().await;
+    for (method, path, body) in admin_routes(trip, &claim) {
+        if path == "/api/admin/me/" {
+            continue; // any staff member may ask who they are (below)
+        }
+        let (status, err) = send(&crew, &app, method.clone(), &path, body, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {err}");
+        assert_eq!(err["code"], "admin_only", "{method} {path}");
+    }
+    assert_eq!(
+        app.snapshot().await,
+        before,
+        "a crew account changed nothing"
+    );
+    // It may still ask who it is.
+    let (status, me) = send(&crew, &app, Method::GET, "/api/admin/me/", None, None).await;
+    assert_eq!(
+        (status, me["role"].as_str()),
+        (StatusCode::OK, Some("CREW"))
+    );
+}
+
+#[tokio::test]
 async fn key_authentication_is_off_when_no_key_is_configured() {
     let app = spawn_app_with(|s| s.admin_api_key = None).await;
     let (status, err) = send(
@@ -324,7 +372,12 @@ async fn a_password_reset_signs_the_account_out_everywhere() {
     assert_eq!(status, StatusCode::OK);
     app.state
         .service
-        .set_staff_password(STAFF_USER, "a-new-password-9", app.state.clock.now())
+        .set_staff_password(
+            STAFF_USER,
+            "a-new-password-9",
+            kursi::domain::StaffRole::Admin,
+            app.state.clock.now(),
+        )
         .await
         .unwrap();
     let (status, _) = send(&staff, &app, Method::GET, "/api/admin/me/", None, None).await;
@@ -633,18 +686,18 @@ async fn the_manifest_lists_passengers_as_json_and_safe_csv() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "seat,name,whatsapp,booking_code,claim_code,status,contact_name"
+        "seat,name,whatsapp,booking_code,claim_code,status,contact_name,boarded_at"
     );
     // Who sits there, then who booked it (here the same person).
     assert_eq!(
         lines[1],
         format!(
-            "1A,\"'=HYPERLINK(\"\"x\"\")\",6281234567890,{code},{claim},BOOKED,\"'=HYPERLINK(\"\"x\"\")\""
+            "1A,\"'=HYPERLINK(\"\"x\"\")\",6281234567890,{code},{claim},BOOKED,\"'=HYPERLINK(\"\"x\"\")\","
         )
     );
     assert_eq!(
         lines[2],
-        format!("2C,Budi Santoso,6281299990000,,{pending},HELD,Budi Santoso")
+        format!("2C,Budi Santoso,6281299990000,,{pending},HELD,Budi Santoso,")
     );
     assert_eq!(lines.len(), 4);
 }

@@ -14,22 +14,6 @@ use kursi::domain::BusType;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-/// A passenger's client holding `codes` on `trip` (no contact yet).
-async fn holding(app: &TestApp, trip: i64, codes: &[&str]) -> reqwest::Client {
-    let client = app.client();
-    let (status, _) = send(
-        &client,
-        app,
-        Method::POST,
-        "/api/seats/hold/",
-        Some(json!({"trip_id": trip, "seats": codes})),
-        None,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "hold {codes:?}");
-    client
-}
-
 fn names(list: &Value) -> Vec<(String, String)> {
     list.as_array()
         .expect("a list of passengers")
@@ -53,7 +37,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 async fn each_seat_carries_its_passenger_to_the_booking_manifest_and_csv() {
     let app = spawn_app().await;
     let trip = app.trip(BusType::Executive).await;
-    let client = holding(&app, trip, &["1A", "1B", "2A"]).await;
+    let client = app.holding(trip, &["1A", "1B", "2A"]).await;
     let (status, hold) = send(
         &client,
         &app,
@@ -169,7 +153,11 @@ async fn each_seat_carries_its_passenger_to_the_booking_manifest_and_csv() {
         .await
         .unwrap();
     let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
-    assert!(lines[0].ends_with(",contact_name"), "{}", lines[0]);
+    assert!(
+        lines[0].ends_with(",contact_name,boarded_at"),
+        "{}",
+        lines[0]
+    );
     assert!(lines[2].starts_with("1B,Siti Rahma,"), "{}", lines[2]);
     // A name that a spreadsheet would run stays text.
     assert!(
@@ -177,14 +165,18 @@ async fn each_seat_carries_its_passenger_to_the_booking_manifest_and_csv() {
         "{}",
         lines[3]
     );
-    assert!(lines[3].ends_with(",Budi Santoso"), "{}", lines[3]);
+    assert!(
+        lines[3].ends_with(",Budi Santoso,"),
+        "not boarded: {}",
+        lines[3]
+    );
 }
 
 #[tokio::test]
 async fn one_name_still_works_and_attaching_again_names_the_seats_anew() {
     let app = spawn_app().await;
     let trip = app.trip(BusType::Executive).await;
-    let client = holding(&app, trip, &["3A", "3B"]).await;
+    let client = app.holding(trip, &["3A", "3B"]).await;
     let attach = |body: Value| {
         let client = client.clone();
         let app = &app;
@@ -269,7 +261,7 @@ async fn one_name_still_works_and_attaching_again_names_the_seats_anew() {
 async fn bad_seat_names_are_refused_and_change_nothing() {
     let app = spawn_app().await;
     let trip = app.trip(BusType::Executive).await;
-    let client = holding(&app, trip, &["5A", "5B"]).await;
+    let client = app.holding(trip, &["5A", "5B"]).await;
     let before = app.snapshot().await;
     for passengers in [
         json!([{"seat": "5A", "name": "Budi"}, {"seat": "5A", "name": "Siti"}]),

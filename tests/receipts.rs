@@ -508,6 +508,7 @@ async fn receipts_go_some_days_after_their_trip_departs() {
                 price: 200_000,
                 bus_type: BusType::Economy,
                 admin_wa: "081200001111".into(),
+                stops: Vec::new(),
             },
             app.state.clock.now(),
         )

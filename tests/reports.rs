@@ -27,6 +27,7 @@ async fn trip_from(service: &Service, from: &str, price: i64) -> i64 {
         price,
         bus_type: BusType::Executive,
         admin_wa: "081200001111".into(),
+        stops: Vec::new(),
     };
     service
         .create_trip(&admin(), &input, t0() - Duration::days(2))

@@ -33,6 +33,7 @@ fn input(days: &str) -> NewSchedule {
         admin_wa: "0812 0000 1111".into(),
         valid_from: d("2026-12-01"),
         valid_until: None,
+        stops: Vec::new(),
     }
 }
 

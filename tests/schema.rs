@@ -235,3 +235,66 @@ async fn the_audit_log_is_append_only_on_postgresql_too() {
         .await
         .unwrap();
 }
+
+/// Migration 0014 rebuilds SQLite's audit log (to let it record boarding):
+/// the rows written before stay, `board` is accepted, and the table is as
+/// append-only as before.
+#[tokio::test]
+async fn the_rebuilt_audit_log_keeps_its_rows_and_stays_append_only_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("audit.db").display()
+    );
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mut before = sqlx::migrate!("./migrations");
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| m.version < 14)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    before.run(&pool).await.unwrap();
+    pool.execute(
+        "INSERT INTO trips (route_from, route_to, depart_at, price, bus_type, admin_wa, created_at)
+         VALUES ('Jakarta', 'Bandung', 1, 1, 'ECONOMY', '62', 0);
+         INSERT INTO audit_log (at, actor, action, trip_id, detail) VALUES (7, 'system', 'trip', 1, 'made');",
+    )
+    .await
+    .unwrap();
+    assert!(
+        pool.execute(
+            "INSERT INTO audit_log (at, actor, action, trip_id) VALUES (8, 'crew:joko', 'board', 1)"
+        )
+        .await
+        .is_err(),
+        "before 0014 there is no boarding"
+    );
+    sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+    pool.execute(
+        "INSERT INTO audit_log (at, actor, action, trip_id) VALUES (8, 'crew:joko', 'board', 1)",
+    )
+    .await
+    .unwrap();
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT at, action, detail FROM audit_log ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            (7, "trip".into(), "made".into()),
+            (8, "board".into(), String::new())
+        ]
+    );
+    for edit in [
+        "UPDATE audit_log SET actor = 'someone else'",
+        "DELETE FROM audit_log",
+    ] {
+        let err = pool.execute(edit).await.expect_err(edit).to_string();
+        assert!(err.contains("append-only"), "{edit}: {err}");
+    }
+    pool.close().await;
+}

@@ -151,8 +151,8 @@ async fn a_server_function_with_arguments_that_do_not_parse_is_a_400() {
     let staff = app.staff_client().await;
     for (path, body) in [
         // Fields missing.
-        ("/sf/admin_update_schedule", "id=1"),
-        ("/sf/admin_create_schedule", "route_from=X"),
+        ("/sf/admin_save_schedule", "id=1"),
+        ("/sf/admin_save_schedule", "route_from=X"),
         // Not a number.
         ("/sf/admin_stop_schedule", "id=twelve"),
     ] {

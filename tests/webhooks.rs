@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderMap, StatusCode};
 use common::*;
-use kursi::domain::BusType;
+use kursi::domain::{BusType, Passenger, SeatNames, StopChoice};
 use kursi::domain::webhook::{
     DeliveryStatus, EventBody, MAX_ATTEMPTS, WebhookEvent, verify_signature,
 };
@@ -103,9 +103,20 @@ async fn events_are_signed_and_reach_an_endpoint_in_order() {
         .await
         .unwrap();
     assert_eq!(send_all(&db.service, t0()).await, 0);
+    let rudi = Passenger {
+        seat: "2B".parse().unwrap(),
+        name: "Rudi".into(),
+    };
     let hold = db
         .service
-        .attach_contact(&me, &name("Sari"), &wa("0812345678"), t0())
+        .attach_contact_for_seats(
+            &me,
+            &name("Sari"),
+            &wa("0812345678"),
+            &SeatNames::parse(&[rudi]).unwrap(),
+            &StopChoice::default(),
+            t0(),
+        )
         .await
         .unwrap();
     let code = claim(&hold.claim_code);
@@ -140,6 +151,16 @@ async fn events_are_signed_and_reach_an_endpoint_in_order() {
         Some(booking.booking_code.as_str())
     );
     assert_eq!(got[2].data.status, kursi::domain::HoldStatus::Cancelled);
+    // Every event says who sits where, the cancelled booking's too.
+    for event in &got {
+        let sitting: Vec<_> = event
+            .data
+            .passengers
+            .iter()
+            .map(|p| (p.seat.to_string(), p.name.as_str()))
+            .collect();
+        assert_eq!(sitting, [("2A".into(), "Sari"), ("2B".into(), "Rudi")]);
+    }
     let ids: std::collections::HashSet<_> = got.iter().map(|e| e.id.clone()).collect();
     assert_eq!(ids.len(), 3, "each event has an id of its own");
     // Each is signed with the endpoint's secret at the sending time.

@@ -39,7 +39,7 @@ test("signed-out visitors are sent to sign-in from every admin page, and admin s
   await expect(page.getByRole("heading", { name: "Masuk sebagai admin" })).toBeVisible();
   const sf = await request.post("/sf/admin_trips", { headers: { "content-type": "application/x-www-form-urlencoded" } });
   expect(sf.status()).toBe(401);
-  for (const [fn, body] of [["admin_payment_accounts", ""], ["admin_add_payment_account", "bank=BCA&number=12345678&holder=X"], ["admin_retire_payment_account", "id=1"], ["admin_webhooks", ""], ["admin_add_webhook", "url=https%3A%2F%2Fx.example%2F"], ["admin_retire_webhook", "id=1"], ["admin_resend_webhook", "id=1"], ["admin_schedules", ""], ["admin_stop_schedule", "id=1"], ["admin_schedule_date", "id=1&date=2027-01-01&what=skip&price="], ["admin_update_schedule", "id=1&route_from=A&route_to=B&depart_time=19%3A00&bus_type=ECONOMY&price=1&admin_wa=0812&valid_from=2027-01-01&valid_until="], ["admin_report", ""]]) {
+  for (const [fn, body] of [["admin_payment_accounts", ""], ["admin_add_payment_account", "bank=BCA&number=12345678&holder=X"], ["admin_retire_payment_account", "id=1"], ["admin_webhooks", ""], ["admin_add_webhook", "url=https%3A%2F%2Fx.example%2F"], ["admin_retire_webhook", "id=1"], ["admin_resend_webhook", "id=1"], ["admin_schedules", ""], ["admin_stop_schedule", "id=1"], ["admin_schedule_date", "id=1&date=2027-01-01&what=skip&price="], ["admin_save_schedule", "id=1&route_from=A&route_to=B&depart_time=19%3A00&bus_type=ECONOMY&price=1&admin_wa=0812&valid_from=2027-01-01&valid_until="], ["admin_report", ""]]) {
     const res = await request.post(`/sf/${fn}`, { headers: { "content-type": "application/x-www-form-urlencoded" }, data: body });
     expect(res.status(), fn).toBe(401);
   }
@@ -381,6 +381,8 @@ test("the admin adds a weekly schedule, its trips go on sale, and changing it mo
   await add.getByLabel("Mulai tanggal").fill(today);
   await add.getByRole("button", { name: "Simpan jadwal" }).click();
   await expect(page.getByTestId("schedule-made")).toContainText("perjalanan dibuat");
+  // The add form is empty again, ready for the next schedule.
+  await expect(add.getByLabel("Dari", { exact: true })).toHaveValue("");
   const item = page.getByTestId("schedule").filter({ hasText: from });
   await expect(item).toContainText("21:15 · Sen, Rab, Jum");
   await expect(item).toContainText("Rp 125.000");

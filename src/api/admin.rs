@@ -1,5 +1,7 @@
 //! Admin routes. Every handler takes [`Admin`], which refuses the request
-//! with 401 unless it carries the admin key or a live staff session.
+//! with 401 unless it carries the admin key or a live staff session, and
+//! with 403 `admin_only` when that session is a crew account's. The crew's
+//! routes (`api::crew`) take [`Crew`] instead.
 
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
@@ -15,11 +17,11 @@ use super::guard::ClientIp;
 use crate::domain::statement::{ColumnMapping, StatementReport};
 use crate::domain::webhook::{CreatedWebhookEndpoint, NewWebhookEndpoint, Webhooks};
 use crate::domain::{
-    AppError, AuditEvent, Booking, BookingCode, ClaimCode, Hold, Manifest, NewPaymentAccount,
-    PaymentAccount, StaffUser, Trip,
+    AppError, AuditEvent, Booking, BookingCode, ClaimCode, Hold, Manifest, ManifestOrder,
+    NewPaymentAccount, PaymentAccount, StaffUser, Trip,
 };
 use crate::limits::Limit;
-use crate::services::{Actor, HoldFilter, NewTripInput, TripUpdate};
+use crate::services::{Actor, Boarder, HoldFilter, NewTripInput, Staff, TripUpdate};
 use crate::state::AppState;
 use crate::web::{admin_key_ok, staff_cookie, staff_key_of};
 
@@ -38,12 +40,40 @@ impl FromRequestParts<AppState> for Admin {
         if admin_key_ok(&parts.headers, &state.settings) {
             return Ok(Admin(Actor::ApiKey));
         }
-        if let Some(key) = staff_key_of(&parts.headers, &state.settings)
-            && let Some(staff) = state.service.staff_session(&key, state.clock.now()).await?
-        {
-            return Ok(Admin(Actor::Staff(staff.username)));
+        match signed_in(&parts.headers, state).await? {
+            // A crew account is refused here: 403 `admin_only`.
+            Some(staff) => Ok(Admin(staff.admin()?)),
+            None => Err(AppError::Unauthorized.into()),
         }
-        Err(AppError::Unauthorized.into())
+    }
+}
+
+/// The staff member whose live session the request carries.
+async fn signed_in(headers: &HeaderMap, state: &AppState) -> Result<Option<Staff>, AppError> {
+    match staff_key_of(headers, &state.settings) {
+        Some(key) => state.service.staff_session(&key, state.clock.now()).await,
+        None => Ok(None),
+    }
+}
+
+/// Anyone allowed at the bus door: the admin key, or a staff session of
+/// an admin or a crew member.
+pub struct Crew(pub Boarder);
+
+impl FromRequestParts<AppState> for Crew {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if admin_key_ok(&parts.headers, &state.settings) {
+            return Ok(Crew(Boarder::with_admin_key()));
+        }
+        match signed_in(&parts.headers, state).await? {
+            Some(staff) => Ok(Crew(staff.boarder())),
+            None => Err(AppError::Unauthorized.into()),
+        }
     }
 }
 
@@ -317,9 +347,20 @@ pub async fn retire_payment_account(
     ))
 }
 
+/// How to list a manifest: `order=seat` (the default) or `order=stop`
+/// (by boarding point, then seat).
+#[derive(Clone, Copy, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestQuery {
+    #[serde(default)]
+    #[param(inline)]
+    pub order: ManifestOrder,
+}
+
 /// A trip's passenger manifest: booked seats and seats awaiting payment.
 #[utoipa::path(get, path = "/api/admin/trips/{id}/manifest/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
-    params(("id" = i64, Path, description = "Trip id")),
+    params(("id" = i64, Path, description = "Trip id"), ManifestQuery),
     responses(
         (status = 200, description = "The manifest", body = Manifest),
         (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
@@ -330,16 +371,23 @@ pub async fn manifest(
     State(s): State<AppState>,
     _: Admin,
     Path(id): Path<i64>,
+    Query(q): Query<ManifestQuery>,
 ) -> ApiResult<Manifest> {
-    Ok(Json(s.service.manifest(id, s.clock.now()).await?))
+    Ok(Json(
+        s.service
+            .manifest(id, s.clock.now())
+            .await?
+            .ordered(q.order),
+    ))
 }
 
 /// The manifest as a CSV file (UTF-8 with a byte order mark, so that
 /// spreadsheet programs read names with accents correctly): seat, name
 /// (who sits there), whatsapp, booking_code, claim_code, status,
-/// contact_name (who booked).
+/// contact_name (who booked), boarded_at, board, board_at, alight,
+/// alight_at.
 #[utoipa::path(get, path = "/api/admin/trips/{id}/manifest.csv", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
-    params(("id" = i64, Path, description = "Trip id")),
+    params(("id" = i64, Path, description = "Trip id"), ManifestQuery),
     responses(
         (status = 200, description = "The manifest", content_type = "text/csv", body = String),
         (status = 400, description = "invalid_request", body = crate::api::openapi::ErrorBody),
@@ -350,8 +398,13 @@ pub async fn manifest_csv(
     State(s): State<AppState>,
     _: Admin,
     Path(id): Path<i64>,
+    Query(q): Query<ManifestQuery>,
 ) -> Result<Response, ApiError> {
-    let manifest = s.service.manifest(id, s.clock.now()).await?;
+    let manifest = s
+        .service
+        .manifest(id, s.clock.now())
+        .await?
+        .ordered(q.order);
     let csv = crate::services::manifest_csv(&manifest)?;
     let filename = format!("manifest-trip-{id}.csv");
     Ok((
@@ -463,18 +516,24 @@ pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> Result<Res
 }
 
 /// Who is signed in (or `api-key` for a key).
-/// Who is signed in (`api-key` for the admin key).
+/// Who is signed in and their role (`api-key`, an admin, for the admin
+/// key). Crew accounts may ask too.
 #[utoipa::path(get, path = "/api/admin/me/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
     responses(
         (status = 200, description = "The staff member", body = StaffUser),
         (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
     ))]
-pub async fn me(Admin(actor): Admin) -> Json<StaffUser> {
-    let username = match actor {
-        Actor::Staff(name) => name,
-        other => other.label(),
-    };
-    Json(StaffUser { username })
+pub async fn me(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<StaffUser> {
+    if admin_key_ok(&headers, &s.settings) {
+        return Ok(Json(StaffUser {
+            username: Actor::ApiKey.label(),
+            role: crate::domain::StaffRole::Admin,
+        }));
+    }
+    let staff = signed_in(&headers, &s)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    Ok(Json(staff.user()))
 }
 
 /// Webhook endpoints and the latest deliveries (newest first).

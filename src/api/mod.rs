@@ -5,6 +5,7 @@
 //! Every error goes through [`ApiError`] once.
 
 mod admin;
+mod crew;
 mod error;
 mod events;
 mod extract;
@@ -153,6 +154,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         "/api/admin/reports/occupancy.csv",
         get(reports::occupancy_csv),
     );
+    let r = both(r, "/api/crew/trips/", get(crew::trips));
+    let r = both(r, "/api/crew/trips/{id}/passengers/", get(crew::passengers));
+    let r = both(r, "/api/crew/trips/{id}/board/", post(crew::board));
     let r = both(r, "/api/admin/login/", post(admin::login));
     let r = both(r, "/api/admin/logout/", post(admin::logout));
     let r = both(r, "/api/admin/me/", get(admin::me));

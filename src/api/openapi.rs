@@ -8,7 +8,7 @@ use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
-use super::{admin, events, passenger, reports};
+use super::{admin, crew, events, passenger, reports};
 use crate::domain::AppError;
 
 /// Every error body: `{"code", "message"}` plus the fields some codes add.
@@ -123,12 +123,16 @@ Passenger sessions are the `seat_hold_token` cookie, set by the first hold or cl
         reports::days_csv,
         reports::routes_csv,
         reports::occupancy_csv,
+        crew::trips,
+        crew::passengers,
+        crew::board,
     ),
     components(schemas(ErrorBody)),
     modifiers(&Security),
     tags(
         (name = "passenger", description = "Trips, seat maps, holds and tickets."),
-        (name = "admin", description = "The admin's actions: X-ADMIN-KEY or a staff session."),
+        (name = "admin", description = "The admin's actions: X-ADMIN-KEY or an admin's staff session (a crew account gets 403 `admin_only`)."),
+        (name = "crew", description = "Boarding at the bus door: X-ADMIN-KEY or any staff session, crew accounts included."),
     )
 )]
 pub struct ApiDoc;

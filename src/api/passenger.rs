@@ -12,7 +12,7 @@ use super::extract::{Body, Path, Query};
 use super::guard::ClientIp;
 use crate::domain::{
     AppError, Booking, BookingCode, ClaimCode, CustomerName, Hold, Passenger, PaymentAccount,
-    SeatCode, SeatNames, Trip, WhatsApp,
+    SeatCode, SeatNames, StopChoice, Trip, WhatsApp,
 };
 use crate::limits::Limit;
 use crate::services::TripFilter;
@@ -214,6 +214,12 @@ pub struct ContactBody {
     /// of this hold.
     #[serde(default)]
     passengers: Vec<Passenger>,
+    /// On a trip with `stops`: the place where they get on (absent: the
+    /// first stop).
+    #[schema(example = "Agen Cileunyi")]
+    board: Option<String>,
+    /// Where they get off (absent: the last stop); after `board`.
+    alight: Option<String>,
 }
 
 /// Attaches the passenger's name and WhatsApp number, and optionally a name
@@ -235,12 +241,16 @@ pub async fn attach_contact(
     let name = CustomerName::parse(&body.name)?;
     let whatsapp = WhatsApp::parse(&body.whatsapp)?;
     let seats = SeatNames::parse(&body.passengers)?;
+    let stops = StopChoice {
+        board: body.board,
+        alight: body.alight,
+    };
     let session = session_of(&headers, &s.settings).ok_or(AppError::NoActiveHold)?;
-    Ok(Json(
-        s.service
-            .attach_contact_for_seats(&session, &name, &whatsapp, &seats, s.clock.now())
-            .await?,
-    ))
+    let now = s.clock.now();
+    let contact = s
+        .service
+        .attach_contact_for_seats(&session, &name, &whatsapp, &seats, &stops, now);
+    Ok(Json(contact.await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -61,14 +61,7 @@ pub enum Table {
     Occupancy,
 }
 
-/// A cell a spreadsheet would run as a formula is written as text.
-fn cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
+use crate::services::spreadsheet_cell as cell;
 
 /// One table of the report as CSV (UTF-8 with a byte order mark).
 fn csv_of(report: &Report, table: Table, tz: chrono_tz::Tz) -> Result<Vec<u8>, AppError> {

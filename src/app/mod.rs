@@ -5,6 +5,9 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 pub mod props;
+pub mod qr;
+#[cfg(feature = "hydrate")]
+pub mod scanner;
 pub mod seat_nav;
 pub mod upload;
 
@@ -180,6 +183,12 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("holds"), ParamSegment("code"))
                         view=pages::admin::AdminHoldAuditPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("crew") view=pages::crew::CrewTripsPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("crew"), StaticSegment("trips"), ParamSegment("id"))
+                        view=pages::boarding::CrewTripPage
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -42,7 +42,9 @@ fn normalise(input: &str, len: usize) -> Option<String> {
     (out.len() == len).then_some(out)
 }
 
-fn encode(bits: u64, len: usize) -> String {
+/// The lowest `len` × 5 bits of `bits` as `len` Crockford base32
+/// characters, most significant first.
+pub fn encode(bits: u128, len: usize) -> String {
     (0..len)
         .rev()
         .map(|i| ALPHABET[((bits >> (5 * i)) & 31) as usize] as char)
@@ -76,7 +78,7 @@ impl ClaimCode {
 
     /// Builds a code from 40 random bits (higher bits are ignored).
     pub fn from_random(bits: u64) -> Self {
-        let s = encode(bits, 8);
+        let s = encode(bits.into(), 8);
         Self(format!("{}-{}", &s[..4], &s[4..]))
     }
 
@@ -138,7 +140,7 @@ impl BookingCode {
 
     /// Builds a code from 30 random bits (higher bits are ignored).
     pub fn from_random(bits: u64) -> Self {
-        Self(format!("BK-{}", encode(bits, 6)))
+        Self(format!("BK-{}", encode(bits.into(), 6)))
     }
 
     pub fn as_str(&self) -> &str {

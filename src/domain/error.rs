@@ -55,6 +55,10 @@ pub enum AppError {
     TripHasBookings,
     #[error("This request came from another site and was refused.")]
     Forbidden,
+    #[error("This account can only board passengers.")]
+    AdminOnly,
+    #[error("This QR code was not issued for a Kursi ticket of this operator.")]
+    ForgedTicket,
     #[error("The request body is too large.")]
     PayloadTooLarge,
     #[error("Send a photo (JPEG, PNG or WebP) or a PDF of the transfer receipt.")]
@@ -126,6 +130,8 @@ impl TryFrom<ErrorWire> for AppError {
             "invalid_credentials" => AppError::InvalidCredentials,
             "trip_has_bookings" => AppError::TripHasBookings,
             "forbidden" => AppError::Forbidden,
+            "admin_only" => AppError::AdminOnly,
+            "forged_ticket" => AppError::ForgedTicket,
             "payload_too_large" => AppError::PayloadTooLarge,
             "unsupported_file" => AppError::UnsupportedFile,
             "unreadable_file" => AppError::UnreadableFile,
@@ -163,6 +169,8 @@ impl AppError {
         "invalid_credentials",
         "trip_has_bookings",
         "forbidden",
+        "admin_only",
+        "forged_ticket",
         "payload_too_large",
         "unsupported_file",
         "unreadable_file",
@@ -201,6 +209,8 @@ impl AppError {
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::TripHasBookings => "trip_has_bookings",
             AppError::Forbidden => "forbidden",
+            AppError::AdminOnly => "admin_only",
+            AppError::ForgedTicket => "forged_ticket",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedFile => "unsupported_file",
             AppError::UnreadableFile => "unreadable_file",
@@ -219,9 +229,11 @@ impl AppError {
     /// The HTTP status of this error, the same for every transport.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::InvalidRequest { .. } | AppError::TooManySeats { .. } => 400,
+            AppError::InvalidRequest { .. }
+            | AppError::TooManySeats { .. }
+            | AppError::ForgedTicket => 400,
             AppError::Unauthorized | AppError::InvalidCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::AdminOnly => 403,
             AppError::TripNotFound
             | AppError::NoActiveHold
             | AppError::ClaimNotFound
@@ -308,6 +320,8 @@ mod tests {
             AppError::InvalidCredentials,
             AppError::TripHasBookings,
             AppError::Forbidden,
+            AppError::AdminOnly,
+            AppError::ForgedTicket,
             AppError::PayloadTooLarge,
             AppError::UnsupportedFile,
             AppError::UnreadableFile,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{BookingCode, BusType, ClaimCode, Passenger, SeatCode};
+use super::{BookingCode, BusType, ClaimCode, Passenger, SeatCode, Stop, StopAt};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -21,6 +21,11 @@ pub struct Trip {
     pub is_active: bool,
     pub seats_total: u32,
     pub seats_available: u32,
+    /// Where the bus stops to let passengers on and off, in order (the
+    /// first is the departure); empty when it stops only at the route's
+    /// two ends.
+    #[serde(default)]
+    pub stops: Vec<Stop>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +122,11 @@ pub struct Hold {
     /// contact or when unique amounts are off.
     pub unique_code: Option<i64>,
     pub booking_code: Option<BookingCode>,
+    /// Where the passengers get on, chosen at contact; null before, or on
+    /// a trip without stops.
+    pub board: Option<StopAt>,
+    /// Where they get off.
+    pub alight: Option<StopAt>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +144,10 @@ pub struct Booking {
     pub status: HoldStatus,
     /// What was to be paid: the hold's `amount_due`, unique code included.
     pub amount: i64,
+    /// Where the passengers get on; null on a trip without stops.
+    pub board: Option<StopAt>,
+    /// Where they get off.
+    pub alight: Option<StopAt>,
 }
 
 /// One seat of a trip's passenger manifest: a booked seat, or a seat held by
@@ -152,9 +166,15 @@ pub struct ManifestEntry {
     pub claim_code: Option<ClaimCode>,
     /// `BOOKED`, or `HELD` while payment is pending.
     pub status: HoldStatus,
+    /// When this seat's passenger boarded the bus, if they have.
+    pub boarded_at: Option<DateTime<Utc>>,
+    /// Where this passenger gets on; null on a trip without stops.
+    pub board: Option<StopAt>,
+    /// Where they get off.
+    pub alight: Option<StopAt>,
 }
 
-/// A trip's passenger manifest, in seat order.
+/// A trip's passenger manifest, in seat order, or by boarding point.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Manifest {
@@ -162,14 +182,40 @@ pub struct Manifest {
     pub passengers: Vec<ManifestEntry>,
 }
 
+/// How a manifest lists its passengers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ManifestOrder {
+    /// By seat.
+    #[default]
+    Seat,
+    /// By boarding point (the order the bus meets them in), then by seat.
+    Stop,
+}
+
+impl Manifest {
+    /// The passengers in `order`.
+    pub fn ordered(mut self, order: ManifestOrder) -> Self {
+        match order {
+            ManifestOrder::Seat => self.passengers.sort_by_key(|p| p.seat),
+            ManifestOrder::Stop => self
+                .passengers
+                .sort_by_key(|p| (p.board.as_ref().map(|s| s.at), p.seat)),
+        }
+        self
+    }
+}
+
 /// One line of the audit trail of a hold or a trip.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditEvent {
     pub at: DateTime<Utc>,
-    /// `session:<hash prefix>`, `admin:<username>`, `api-key` or `system`.
+    /// `session:<hash prefix>`, `admin:<username>`, `crew:<username>`,
+    /// `api-key` or `system`.
     pub actor: String,
-    /// hold, release, expire, contact, claim, extend, book, cancel or trip.
+    /// hold, release, expire, contact, claim, extend, book, cancel, board or trip.
     pub action: String,
     pub trip_id: i64,
     pub seats: Vec<String>,
@@ -181,4 +227,7 @@ pub struct AuditEvent {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StaffUser {
     pub username: String,
+    /// `ADMIN`, or `CREW` (boards passengers and nothing else); `ADMIN` for
+    /// the admin API key.
+    pub role: super::StaffRole,
 }

@@ -248,6 +248,9 @@ pub struct Schedule {
     pub skipped: Vec<NaiveDate>,
     /// Dates with a price of their own.
     pub prices: Vec<DatePrice>,
+    /// The stops every trip made from it has (see `Stop`).
+    #[serde(default)]
+    pub stops: Vec<super::Stop>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -77,6 +77,15 @@ pub struct EventHold {
     pub amount_due: i64,
     pub unique_code: Option<i64>,
     pub expires_at: DateTime<Utc>,
+    /// Where its passengers get on and off (trips with stops, once chosen).
+    #[serde(default)]
+    pub board: Option<super::StopAt>,
+    #[serde(default)]
+    pub alight: Option<super::StopAt>,
+    /// Who sits in each seat (once contact is attached; the contact
+    /// person for a seat nobody else was named for).
+    #[serde(default)]
+    pub passengers: Vec<super::Passenger>,
 }
 
 /// The JSON body of one event, the same for every endpoint: `id` (one per

@@ -46,18 +46,25 @@ pub(crate) mod ssr {
     use crate::state::AppState;
     use leptos::prelude::*;
 
-    /// The signed-in staff member, or `unauthorized`.
+    /// The signed-in admin, or `unauthorized` (`admin_only` for a crew
+    /// account).
     pub async fn staff() -> Result<(AppState, Actor), AppError> {
+        let (s, staff) = signed_in().await?;
+        Ok((s, staff.admin()?))
+    }
+
+    /// Whoever is signed in, admin or crew, or `unauthorized`.
+    pub async fn signed_in() -> Result<(AppState, crate::services::Staff), AppError> {
         let s = state()?;
         let parts = use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
         let key =
             crate::web::staff_key_of(&parts.headers, &s.settings).ok_or(AppError::Unauthorized)?;
-        let user = s
+        let staff = s
             .service
             .staff_session(&key, s.clock.now())
             .await?
             .ok_or(AppError::Unauthorized)?;
-        Ok((s, Actor::Staff(user.username)))
+        Ok((s, staff))
     }
 
     /// This site's origin for links sent to passengers: `PUBLIC_URL`, never
@@ -82,6 +89,16 @@ pub(crate) mod ssr {
             .map(|t| t.with_timezone(&chrono::Utc))
             .ok_or_else(|| AppError::invalid("This local time does not exist."))
     }
+
+    /// The stops as the trip form's lines, for a trip departing `depart_at`.
+    pub fn stops_of(
+        s: &AppState,
+        lines: &str,
+        depart_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<crate::domain::Stop>, AppError> {
+        let departs = depart_at.with_timezone(&s.service.tz()).time();
+        Ok(crate::domain::Stops::parse_lines(lines, departs)?.into_vec())
+    }
 }
 
 /// Signs a staff member in, then goes to the admin page (a redirect, so
@@ -96,7 +113,7 @@ pub async fn staff_login(username: String, password: String) -> Result<(), AppEr
                 .check_request(crate::limits::Limit::Login, &parts, s.clock.now())
                 .await?;
             let client = s.limits.client_of(&parts);
-            let (token, _) = s
+            let (token, user) = s
                 .service
                 .sign_in(
                     &username,
@@ -112,7 +129,7 @@ pub async fn staff_login(username: String, password: String) -> Result<(), AppEr
                     crate::web::staff_cookie(&token, &s.settings),
                 );
             }
-            leptos_axum::redirect("/admin");
+            leptos_axum::redirect(user.role.home());
             Ok(())
         }
         .await,
@@ -137,16 +154,13 @@ pub async fn staff_logout() -> Result<(), AppError> {
     Ok(())
 }
 
-/// The signed-in staff member's name.
+/// The signed-in staff member's name (an admin's or a crew member's).
 #[server(prefix = "/sf", endpoint = "staff_me")]
 pub async fn staff_me() -> Result<String, AppError> {
     super::with_status(
         async move {
-            let (_, actor) = ssr::staff().await?;
-            Ok(match actor {
-                crate::services::Actor::Staff(name) => name,
-                other => other.label(),
-            })
+            let (_, staff) = ssr::signed_in().await?;
+            Ok(staff.user().username)
         }
         .await,
     )
@@ -380,33 +394,9 @@ pub async fn admin_trips() -> Result<Vec<TripCard>, AppError> {
     )
 }
 
-/// Creates a trip; the departure is local time in the display zone.
-#[server(prefix = "/sf", endpoint = "admin_create_trip")]
-pub async fn admin_create_trip(
-    route_from: String,
-    route_to: String,
-    depart_local: String,
-    price: String,
-    bus_type: String,
-    admin_wa: String,
-) -> Result<i64, AppError> {
-    super::with_status(
-        async move {
-            let (s, actor) = ssr::staff().await?;
-            let input = crate::services::NewTripInput {
-                route_from,
-                route_to,
-                depart_at: ssr::parse_local(&s, &depart_local)?,
-                price: parse_price(&price)?,
-                bus_type: crate::domain::BusType::parse(&bus_type)?,
-                admin_wa,
-            };
-            let trip = s.service.create_trip(&actor, &input, s.clock.now()).await?;
-            Ok(trip.id)
-        }
-        .await,
-    )
-}
+pub use super::trip_form::{
+    AdminCreateTrip, AdminUpdateTrip, admin_create_trip, admin_update_trip,
+};
 
 /// Whole rupiah as typed: `150000`, `150.000` or `Rp 150.000`.
 pub fn parse_price(input: &str) -> Result<i64, AppError> {
@@ -422,39 +412,6 @@ pub fn parse_price(input: &str) -> Result<i64, AppError> {
     digits
         .parse()
         .map_err(|_| AppError::invalid("Enter the price in whole rupiah, such as 150000."))
-}
-
-/// Edits a trip (deactivating is `admin_set_active`).
-#[server(prefix = "/sf", endpoint = "admin_update_trip")]
-pub async fn admin_update_trip(
-    id: i64,
-    route_from: String,
-    route_to: String,
-    depart_local: String,
-    price: String,
-    bus_type: String,
-    admin_wa: String,
-) -> Result<TripCard, AppError> {
-    super::with_status(
-        async move {
-            let (s, actor) = ssr::staff().await?;
-            let change = crate::services::TripUpdate {
-                route_from: Some(route_from),
-                route_to: Some(route_to),
-                depart_at: Some(ssr::parse_local(&s, &depart_local)?),
-                price: Some(parse_price(&price)?),
-                bus_type: Some(crate::domain::BusType::parse(&bus_type)?),
-                admin_wa: Some(admin_wa),
-                is_active: None,
-            };
-            let trip = s
-                .service
-                .update_trip(&actor, id, &change, s.clock.now())
-                .await?;
-            Ok(super::card(trip, s.service.tz()))
-        }
-        .await,
-    )
 }
 
 /// Sets only whether a trip is listed.
@@ -499,6 +456,18 @@ pub async fn admin_trip(id: i64) -> Result<TripDetail, AppError> {
                 audit,
                 depart_input,
             })
+        }
+        .await,
+    )
+}
+
+/// A trip's manifest alone, for the trip page to follow boarding live.
+#[server(prefix = "/sf", endpoint = "admin_manifest")]
+pub async fn admin_manifest(id: i64) -> Result<Vec<ManifestEntry>, AppError> {
+    super::with_status(
+        async move {
+            let (s, _) = ssr::staff().await?;
+            Ok(s.service.manifest(id, s.clock.now()).await?.passengers)
         }
         .await,
     )

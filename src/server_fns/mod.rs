@@ -13,9 +13,11 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{AppError, Trip};
 
 pub mod admin;
+pub mod crew;
 pub mod reports;
 pub mod schedules;
 pub mod trip;
+pub mod trip_form;
 pub mod webhooks;
 
 impl FromServerFnError for AppError {
@@ -39,6 +41,14 @@ pub struct TripCard {
     pub depart_local: NaiveDateTime,
     /// The zone's abbreviation, e.g. `WIB`.
     pub tz_abbr: String,
+}
+
+impl TripCard {
+    /// A moment in this trip's time zone (Indonesia's zones keep one
+    /// offset all year), for times shown beside the departure.
+    pub fn local(&self, at: chrono::DateTime<chrono::Utc>) -> NaiveDateTime {
+        at.naive_utc() + (self.depart_local - self.trip.depart_at.naive_utc())
+    }
 }
 
 #[cfg(feature = "ssr")]

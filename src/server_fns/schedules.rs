@@ -1,8 +1,8 @@
 //! The admin's schedules page: its schedules, and what it does to them.
 //! Every action answers with the schedules as they now are.
 
-// The add form posts one field per day of the week; the server function's
-// client stub has one argument per field.
+// The schedule form posts one field per day of the week; the server
+// function's client stub has one argument per field.
 #![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
@@ -66,10 +66,13 @@ pub async fn admin_schedules() -> Result<SchedulesView, AppError> {
     )
 }
 
-/// Adds a schedule from the page's form: one checkbox per day of the week
-/// (`mon` … `sun`, present when ticked).
-#[server(prefix = "/sf", endpoint = "admin_create_schedule")]
-pub async fn admin_create_schedule(
+/// Adds a schedule (no `id`: the add form) or changes one (its edit
+/// form, the same fields with the schedule's `id`): one checkbox per day of
+/// the week (`mon` … `sun`, present when ticked). A change moves the
+/// schedule's later trips nobody has held.
+#[server(prefix = "/sf", endpoint = "admin_save_schedule")]
+pub async fn admin_save_schedule(
+    id: Option<i64>,
     route_from: String,
     route_to: String,
     depart_time: String,
@@ -85,6 +88,7 @@ pub async fn admin_create_schedule(
     fri: Option<String>,
     sat: Option<String>,
     sun: Option<String>,
+    stops: Option<String>,
 ) -> Result<SchedulesView, AppError> {
     super::with_status(
         async move {
@@ -99,57 +103,16 @@ pub async fn admin_create_schedule(
                 valid_from,
                 valid_until,
                 days: [mon, tue, wed, thu, fri, sat, sun],
+                stops: stops.unwrap_or_default(),
             })?;
-            let ahead = s.settings.schedule_days_ahead;
-            let (_, made) = s
-                .service
-                .create_schedule(&actor, &input, ahead, s.clock.now())
-                .await?;
-            view(&s, Some(made)).await
-        }
-        .await,
-    )
-}
-
-/// Changes a schedule from its edit form (the add form's fields); its
-/// trips nobody has held follow.
-#[server(prefix = "/sf", endpoint = "admin_update_schedule")]
-pub async fn admin_update_schedule(
-    id: i64,
-    route_from: String,
-    route_to: String,
-    depart_time: String,
-    bus_type: String,
-    price: String,
-    admin_wa: String,
-    valid_from: String,
-    valid_until: String,
-    mon: Option<String>,
-    tue: Option<String>,
-    wed: Option<String>,
-    thu: Option<String>,
-    fri: Option<String>,
-    sat: Option<String>,
-    sun: Option<String>,
-) -> Result<SchedulesView, AppError> {
-    super::with_status(
-        async move {
-            let (s, actor) = super::admin::ssr::staff().await?;
-            let input = ssr::schedule_of(ScheduleForm {
-                route_from,
-                route_to,
-                depart_time,
-                bus_type,
-                price,
-                admin_wa,
-                valid_from,
-                valid_until,
-                days: [mon, tue, wed, thu, fri, sat, sun],
-            })?;
-            let ahead = s.settings.schedule_days_ahead;
+            let (ahead, now) = (s.settings.schedule_days_ahead, s.clock.now());
+            let Some(id) = id else {
+                let (_, made) = s.service.create_schedule(&actor, &input, ahead, now).await?;
+                return view(&s, Some(made)).await;
+            };
             let (_, edit) = s
                 .service
-                .update_schedule(&actor, id, &input, ahead, s.clock.now())
+                .update_schedule(&actor, id, &input, ahead, now)
                 .await?;
             let mut v = view(&s, None).await?;
             v.edited = Some(EditSummary {
@@ -176,6 +139,8 @@ struct ScheduleForm {
     valid_until: String,
     /// Monday first: present when ticked.
     days: [Option<String>; 7],
+    /// `HH:MM Place` lines (`domain::Stops::parse_lines`).
+    stops: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -198,7 +163,10 @@ mod ssr {
                 .parse::<chrono::NaiveDate>()
                 .map_err(|_| AppError::invalid(format!("Enter {field} as a date.")))
         };
+        let departs = crate::domain::schedule::parse_time(&f.depart_time)?;
+        let stops = crate::domain::Stops::parse_lines(&f.stops, departs)?.into_vec();
         Ok(crate::services::NewSchedule {
+            stops,
             route_from: f.route_from,
             route_to: f.route_to,
             depart_time: f.depart_time,

@@ -59,6 +59,9 @@ pub struct PageHold {
     pub receipts_sent: usize,
     /// Who sits in each seat (empty before contact).
     pub passengers: Vec<crate::domain::Passenger>,
+    /// Where they get on and off, chosen at contact (trips with stops).
+    pub board: Option<crate::domain::StopAt>,
+    pub alight: Option<crate::domain::StopAt>,
 }
 
 #[cfg(feature = "ssr")]
@@ -169,6 +172,8 @@ mod ssr {
                 unique_code: h.unique_code,
                 receipts_sent,
                 passengers: h.passengers,
+                board: h.board,
+                alight: h.alight,
             }),
             hold_elsewhere,
             may_extend,
@@ -277,6 +282,7 @@ pub async fn attach_contact(
     name: String,
     whatsapp: String,
     passengers: Vec<crate::domain::Passenger>,
+    stops: crate::domain::StopChoice,
 ) -> Result<SeatMapView, AppError> {
     super::with_status(
         async move {
@@ -287,7 +293,7 @@ pub async fn attach_contact(
             let session = ssr::session(false)?.ok_or(AppError::NoActiveHold)?;
             let answer = s
                 .service
-                .attach_contact_for_seats(&session, &name, &whatsapp, &seats, s.clock.now())
+                .attach_contact_for_seats(&session, &name, &whatsapp, &seats, &stops, s.clock.now())
                 .await?;
             ssr::view_after(&s, trip_id, &session, answer).await
         }
@@ -318,7 +324,7 @@ pub async fn claim_hold(claim_code: String) -> Result<i64, AppError> {
 pub struct TicketView {
     pub booking: crate::domain::Booking,
     pub card: TripCard,
-    /// An SVG QR code of the booking code, for boarding.
+    /// An SVG QR code of the ticket's signed booking code, for boarding.
     pub qr_svg: String,
 }
 
@@ -335,8 +341,13 @@ pub async fn find_ticket(code: String, whatsapp: String) -> Result<TicketView, A
                 .service
                 .find_booking(&code, &whatsapp, s.clock.now())
                 .await?;
-            let qr = qrcode::QrCode::new(booking.booking_code.as_str().as_bytes())
-                .map_err(|_| AppError::Internal)?;
+            // Signed, so a QR code of a guessed booking code is refused at
+            // the door (see `services::boarding`).
+            let payload = s
+                .service
+                .ticket_qr(&booking.booking_code, s.clock.now())
+                .await?;
+            let qr = qrcode::QrCode::new(payload.as_bytes()).map_err(|_| AppError::Internal)?;
             let qr_svg = qr
                 .render::<qrcode::render::svg::Color<'_>>()
                 .min_dimensions(180, 180)

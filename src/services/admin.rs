@@ -5,12 +5,12 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::holds::{audit, unused_booking_code};
-use super::views::{effective_status, trip_view};
+use super::views::{effective_status, stop_at, stops_json, stops_of, trip_view};
 use super::{Actor, Service};
 use crate::domain::webhook::WebhookEvent;
 use crate::domain::{
     AppError, AuditEvent, Booking, BookingCode, BusType, ClaimCode, Hold, HoldStatus, Manifest,
-    ManifestEntry, Receipt, SeatCode, Trip, WhatsApp,
+    ManifestEntry, Receipt, SeatCode, Stop, Stops, Trip, WhatsApp,
 };
 use crate::storage::road::Changed;
 use crate::storage::{self, HoldQuery, NewTrip, WriteTx, to_ms};
@@ -36,6 +36,10 @@ pub struct NewTripInput {
     pub price: i64,
     pub bus_type: BusType,
     pub admin_wa: String,
+    /// Boarding and drop-off points in order, the first at minute 0 (see
+    /// `Stop`); none (the default) when the bus stops only at the ends.
+    #[serde(default)]
+    pub stops: Vec<Stop>,
 }
 
 /// Changes to a trip; absent fields stay as they are.
@@ -50,6 +54,8 @@ pub struct TripUpdate {
     pub admin_wa: Option<String>,
     /// `false` deactivates the trip: it is no longer listed or bookable.
     pub is_active: Option<bool>,
+    /// The stops anew (`[]`: none). Holds keep the points they chose.
+    pub stops: Option<Vec<Stop>>,
 }
 
 pub(super) fn check_price(price: i64) -> Result<i64, AppError> {
@@ -141,7 +147,8 @@ impl Service {
         }
         let booking_code = unused_booking_code(&mut *tx).await?;
         storage::mark_booked(&mut *tx, hold.id, &booking_code, to_ms(now)).await?;
-        let seats = storage::seat_codes_of_hold(&mut *tx, hold.id).await?;
+        let held = storage::seats_of_hold(&mut *tx, hold.id).await?;
+        let seats: Vec<String> = held.iter().map(|h| h.code.clone()).collect();
         audit(
             &mut *tx,
             now,
@@ -156,7 +163,7 @@ impl Service {
         let row = storage::hold_by_id(&mut *tx, hold.id)
             .await?
             .ok_or(AppError::Internal)?;
-        super::webhooks::queue_event(tx, WebhookEvent::BookingConfirmed, &row, &seats, now).await?;
+        super::webhooks::queue_event(tx, WebhookEvent::BookingConfirmed, &row, &held, now).await?;
         let booking = self.booking_view(&mut *tx, &row, now).await?;
         Ok((booking, Changed::trip(row.trip_id)))
     }
@@ -251,7 +258,7 @@ impl Service {
             .await?
             .ok_or(AppError::BookingNotFound)?;
         let mut changed = Changed::nothing();
-        let mut cancelled = None;
+        let mut cancelled = false;
         if hold.status == "BOOKED" {
             let seats = storage::cancel_booking(&mut *tx, hold.id, to_ms(now)).await?;
             audit(
@@ -266,13 +273,14 @@ impl Service {
             )
             .await?;
             changed = Changed::trip(hold.trip_id);
-            cancelled = Some(seats);
+            cancelled = true;
         }
         let row = storage::hold_by_id(&mut *tx, hold.id)
             .await?
             .ok_or(AppError::Internal)?;
-        if let Some(seats) = cancelled {
-            super::webhooks::queue_event(tx, WebhookEvent::BookingCancelled, &row, &seats, now)
+        if cancelled {
+            let held = storage::seats_of_hold(&mut *tx, hold.id).await?;
+            super::webhooks::queue_event(tx, WebhookEvent::BookingCancelled, &row, &held, now)
                 .await?;
         }
         let booking = self.booking_view(&mut *tx, &row, now).await?;
@@ -434,6 +442,7 @@ impl Service {
         let price = check_price(input.price)?;
         let depart_at = check_departure(input.depart_at, now)?;
         let admin_wa = WhatsApp::parse(&input.admin_wa)?;
+        let stops = stops_json(&Stops::new(input.stops.clone())?);
         let (actor, bus_type) = (actor.clone(), input.bus_type);
         let row = self
             .write_tx(now, move |tx| {
@@ -445,6 +454,7 @@ impl Service {
                         price,
                         bus_type,
                         admin_wa: admin_wa.as_str(),
+                        stops: &stops,
                     };
                     let id = storage::insert_trip(&mut *tx, &trip, to_ms(now)).await?;
                     audit_trip(tx, now, &actor, id, "created").await?;
@@ -523,6 +533,10 @@ impl Service {
             return Err(AppError::TripHasBookings);
         }
         let is_active = change.is_active.unwrap_or(old.is_active);
+        let stops = match &change.stops {
+            Some(list) => stops_json(&Stops::new(list.clone())?),
+            None => old.stops.clone(),
+        };
         let trip = NewTrip {
             route_from: &route_from,
             route_to: &route_to,
@@ -530,8 +544,9 @@ impl Service {
             price,
             bus_type,
             admin_wa: &admin_wa,
+            stops: &stops,
         };
-        storage::update_trip(&mut *tx, id, &trip, is_active).await?;
+        storage::update_trip(&mut *tx, id, &trip, is_active, storage::TripsToUpdate::Any).await?;
         if relayout {
             storage::relayout_seats(&mut *tx, id, bus_type).await?;
         }
@@ -544,6 +559,7 @@ impl Service {
             ("bus_type", relayout),
             ("admin_wa", admin_wa != old.admin_wa),
             ("is_active", is_active != old.is_active),
+            ("stops", stops_of(&stops)? != stops_of(&old.stops)?),
         ] {
             if differs {
                 changed.push(field);
@@ -599,6 +615,9 @@ impl Service {
                     } else {
                         HoldStatus::Held
                     },
+                    boarded_at: r.boarded_at.map(storage::from_ms),
+                    board: stop_at(&r.board_place, r.board_minutes, trip.info.depart_at),
+                    alight: stop_at(&r.alight_place, r.alight_minutes, trip.info.depart_at),
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
@@ -678,18 +697,22 @@ pub(super) fn clean_place(s: &str, field: &str) -> Result<String, AppError> {
     Ok(s)
 }
 
+/// A CSV cell a spreadsheet would run as a formula (starting with `=`,
+/// `+`, `-`, `@`, tab or CR) is prefixed with `'`, so it stays text.
+pub fn spreadsheet_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 /// The manifest as CSV: a byte order mark (spreadsheets then read UTF-8),
 /// a header row and one row per seat. A cell that a spreadsheet would run
 /// as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) is prefixed
 /// with `'`, so a passenger's name can never become a formula.
 pub fn manifest_csv(manifest: &Manifest) -> Result<Vec<u8>, AppError> {
-    fn cell(s: &str) -> String {
-        if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            format!("'{s}")
-        } else {
-            s.to_string()
-        }
-    }
+    let cell = spreadsheet_cell;
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let fail = |e: csv::Error| {
         tracing::error!(error = %e, "manifest CSV");
@@ -703,6 +726,11 @@ pub fn manifest_csv(manifest: &Manifest) -> Result<Vec<u8>, AppError> {
         "claim_code",
         "status",
         "contact_name",
+        "boarded_at",
+        "board",
+        "board_at",
+        "alight",
+        "alight_at",
     ])
     .map_err(fail)?;
     for p in &manifest.passengers {
@@ -720,6 +748,20 @@ pub fn manifest_csv(manifest: &Manifest) -> Result<Vec<u8>, AppError> {
                 .unwrap_or_default(),
             p.status.as_str().to_string(),
             cell(&p.contact_name),
+            p.boarded_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            p.board.as_ref().map(|s| cell(&s.place)).unwrap_or_default(),
+            p.board
+                .as_ref()
+                .map(|s| s.at.to_rfc3339())
+                .unwrap_or_default(),
+            p.alight
+                .as_ref()
+                .map(|s| cell(&s.place))
+                .unwrap_or_default(),
+            p.alight
+                .as_ref()
+                .map(|s| s.at.to_rfc3339())
+                .unwrap_or_default(),
         ])
         .map_err(fail)?;
     }

@@ -6,7 +6,8 @@ use rand::Rng;
 use super::{Actor, Service, SessionKey};
 use crate::domain::webhook::WebhookEvent;
 use crate::domain::{
-    AppError, BusType, ClaimCode, CustomerName, Hold, HoldStatus, SeatCode, SeatNames, WhatsApp,
+    AppError, BusType, ClaimCode, CustomerName, Hold, HoldStatus, SeatCode, SeatNames, StopChoice,
+    Stops, WhatsApp,
 };
 use crate::storage::road::{Changed, Job};
 use crate::storage::{self, HeldSeat, NewAudit, WriteTx, to_ms};
@@ -17,6 +18,7 @@ struct Contact<'a> {
     name: &'a CustomerName,
     whatsapp: &'a WhatsApp,
     seat_names: &'a SeatNames,
+    stops: &'a StopChoice,
 }
 
 /// Writes one audit row for a hold. (Eight plain arguments read better at
@@ -409,27 +411,37 @@ impl Service {
         whatsapp: &WhatsApp,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
-        self.attach_contact_for_seats(session, name, whatsapp, &SeatNames::none(), now)
-            .await
+        self.attach_contact_for_seats(
+            session,
+            name,
+            whatsapp,
+            &SeatNames::none(),
+            &StopChoice::default(),
+            now,
+        )
+        .await
     }
 
     /// [`Service::attach_contact`] with the passenger's name for some or all
-    /// seats; a seat left out carries the contact person. Attaching again
-    /// names the seats anew.
+    /// seats (a seat left out carries the contact person) and, on a trip
+    /// with stops, where they get on and off (the first and last stop when
+    /// not chosen). Attaching again names the seats and chooses anew.
     pub async fn attach_contact_for_seats(
         &self,
         session: &SessionKey,
         name: &CustomerName,
         whatsapp: &WhatsApp,
         seat_names: &SeatNames,
+        stops: &StopChoice,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
-        let (this, session, name, whatsapp, seat_names) = (
+        let (this, session, name, whatsapp, seat_names, stops) = (
             self.clone(),
             session.clone(),
             name.clone(),
             whatsapp.clone(),
             seat_names.clone(),
+            stops.clone(),
         );
         self.write(now, move |job| {
             Box::pin(async move {
@@ -437,6 +449,7 @@ impl Service {
                     name: &name,
                     whatsapp: &whatsapp,
                     seat_names: &seat_names,
+                    stops: &stops,
                 };
                 let hold = this
                     .attach_contact_in(job.writes().await?, &session, contact, now)
@@ -459,10 +472,18 @@ impl Service {
             name,
             whatsapp,
             seat_names,
+            stops,
         } = contact;
         let hold = storage::live_hold_of_session(tx, session.hash())
             .await?
             .ok_or(AppError::NoActiveHold)?;
+        // Where they get on and off, from the trip's stops as they are now.
+        let trip_stops = storage::trip_stops(tx, hold.trip_id)
+            .await?
+            .ok_or_else(|| super::views::corrupt("holds.trip_id"))?;
+        let trip_stops = Stops::new(super::views::stops_of(&trip_stops)?)
+            .map_err(|_| super::views::corrupt("trips.stops"))?;
+        let chosen = trip_stops.choose(stops)?;
         // Who sits where, checked against the seats held before anything
         // is written.
         let mut held = storage::seats_of_hold(tx, hold.id).await?;
@@ -500,6 +521,8 @@ impl Service {
             name: name.as_str(),
             whatsapp: whatsapp.as_str(),
             seat_names: &seat_names,
+            board: chosen.as_ref().map(|(b, _)| b),
+            alight: chosen.as_ref().map(|(_, a)| a),
         };
         if !storage::set_contact(tx, hold.id, &row, &claim, to_ms(expires)).await? {
             return Err(AppError::NoActiveHold);
@@ -538,8 +561,12 @@ impl Service {
         priced.whatsapp = Some(whatsapp.as_str().to_string());
         priced.claim_code = Some(claim);
         priced.expires_at = to_ms(expires);
-        let codes: Vec<String> = held.iter().map(|h| h.code.clone()).collect();
-        super::webhooks::queue_event(tx, WebhookEvent::ContactAttached, &priced, &codes, now)
+        let (board, alight) = chosen.unzip();
+        priced.board_place = board.as_ref().map(|s| s.place.clone());
+        priced.board_minutes = board.map(|s| i64::from(s.minutes));
+        priced.alight_place = alight.as_ref().map(|s| s.place.clone());
+        priced.alight_minutes = alight.map(|s| i64::from(s.minutes));
+        super::webhooks::queue_event(tx, WebhookEvent::ContactAttached, &priced, &held, now)
             .await?;
         self.hold_view_of(&priced, &held, now)
     }

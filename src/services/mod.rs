@@ -14,6 +14,7 @@
 //! clock.
 
 mod admin;
+mod boarding;
 mod holds;
 mod live;
 mod payment;
@@ -29,7 +30,8 @@ mod webhooks;
 pub use views::booking_whatsapp_url;
 pub use webhooks::MAX_ENDPOINTS;
 
-pub use admin::{HoldFilter, NewTripInput, TripUpdate, manifest_csv};
+pub use admin::{HoldFilter, NewTripInput, TripUpdate, manifest_csv, spreadsheet_cell};
+pub use boarding::{Boarder, Staff};
 pub use live::Watch;
 pub use payment::{QRIS_MAX_SIDE, QrisImage};
 pub use receipts::{CLEANING_AT_ONCE, ReceiptFile};
@@ -76,6 +78,8 @@ impl From<sqlx::Error> for AppError {
 pub enum Actor {
     Session(SessionKey),
     Staff(String),
+    /// A crew account (boarding only).
+    Crew(String),
     ApiKey,
     System,
 }
@@ -85,6 +89,7 @@ impl Actor {
         match self {
             Actor::Session(key) => format!("session:{}", key.short()),
             Actor::Staff(name) => format!("admin:{name}"),
+            Actor::Crew(name) => format!("crew:{name}"),
             Actor::ApiKey => "api-key".to_string(),
             Actor::System => "system".to_string(),
         }
@@ -109,6 +114,8 @@ pub struct Service {
     webhook_client: reqwest::Client,
     /// Receipt files and the places to clean them (see `receipts`).
     receipts: std::sync::Arc<receipts::Receipts>,
+    /// The key that signs tickets' QR codes, read once (see `boarding`).
+    ticket_key: std::sync::Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl Service {
@@ -148,6 +155,7 @@ impl Service {
             hashing: std::sync::Arc::new(staff::Hashing::new(2)),
             webhook_client: webhooks::client(),
             receipts: receipts::Receipts::temporary(),
+            ticket_key: Default::default(),
         }
     }
 
@@ -287,7 +295,8 @@ async fn expire_due(tx: &mut WriteTx, now: DateTime<Utc>) -> Result<Vec<i64>, Ap
         if let Some(row) = storage::hold_by_id(tx, hold.id).await?
             && row.claim_code.is_some()
         {
-            webhooks::queue_event(tx, WebhookEvent::HoldExpired, &row, &seats, now).await?;
+            let held = storage::seats_of_hold(tx, hold.id).await?;
+            webhooks::queue_event(tx, WebhookEvent::HoldExpired, &row, &held, now).await?;
         }
         expired.push(hold.trip_id);
     }

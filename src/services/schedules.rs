@@ -18,11 +18,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 
 use super::admin::{audit_trip, check_price, clean_place};
+use super::views::{stops_json, stops_of};
 use super::{Actor, Service};
 use crate::domain::schedule::{DatePrice, Schedule, Weekdays, parse_time};
-use crate::domain::{AppError, BusType, WhatsApp};
+use crate::domain::{AppError, BusType, Stop, Stops, WhatsApp};
 use crate::storage::road::Changed;
-use crate::storage::{self, NewScheduleRow, NewTrip, ScheduleDateRow, ScheduleRow, WriteTx, to_ms};
+use crate::storage::{self, NewScheduleRow, NewTrip, ScheduleDateRow, ScheduleRow, to_ms};
 
 /// A schedule to add, as an admin or API client sends it.
 #[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
@@ -47,6 +48,10 @@ pub struct NewSchedule {
     pub valid_from: NaiveDate,
     /// The last; absent: for good.
     pub valid_until: Option<NaiveDate>,
+    /// Boarding and drop-off points of its trips, the first at minute 0;
+    /// none (the default) when the bus stops only at the ends.
+    #[serde(default)]
+    pub stops: Vec<Stop>,
 }
 
 /// What a date of a schedule is to be.
@@ -73,6 +78,7 @@ struct Checked {
     admin_wa: WhatsApp,
     valid_from: String,
     valid_until: Option<String>,
+    stops: String,
 }
 
 impl Checked {
@@ -93,6 +99,7 @@ impl Checked {
             admin_wa: WhatsApp::parse(&input.admin_wa)?,
             valid_from: input.valid_from.to_string(),
             valid_until: input.valid_until.map(|u| u.to_string()),
+            stops: stops_json(&Stops::new(input.stops.clone())?),
         })
     }
 
@@ -107,6 +114,7 @@ impl Checked {
             admin_wa: self.admin_wa.as_str(),
             valid_from: &self.valid_from,
             valid_until: self.valid_until.as_deref(),
+            stops: &self.stops,
         }
     }
 }
@@ -146,6 +154,7 @@ fn view(row: &ScheduleRow, dates: &[ScheduleDateRow]) -> Result<Schedule, AppErr
             .map(|u| date(u, "schedules.valid_until"))
             .transpose()?,
         is_active: row.is_active,
+        stops: stops_of(&row.stops)?,
         skipped: dates
             .iter()
             .filter(|d| d.schedule_id == row.id && d.skipped)
@@ -165,12 +174,12 @@ fn view(row: &ScheduleRow, dates: &[ScheduleDateRow]) -> Result<Schedule, AppErr
     })
 }
 
-/// Reads a schedule with its dates, in the write's transaction.
-async fn schedule_in(tx: &mut WriteTx, id: i64) -> Result<Schedule, AppError> {
-    let row = storage::schedule_by_id(&mut *tx, id)
+/// Reads a schedule with its dates (in a write's transaction, or not).
+async fn schedule_in(conn: &mut impl storage::Connection, id: i64) -> Result<Schedule, AppError> {
+    let row = storage::schedule_by_id(&mut *conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let dates = storage::schedule_dates(&mut *tx, &[id]).await?;
+    let dates = storage::schedule_dates(&mut *conn, &[id]).await?;
     view(&row, &dates)
 }
 
@@ -182,6 +191,12 @@ impl Service {
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let dates = storage::schedule_dates(&mut conn, &ids).await?;
         rows.iter().map(|r| view(r, &dates)).collect()
+    }
+
+    /// One schedule with its dates.
+    pub async fn schedule(&self, id: i64) -> Result<Schedule, AppError> {
+        let mut conn = self.storage.read().await?;
+        schedule_in(&mut conn, id).await
     }
 
     /// Adds a schedule and makes its trips for the `days_ahead` days from
@@ -205,12 +220,7 @@ impl Service {
             })
             .await?;
         let made = self.make_trips_of(id, days_ahead, now).await?;
-        let schedule = self
-            .schedules()
-            .await?
-            .into_iter()
-            .find(|s| s.id == id)
-            .ok_or(AppError::Internal)?;
+        let schedule = self.schedule(id).await?;
         Ok((schedule, made))
     }
 
@@ -246,6 +256,7 @@ impl Service {
                     return Ok((0, Changed::nothing()));
                 }
                 let mut made = 0;
+                let stops = stops_json(&Stops::new(s.stops.clone())?);
                 for d in s.plan().ahead(&tz, now, days_ahead) {
                     let trip = NewTrip {
                         route_from: &s.route_from,
@@ -254,6 +265,7 @@ impl Service {
                         price: d.price,
                         bus_type: s.bus_type,
                         admin_wa: &s.admin_wa,
+                        stops: &stops,
                     };
                     let date = d.date.to_string();
                     if let Some(trip_id) =
@@ -353,6 +365,7 @@ impl Service {
                     }
                     let s = schedule_in(tx, id).await?;
                     let plan = s.plan();
+                    let stops = stops_json(&Stops::new(s.stops.clone())?);
                     let mut edit = ScheduleEdit::default();
                     let mut changed = Changed::nothing();
                     for t in storage::scheduled_trips_after(&mut *tx, id, to_ms(now)).await? {
@@ -384,6 +397,7 @@ impl Service {
                                 price: d.price,
                                 bus_type: s.bus_type,
                                 admin_wa: &s.admin_wa,
+                                stops: &stops,
                             },
                             None if t.is_active => NewTrip {
                                 route_from: &t.route_from,
@@ -392,6 +406,7 @@ impl Service {
                                 price: t.price,
                                 bus_type: old_bus,
                                 admin_wa: &t.admin_wa,
+                                stops: &t.stops,
                             },
                             None => continue,
                         };
@@ -402,11 +417,20 @@ impl Service {
                             && t.price == trip.price
                             && old_bus == trip.bus_type
                             && t.admin_wa == trip.admin_wa
+                            && t.stops == trip.stops
                             && t.is_active == on_sale;
                         if same {
                             continue;
                         }
-                        if !storage::update_unheld_trip(&mut *tx, t.id, &trip, on_sale).await? {
+                        if !storage::update_trip(
+                            &mut *tx,
+                            t.id,
+                            &trip,
+                            on_sale,
+                            storage::TripsToUpdate::Unheld,
+                        )
+                        .await?
+                        {
                             // Held since it was read: it stays as it is.
                             edit.trips_kept += 1;
                             continue;
@@ -430,12 +454,7 @@ impl Service {
             })
             .await?;
         edit.trips_made = self.make_trips_of(id, days_ahead, now).await?;
-        let schedule = self
-            .schedules()
-            .await?
-            .into_iter()
-            .find(|s| s.id == id)
-            .ok_or(AppError::Internal)?;
+        let schedule = self.schedule(id).await?;
         Ok((schedule, edit))
     }
 

@@ -5,8 +5,8 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use chrono::{DateTime, Utc};
 use rand::{Rng, RngCore};
 
-use super::{Service, SessionKey, new_token};
-use crate::domain::{AppError, StaffUser};
+use super::{Service, SessionKey, Staff, new_token};
+use crate::domain::{AppError, StaffRole, StaffUser};
 use crate::storage::road::Changed;
 use crate::storage::{self, to_ms};
 
@@ -62,11 +62,12 @@ pub fn verify_password_in(password: &str, phc: &str, blocks: &mut Vec<argon2::Bl
 }
 
 impl Service {
-    /// Creates or resets a staff account.
+    /// Creates or resets a staff account (its password and its role).
     pub async fn set_staff_password(
         &self,
         username: &str,
         password: &str,
+        role: StaffRole,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let username = username.trim();
@@ -81,7 +82,8 @@ impl Service {
         let username = username.to_string();
         self.write_tx(now, move |tx| {
             Box::pin(async move {
-                storage::upsert_staff(&mut *tx, &username, &hash, to_ms(now)).await?;
+                storage::upsert_staff(&mut *tx, &username, &hash, role.as_str(), to_ms(now))
+                    .await?;
                 // A new password signs the account out everywhere.
                 storage::delete_sessions_of_staff(&mut *tx, &username).await?;
                 Ok(((), Changed::nothing()))
@@ -120,7 +122,8 @@ impl Service {
                     if storage::count_staff(&mut *tx).await? > 0 {
                         return Ok((false, Changed::nothing()));
                     }
-                    storage::upsert_staff(&mut *tx, &username, &hash, to_ms(now)).await?;
+                    let admin = StaffRole::Admin.as_str();
+                    storage::upsert_staff(&mut *tx, &username, &hash, admin, to_ms(now)).await?;
                     Ok((true, Changed::nothing()))
                 })
             })
@@ -267,10 +270,13 @@ impl Service {
         })
         .await?;
         tracing::info!(username = %account.username, %client, "staff signed in");
+        let role =
+            StaffRole::parse(&account.role).ok_or_else(|| super::views::corrupt("staff.role"))?;
         Ok((
             token,
             StaffUser {
                 username: account.username,
+                role,
             },
         ))
     }
@@ -280,11 +286,16 @@ impl Service {
         &self,
         key: &SessionKey,
         now: DateTime<Utc>,
-    ) -> Result<Option<StaffUser>, AppError> {
+    ) -> Result<Option<Staff>, AppError> {
         let mut conn = self.storage.read().await?;
-        Ok(storage::staff_of_session(&mut conn, key.hash(), to_ms(now))
+        storage::staff_of_session(&mut conn, key.hash(), to_ms(now))
             .await?
-            .map(|username| StaffUser { username }))
+            .map(|(username, role)| {
+                let role =
+                    StaffRole::parse(&role).ok_or_else(|| super::views::corrupt("staff.role"))?;
+                Ok(Staff::new(username, role))
+            })
+            .transpose()
     }
 
     /// Ends a staff session (signing out twice is harmless).

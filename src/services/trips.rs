@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 
-use super::views::trip_view;
+use super::views::{stops_of, trip_view};
 use super::{Service, SessionKey};
 use crate::domain::{AppError, BusType, Seat, SeatCode, SeatStatus, Trip};
 use crate::storage::road::Changed;
@@ -39,7 +39,13 @@ impl Service {
             s.as_deref()
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
-                .map(|s| s.chars().take(100).collect::<String>().to_lowercase())
+                .map(|s| {
+                    s.chars()
+                        .filter(|c| !c.is_control())
+                        .take(100)
+                        .collect::<String>()
+                        .to_lowercase()
+                })
         };
         let (start, end) = match clean(&filter.date) {
             None => (i64::MIN, i64::MAX),
@@ -58,8 +64,7 @@ impl Service {
         let matches = keys.iter().filter(|k| {
             k.depart_at > now_ms
                 && (start..end).contains(&k.depart_at)
-                && from.as_deref().is_none_or(|f| k.from.contains(f))
-                && to.as_deref().is_none_or(|t| k.to.contains(t))
+                && crate::domain::stops::route_matches(&k.points, from.as_deref(), to.as_deref())
         });
         let mut trips = Vec::new();
         for key in matches.take(500) {
@@ -89,13 +94,14 @@ impl Service {
         let keys: Vec<TripKey> = storage::listed_trip_keys(&mut self.storage.read().await?, now_ms)
             .await?
             .into_iter()
-            .map(|(id, from, to, depart_at)| TripKey {
-                id,
-                from: from.to_lowercase(),
-                to: to.to_lowercase(),
-                depart_at,
+            .map(|(id, from, to, depart_at, stops)| {
+                Ok(TripKey {
+                    id,
+                    points: crate::domain::stops::search_points(&from, &to, &stops_of(&stops)?),
+                    depart_at,
+                })
             })
-            .collect();
+            .collect::<Result<_, AppError>>()?;
         let keys = Arc::new(keys);
         if synced {
             self.live.trip_index.put(generation, keys.clone());
@@ -293,6 +299,12 @@ impl Service {
                 price,
                 bus_type,
                 admin_wa: "6281234567890",
+                // The night bus to Yogyakarta picks up along the way.
+                stops: if to == "Yogyakarta" {
+                    r#"[{"place":"Terminal Kampung Rambutan","minutes":0},{"place":"Agen Cileunyi","minutes":150},{"place":"Terminal Tasikmalaya","minutes":300},{"place":"Terminal Giwangan","minutes":660}]"#
+                } else {
+                    "[]"
+                },
             };
             storage::insert_trip(&mut *tx, &trip, to_ms(now)).await?;
         }
@@ -434,9 +446,9 @@ impl SeatMapCache {
 #[derive(Debug)]
 pub(crate) struct TripKey {
     id: i64,
-    /// Lowercased (Unicode) origin and destination.
-    from: String,
-    to: String,
+    /// Lowercased (Unicode) names of each point where it stops, in order
+    /// (`domain::stops::search_points`).
+    points: Vec<String>,
     depart_at: i64,
 }
 
@@ -504,6 +516,7 @@ mod tests {
                 is_active: true,
                 seats_total: 40,
                 seats_available: 40,
+                stops: Vec::new(),
             },
             seats: Vec::new(),
             generation: noted_new,

@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use super::Service;
 use crate::domain::{
     AppError, Booking, BookingCode, BusType, ClaimCode, Hold, HoldStatus, Passenger, SeatCode,
-    Trip, passengers_of,
+    Stop, StopAt, Stops, Trip, passengers_of,
 };
 use crate::storage::{self, Connection, HeldSeat, HoldRow, TripRow, from_ms};
 
@@ -22,7 +22,39 @@ pub(crate) fn trip_view(row: &TripRow) -> Result<Trip, AppError> {
         is_active: row.info.is_active,
         seats_total: row.seats_total as u32,
         seats_available: row.seats_available as u32,
+        stops: stops_of(&row.info.stops)?,
     })
+}
+
+/// A trip's or schedule's stored stops (JSON, checked when written).
+pub(crate) fn stops_of(json: &str) -> Result<Vec<Stop>, AppError> {
+    serde_json::from_str(json).map_err(|_| corrupt("stops"))
+}
+
+/// Stops as they are stored.
+pub(crate) fn stops_json(stops: &Stops) -> String {
+    serde_json::to_string(stops.as_slice()).unwrap_or_else(|_| "[]".into())
+}
+
+/// A hold's chosen point (place and minutes after departure) at its time.
+pub(crate) fn stop_at(
+    place: &Option<String>,
+    minutes: Option<i64>,
+    depart_at: i64,
+) -> Option<StopAt> {
+    let (place, minutes) = (place.as_ref()?, minutes?);
+    Some(StopAt {
+        place: place.clone(),
+        at: from_ms(depart_at) + chrono::Duration::minutes(minutes),
+    })
+}
+
+/// Where a hold's passengers get on and off.
+fn hold_stops(row: &HoldRow) -> (Option<StopAt>, Option<StopAt>) {
+    (
+        stop_at(&row.board_place, row.board_minutes, row.depart_at),
+        stop_at(&row.alight_place, row.alight_minutes, row.depart_at),
+    )
 }
 
 /// A stored value that the schema should have made impossible.
@@ -68,6 +100,16 @@ fn join_seats(seats: &[SeatCode]) -> String {
         .join(", ")
 }
 
+/// `\nNaik: Agen Cileunyi 21:15 · Turun: Terminal Giwangan 05:30` for a
+/// message, or nothing on a trip without stops.
+fn stops_line(board: Option<&StopAt>, alight: Option<&StopAt>, tz: Tz) -> String {
+    let clock = |s: &StopAt| format!("{} {}", s.place, s.at.with_timezone(&tz).format("%H:%M"));
+    match (board, alight) {
+        (Some(b), Some(a)) => format!("\nNaik: {} · Turun: {}", clock(b), clock(a)),
+        _ => String::new(),
+    }
+}
+
 /// The seats for a message: `1A, 1B`, or `1A (Budi), 1B (Siti)` when
 /// somebody other than the contact person travels.
 fn seats_with_names(seats: &[SeatCode], passengers: &[Passenger], contact: &str) -> String {
@@ -92,7 +134,11 @@ pub(crate) fn whatsapp_pay_url(
 ) -> String {
     let name = row.name.as_deref().unwrap_or("");
     let message = format!(
-        "Halo Admin, saya {name} mau bayar kursi.\nKode klaim: {claim}\nPerjalanan: {from} → {to}, {when}\nKursi: {seats}\nTransfer: {total}",
+        "Halo Admin, saya {name} mau bayar kursi.\nKode klaim: {claim}\nPerjalanan: {from} → {to}, {when}{stops}\nKursi: {seats}\nTransfer: {total}",
+        stops = {
+            let (board, alight) = hold_stops(row);
+            stops_line(board.as_ref(), alight.as_ref(), tz)
+        },
         from = row.route_from,
         to = row.route_to,
         when = local_time(from_ms(row.depart_at), tz),
@@ -143,7 +189,10 @@ impl Service {
         let whatsapp_url = claim_code
             .as_ref()
             .map(|c| whatsapp_pay_url(row, c.as_str(), &seats, &passengers, self.tz));
+        let (board, alight) = hold_stops(row);
         Ok(Hold {
+            board,
+            alight,
             trip_id: row.trip_id,
             amount_due: row.amount_due.unwrap_or(row.price * seats.len() as i64),
             unique_code: row.unique_code,
@@ -180,7 +229,10 @@ impl Service {
         let name = row.name.clone().unwrap_or_default();
         let passengers = passengers_of(&named, Some(&name));
         let seats: Vec<SeatCode> = named.into_iter().map(|(code, _)| code).collect();
+        let (board, alight) = hold_stops(row);
         Ok(Booking {
+            board,
+            alight,
             booking_code: row
                 .booking_code
                 .as_deref()
@@ -203,7 +255,8 @@ impl Service {
 /// seats and the ticket link.
 pub fn booking_whatsapp_url(booking: &Booking, ticket_url: &str, tz: Tz) -> String {
     let message = format!(
-        "Halo {name}, pembayaran Anda sudah kami terima. Terima kasih!\nKode booking: {code}\nPerjalanan: {from} → {to}, {when}\nKursi: {seats}\nTiket: {ticket_url}",
+        "Halo {name}, pembayaran Anda sudah kami terima. Terima kasih!\nKode booking: {code}\nPerjalanan: {from} → {to}, {when}{stops}\nKursi: {seats}\nTiket: {ticket_url}",
+        stops = stops_line(booking.board.as_ref(), booking.alight.as_ref(), tz),
         name = booking.name,
         code = booking.booking_code,
         from = booking.trip.route_from,

@@ -23,9 +23,9 @@ use crate::domain::webhook::{
     DeliveryStatus, EventBody, EventHold, WebhookDelivery, WebhookEndpoint, WebhookEvent,
     check_endpoint_url, retry_after, signature_header,
 };
-use crate::domain::{AppError, HoldStatus};
+use crate::domain::{AppError, HoldStatus, passengers_of};
 use crate::storage::road::Changed;
-use crate::storage::{self, HoldRow, WriteTx, from_ms, to_ms};
+use crate::storage::{self, HeldSeat, HoldRow, WriteTx, from_ms, to_ms};
 
 /// Deliveries sent in one step at most (one per endpoint).
 const SEND_BATCH: i64 = 32;
@@ -52,15 +52,20 @@ pub(crate) fn client() -> reqwest::Client {
         .expect("build the webhook client")
 }
 
-/// Queues `event` about `hold` (with `seats`) for every live endpoint, in
-/// the transaction of the write that made the change.
+/// Queues `event` about `hold` (with its seats and who sits in them) for
+/// every live endpoint, in the transaction of the write that made the
+/// change.
 pub(crate) async fn queue_event(
     tx: &mut WriteTx,
     event: WebhookEvent,
     hold: &HoldRow,
-    seats: &[String],
+    held: &[HeldSeat],
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    let named = super::views::parse_held(held)?;
+    let passengers = passengers_of(&named, hold.name.as_deref());
+    let seats: Vec<String> = named.iter().map(|(code, _)| code.to_string()).collect();
+    let amount_due = hold.amount_due.unwrap_or(hold.price * seats.len() as i64);
     let status =
         HoldStatus::parse(&hold.status).ok_or_else(|| super::views::corrupt("holds.status"))?;
     let body = EventBody {
@@ -72,15 +77,18 @@ pub(crate) async fn queue_event(
             route_from: hold.route_from.clone(),
             route_to: hold.route_to.clone(),
             depart_at: from_ms(hold.depart_at),
-            seats: seats.to_vec(),
+            seats,
             status,
             name: hold.name.clone(),
             whatsapp: hold.whatsapp.clone(),
             claim_code: hold.claim_code.clone(),
             booking_code: hold.booking_code.clone(),
-            amount_due: hold.amount_due.unwrap_or(hold.price * seats.len() as i64),
+            amount_due,
             unique_code: hold.unique_code,
             expires_at: from_ms(hold.expires_at),
+            board: super::views::stop_at(&hold.board_place, hold.board_minutes, hold.depart_at),
+            alight: super::views::stop_at(&hold.alight_place, hold.alight_minutes, hold.depart_at),
+            passengers,
         },
     };
     storage::enqueue_webhook(tx, event.as_str(), hold.id, &body.to_json(), to_ms(now)).await?;

@@ -8,6 +8,7 @@ use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::rows::{HeldSeat, HoldContextRow, HoldSeatRow};
 use super::{Connection, DbResult, HoldContext, HoldRow, TripInfo, like_pattern};
+use crate::domain::Stop;
 
 /// The columns of a [`HoldRow`]: a hold with its trip's price, route, admin
 /// and bus type (aliases `h` and `t`).
@@ -15,7 +16,8 @@ macro_rules! hold_columns {
     () => {
         "h.id, h.trip_id, h.session_hash, h.status, h.started_at, h.expires_at,
          h.passenger_extended, h.name, h.whatsapp, h.claim_code, h.booking_code, h.booked_at,
-         h.unique_code, h.amount_due, t.price, t.admin_wa, t.route_from, t.route_to, t.depart_at, t.bus_type"
+         h.unique_code, h.amount_due, h.board_place, h.board_minutes, h.alight_place,
+         h.alight_minutes, t.price, t.admin_wa, t.route_from, t.route_to, t.depart_at, t.bus_type"
     };
 }
 
@@ -488,6 +490,10 @@ pub fn new_hold_row(
         booked_at: None,
         unique_code: None,
         amount_due: None,
+        board_place: None,
+        board_minutes: None,
+        alight_place: None,
+        alight_minutes: None,
         price: trip.price,
         admin_wa: trip.admin_wa,
         route_from: trip.route_from,
@@ -519,7 +525,7 @@ pub async fn hold_context(
     on!(conn, |conn| {
         let mut q = QueryBuilder::new(
             "SELECT t.id, t.route_from, t.route_to, t.depart_at, t.price, t.bus_type, t.admin_wa,
-                t.is_active,
+                t.is_active, t.stops,
                 (SELECT h.id FROM holds h WHERE h.status = 'HELD' AND h.session_hash = ",
         );
         q.push_bind(session_hash).push(
@@ -651,7 +657,8 @@ pub async fn set_contact(
     let (name, whatsapp) = (contact.name, contact.whatsapp);
     on!(conn, |conn| {
         sqlx::query(
-        "UPDATE holds SET name = $1, name_folded = $2, whatsapp = $3, claim_code = $4, expires_at = $5
+        "UPDATE holds SET name = $1, name_folded = $2, whatsapp = $3, claim_code = $4, expires_at = $5,
+                          board_place = $7, board_minutes = $8, alight_place = $9, alight_minutes = $10
          WHERE id = $6 AND status = 'HELD'",
     )
     .bind(name)
@@ -660,6 +667,10 @@ pub async fn set_contact(
     .bind(claim_code)
     .bind(expires_at)
     .bind(hold_id)
+    .bind(contact.board.map(|s| s.place.as_str()))
+    .bind(contact.board.map(|s| i64::from(s.minutes)))
+    .bind(contact.alight.map(|s| s.place.as_str()))
+    .bind(contact.alight.map(|s| i64::from(s.minutes)))
     .execute(conn)
     .await
     .map(|r| r.rows_affected() == 1)
@@ -673,6 +684,9 @@ pub struct ContactRow<'a> {
     pub whatsapp: &'a str,
     /// The names given for its seats (the contact person's not repeated).
     pub seat_names: &'a [&'a str],
+    /// Where its passengers get on and off (None on a trip without stops).
+    pub board: Option<&'a Stop>,
+    pub alight: Option<&'a Stop>,
 }
 
 /// The amounts to transfer of the holds awaiting payment that lie in
@@ -856,6 +870,11 @@ pub struct ManifestRow {
     pub booking_code: Option<String>,
     pub claim_code: Option<String>,
     pub status: String,
+    pub boarded_at: Option<i64>,
+    pub board_place: Option<String>,
+    pub board_minutes: Option<i64>,
+    pub alight_place: Option<String>,
+    pub alight_minutes: Option<i64>,
 }
 
 /// Booked seats, and seats of live holds with contact details (payment
@@ -868,7 +887,8 @@ pub async fn manifest(
     on!(conn, |conn| {
         sqlx::query_as(
         "SELECT s.code, s.seat_row, s.seat_col, h.name, hs.passenger_name AS seat_name, h.whatsapp,
-                h.booking_code, h.claim_code, s.status
+                h.booking_code, h.claim_code, s.status, hs.boarded_at,
+                h.board_place, h.board_minutes, h.alight_place, h.alight_minutes
          FROM seats s JOIN holds h ON h.id = s.hold_id
          LEFT JOIN hold_seats hs ON hs.hold_id = h.id AND hs.code = s.code
          WHERE s.trip_id = $1

@@ -30,6 +30,7 @@ macro_rules! on {
 }
 
 mod audit;
+mod boarding;
 mod holds;
 mod listen;
 mod payment;
@@ -44,6 +45,7 @@ mod trips;
 mod webhooks;
 
 pub use audit::*;
+pub use boarding::*;
 pub use holds::*;
 pub use listen::{Heard, Listener};
 pub use payment::*;

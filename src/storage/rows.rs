@@ -13,6 +13,8 @@ pub struct TripInfo {
     pub bus_type: String,
     pub admin_wa: String,
     pub is_active: bool,
+    /// The stops as JSON (see `domain::Stops`); `[]` for none.
+    pub stops: String,
 }
 
 /// What a hold request reads before it writes anything (one statement):
@@ -98,6 +100,12 @@ pub struct HoldRow {
     pub unique_code: Option<i64>,
     /// Seats × price + `unique_code`, as it was when the code was given.
     pub amount_due: Option<i64>,
+    /// Where its passengers get on and off, as chosen at contact (place and
+    /// minutes after departure); None on a trip without stops.
+    pub board_place: Option<String>,
+    pub board_minutes: Option<i64>,
+    pub alight_place: Option<String>,
+    pub alight_minutes: Option<i64>,
     pub price: i64,
     pub admin_wa: String,
     pub route_from: String,

@@ -17,10 +17,12 @@ pub struct ScheduleRow {
     pub valid_from: String,
     pub valid_until: Option<String>,
     pub is_active: bool,
+    /// The stops as JSON (`domain::Stops`), copied to every trip made.
+    pub stops: String,
 }
 
 const COLUMNS: &str = "id, route_from, route_to, depart_minute, days, bus_type, price, admin_wa, \
-                       valid_from, valid_until, is_active";
+                       valid_from, valid_until, is_active, stops";
 
 /// A schedule's row before it has an id.
 pub struct NewScheduleRow<'a> {
@@ -33,6 +35,7 @@ pub struct NewScheduleRow<'a> {
     pub admin_wa: &'a str,
     pub valid_from: &'a str,
     pub valid_until: Option<&'a str>,
+    pub stops: &'a str,
 }
 
 pub async fn insert_schedule(
@@ -44,8 +47,8 @@ pub async fn insert_schedule(
     on!(conn, |conn| {
         sqlx::query_scalar(
             "INSERT INTO schedules (route_from, route_to, depart_minute, days, bus_type, price,
-                 admin_wa, valid_from, valid_until, is_active, created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, $10, $11) RETURNING id",
+                 admin_wa, valid_from, valid_until, is_active, created_by, created_at, stops)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, $10, $11, $12) RETURNING id",
         )
         .bind(s.route_from)
         .bind(s.route_to)
@@ -58,6 +61,7 @@ pub async fn insert_schedule(
         .bind(s.valid_until)
         .bind(created_by)
         .bind(now_ms)
+        .bind(s.stops)
         .fetch_one(conn)
         .await
     })
@@ -72,7 +76,8 @@ pub async fn update_schedule(
     on!(conn, |conn| {
         sqlx::query(
             "UPDATE schedules SET route_from = $2, route_to = $3, depart_minute = $4, days = $5,
-                 bus_type = $6, price = $7, admin_wa = $8, valid_from = $9, valid_until = $10
+                 bus_type = $6, price = $7, admin_wa = $8, valid_from = $9, valid_until = $10,
+                 stops = $11
              WHERE id = $1",
         )
         .bind(id)
@@ -85,6 +90,7 @@ pub async fn update_schedule(
         .bind(s.admin_wa)
         .bind(s.valid_from)
         .bind(s.valid_until)
+        .bind(s.stops)
         .execute(conn)
         .await
         .map(|r| r.rows_affected() == 1)
@@ -200,8 +206,8 @@ pub async fn insert_scheduled_trip(
     let id: Option<i64> = on!(conn, |conn| {
         sqlx::query_scalar(
             "INSERT INTO trips (route_from, route_to, depart_at, price, bus_type, admin_wa,
-                 is_active, created_at, schedule_id, service_date)
-             VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8, $9)
+                 is_active, created_at, schedule_id, service_date, stops)
+             VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8, $9, $10)
              ON CONFLICT (schedule_id, service_date) WHERE schedule_id IS NOT NULL DO NOTHING
              RETURNING id",
         )
@@ -214,6 +220,7 @@ pub async fn insert_scheduled_trip(
         .bind(now_ms)
         .bind(schedule_id)
         .bind(service_date)
+        .bind(t.stops)
         .fetch_optional(conn)
         .await
     })?;
@@ -235,6 +242,7 @@ pub struct ScheduledTripRow {
     pub bus_type: String,
     pub admin_wa: String,
     pub is_active: bool,
+    pub stops: String,
     /// Whether any hold (live, paid or ended) ever took its seats: such a
     /// trip is never changed by editing its schedule.
     pub has_holds: bool,
@@ -249,7 +257,7 @@ pub async fn scheduled_trips_after(
     on!(conn, |conn| {
         sqlx::query_as(
             "SELECT t.id, t.service_date, t.route_from, t.route_to, t.depart_at, t.price,
-                    t.bus_type, t.admin_wa, t.is_active,
+                    t.bus_type, t.admin_wa, t.is_active, t.stops,
                     EXISTS (SELECT 1 FROM holds h WHERE h.trip_id = t.id) AS has_holds
              FROM trips t
              WHERE t.schedule_id = $1 AND t.depart_at > $2
@@ -279,36 +287,6 @@ pub async fn set_scheduled_trip(
         .bind(trip_id)
         .bind(on_sale)
         .bind(price)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected() == 1)
-    })
-}
-
-/// Overwrites a scheduled trip's details and puts it on or off sale, unless
-/// a hold ever took one of its seats (checked in the same statement); true
-/// when it was changed. The caller lays out its seats again when the bus
-/// type changed.
-pub async fn update_unheld_trip(
-    conn: &mut impl Connection,
-    trip_id: i64,
-    t: &NewTrip<'_>,
-    on_sale: bool,
-) -> DbResult<bool> {
-    on!(conn, |conn| {
-        sqlx::query(
-            "UPDATE trips SET route_from = $2, route_to = $3, depart_at = $4, price = $5,
-                 bus_type = $6, admin_wa = $7, is_active = $8
-             WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM holds WHERE trip_id = $1)",
-        )
-        .bind(trip_id)
-        .bind(t.route_from)
-        .bind(t.route_to)
-        .bind(t.depart_at)
-        .bind(t.price)
-        .bind(t.bus_type.as_str())
-        .bind(t.admin_wa)
-        .bind(on_sale)
         .execute(conn)
         .await
         .map(|r| r.rows_affected() == 1)

@@ -10,20 +10,22 @@ pub async fn count_staff(conn: &mut impl Connection) -> DbResult<i64> {
     })
 }
 
-/// Creates the account, or replaces its password when it exists.
+/// Creates the account, or replaces its password and role when it exists.
 pub async fn upsert_staff(
     conn: &mut impl Connection,
     username: &str,
     password_hash: &str,
+    role: &str,
     now_ms: i64,
 ) -> DbResult<()> {
     on!(conn, |conn| {
         sqlx::query(
-            "INSERT INTO staff (username, password_hash, created_at) VALUES ($1, $2, $3)
-         ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash",
+            "INSERT INTO staff (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role",
         )
         .bind(username)
         .bind(password_hash)
+        .bind(role)
         .bind(now_ms)
         .execute(conn)
         .await
@@ -37,6 +39,7 @@ pub struct StaffRow {
     pub id: i64,
     pub username: String,
     pub password_hash: String,
+    pub role: String,
 }
 
 pub async fn staff_by_username(
@@ -44,7 +47,7 @@ pub async fn staff_by_username(
     username: &str,
 ) -> DbResult<Option<StaffRow>> {
     on!(conn, |conn| {
-        sqlx::query_as("SELECT id, username, password_hash FROM staff WHERE username = $1")
+        sqlx::query_as("SELECT id, username, password_hash, role FROM staff WHERE username = $1")
             .bind(username)
             .fetch_optional(conn)
             .await
@@ -72,15 +75,15 @@ pub async fn insert_staff_session(
     })
 }
 
-/// The username of a live staff session.
+/// The username and role of a live staff session.
 pub async fn staff_of_session(
     conn: &mut impl Connection,
     token_hash: &str,
     now_ms: i64,
-) -> DbResult<Option<String>> {
+) -> DbResult<Option<(String, String)>> {
     on!(conn, |conn| {
-        sqlx::query_scalar(
-            "SELECT s.username FROM staff_sessions ss JOIN staff s ON s.id = ss.staff_id
+        sqlx::query_as(
+            "SELECT s.username, s.role FROM staff_sessions ss JOIN staff s ON s.id = ss.staff_id
          WHERE ss.token_hash = $1 AND ss.expires_at > $2",
         )
         .bind(token_hash)

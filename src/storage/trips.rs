@@ -5,9 +5,9 @@ use crate::domain::{BusType, SeatPosition};
 
 /// The trip columns plus seat counts, where a seat of an expired hold counts
 /// as available whether or not the sweep has run (`?1` is now).
-const TRIP_SELECT: &str = "
+pub(super) const TRIP_SELECT: &str = "
     SELECT t.id, t.route_from, t.route_to, t.depart_at, t.price, t.bus_type, t.admin_wa,
-           t.is_active,
+           t.is_active, t.stops,
            (SELECT COUNT(*) FROM seats s WHERE s.trip_id = t.id) AS seats_total,
            (SELECT COUNT(*) FROM seats s LEFT JOIN holds h ON h.id = s.hold_id
              WHERE s.trip_id = t.id
@@ -15,15 +15,15 @@ const TRIP_SELECT: &str = "
            ) AS seats_available
     FROM trips t";
 
-/// The search keys (id, origin, destination, departure) of the listed
-/// trips: active and departing after `now_ms`, in departure order.
+/// The search keys (id, origin, destination, departure, stops) of the
+/// listed trips: active and departing after `now_ms`, in departure order.
 pub async fn listed_trip_keys(
     conn: &mut impl Connection,
     now_ms: i64,
-) -> DbResult<Vec<(i64, String, String, i64)>> {
+) -> DbResult<Vec<(i64, String, String, i64, String)>> {
     on!(conn, |conn| {
         sqlx::query_as(
-            "SELECT id, route_from, route_to, depart_at FROM trips
+            "SELECT id, route_from, route_to, depart_at, stops FROM trips
          WHERE is_active = TRUE AND depart_at > $1
          ORDER BY depart_at, id",
         )
@@ -113,6 +113,8 @@ pub struct NewTrip<'a> {
     pub price: i64,
     pub bus_type: BusType,
     pub admin_wa: &'a str,
+    /// The stops as JSON (`domain::Stops`, checked).
+    pub stops: &'a str,
 }
 
 /// Inserts a trip and lays out its seats from the bus type.
@@ -123,8 +125,8 @@ pub async fn insert_trip(
 ) -> DbResult<i64> {
     on!(conn, |conn| {
         let id: i64 = sqlx::query_scalar(
-        "INSERT INTO trips (route_from, route_to, depart_at, price, bus_type, admin_wa, is_active, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7) RETURNING id",
+        "INSERT INTO trips (route_from, route_to, depart_at, price, bus_type, admin_wa, is_active, created_at, stops)
+         VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8) RETURNING id",
     )
     .bind(t.route_from)
     .bind(t.route_to)
@@ -133,6 +135,7 @@ pub async fn insert_trip(
     .bind(t.bus_type.as_str())
     .bind(t.admin_wa)
     .bind(now_ms)
+    .bind(t.stops)
     .fetch_one(&mut *conn)
     .await?;
         insert_seats(conn, id, &t.bus_type.layout()).await?;
@@ -185,6 +188,16 @@ pub async fn serialize_on(conn: &mut impl Connection, key: &str) -> DbResult<()>
     }
 }
 
+/// A trip's stops as stored (JSON); `None` when there is no such trip.
+pub async fn trip_stops(conn: &mut impl Connection, trip_id: i64) -> DbResult<Option<String>> {
+    on!(conn, |conn| {
+        sqlx::query_scalar("SELECT stops FROM trips WHERE id = $1")
+            .bind(trip_id)
+            .fetch_optional(conn)
+            .await
+    })
+}
+
 pub async fn count_trips(conn: &mut impl Connection) -> DbResult<i64> {
     on!(conn, |conn| {
         sqlx::query_scalar("SELECT COUNT(*) FROM trips")
@@ -199,25 +212,43 @@ pub async fn update_trip(
     id: i64,
     t: &NewTrip<'_>,
     is_active: bool,
+    only: TripsToUpdate,
 ) -> DbResult<bool> {
+    let guard = match only {
+        TripsToUpdate::Any => "",
+        // Checked in the same statement, so a hold made meanwhile (by
+        // another instance) keeps its trip as sold.
+        TripsToUpdate::Unheld => " AND NOT EXISTS (SELECT 1 FROM holds WHERE trip_id = $8)",
+    };
     on!(conn, |conn| {
-        sqlx::query(
-        "UPDATE trips SET route_from = $1, route_to = $2, depart_at = $3, price = $4, bus_type = $5,
-                          admin_wa = $6, is_active = $7
-         WHERE id = $8",
-    )
-    .bind(t.route_from)
-    .bind(t.route_to)
-    .bind(t.depart_at)
-    .bind(t.price)
-    .bind(t.bus_type.as_str())
-    .bind(t.admin_wa)
-    .bind(is_active)
-    .bind(id)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected() == 1)
+        let sql = format!(
+            "UPDATE trips SET route_from = $1, route_to = $2, depart_at = $3, price = $4,
+                              bus_type = $5, admin_wa = $6, is_active = $7, stops = $9
+             WHERE id = $8{guard}"
+        );
+        sqlx::query(&sql)
+            .bind(t.route_from)
+            .bind(t.route_to)
+            .bind(t.depart_at)
+            .bind(t.price)
+            .bind(t.bus_type.as_str())
+            .bind(t.admin_wa)
+            .bind(is_active)
+            .bind(id)
+            .bind(t.stops)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected() == 1)
     })
+}
+
+/// Which trips [`update_trip`] may change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TripsToUpdate {
+    /// The trip, whatever it has sold (the admin's edit checks first).
+    Any,
+    /// The trip only if nobody ever held a seat on it (a schedule's edit).
+    Unheld,
 }
 
 /// Seats of a trip that are held or booked (as stored).

@@ -192,6 +192,7 @@ pub async fn trip(service: &Service, bus_type: BusType) -> i64 {
         price: 150_000,
         bus_type,
         admin_wa: "081200001111".into(),
+        stops: Vec::new(),
     };
     service
         .create_trip(&admin(), &input, t0())
@@ -295,6 +296,7 @@ impl TestApp {
             price: 150_000,
             bus_type,
             admin_wa: "081200001111".into(),
+            stops: Vec::new(),
         };
         self.state
             .service
@@ -320,6 +322,23 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(resp.status(), reqwest::StatusCode::OK, "staff sign-in");
+        client
+    }
+
+    /// A passenger (own cookie jar) holding `codes` of `trip`, without
+    /// contact details yet.
+    pub async fn holding(&self, trip: i64, codes: &[&str]) -> reqwest::Client {
+        let client = self.client();
+        let (status, body) = send(
+            &client,
+            self,
+            reqwest::Method::POST,
+            "/api/seats/hold/",
+            Some(serde_json::json!({"trip_id": trip, "seats": codes})),
+            None,
+        )
+        .await;
+        assert_eq!(status, reqwest::StatusCode::OK, "hold {codes:?}: {body}");
         client
     }
 

@@ -114,6 +114,18 @@ pub fn explain(lang: Lang, err: &AppError) -> String {
                 "Please sign in as staff first.",
             )
             .into(),
+        (_, AppError::AdminOnly) => lang
+            .t(
+                "Akun kru hanya bisa menaikkan penumpang. Buka halaman Naik bus di /crew.",
+                "A crew account can only board passengers. Open the boarding page at /crew.",
+            )
+            .into(),
+        (_, AppError::ForgedTicket) => lang
+            .t(
+                "KODE QR PALSU: kode ini bukan tiket Kursi dari operator ini. Jangan naikkan; periksa kode booking-nya.",
+                "FORGED QR CODE: this is not a Kursi ticket of this operator. Do not board; check the booking code.",
+            )
+            .into(),
         (_, AppError::BookingCancelled) => lang
             .t(
                 "Pesanan ini sudah dibatalkan.",

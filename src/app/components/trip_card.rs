@@ -14,11 +14,39 @@ pub fn bus_label(lang: Lang, bus: BusType) -> &'static str {
     }
 }
 
+/// One trip of the list; on a trip with stops, where the passenger who
+/// searched `from` → `to` gets on and off, and the trip page chooses them.
 #[component]
-pub fn TripCardView(card: TripCard) -> impl IntoView {
+pub fn TripCardView(
+    card: TripCard,
+    #[prop(optional)] from: String,
+    #[prop(optional)] to: String,
+) -> impl IntoView {
     let lang = use_lang();
     let t = &card.trip;
-    let href = format!("/trips/{}", t.id);
+    let searched = !(from.trim().is_empty() && to.trim().is_empty());
+    let href = if searched && !t.stops.is_empty() {
+        format!(
+            "/trips/{}?from={}&to={}",
+            t.id,
+            urlencoding::encode(from.trim()),
+            urlencoding::encode(to.trim())
+        )
+    } else {
+        format!("/trips/{}", t.id)
+    };
+    // The stops this passenger would use, when not the trip's two ends.
+    let points = (!t.stops.is_empty()).then(|| {
+        let choice = super::stops_for_search(&card, &from, &to);
+        let times = super::stop_times(lang, &card);
+        let find = |place: Option<String>| {
+            times
+                .iter()
+                .find(|s| Some(&s.place) == place.as_ref())
+                .cloned()
+        };
+        (find(choice.board), find(choice.alight), times.len())
+    });
     let left = t.seats_available;
     let seats_text = match (lang, left) {
         (_, 0) => lang.t("Penuh", "Sold out").to_string(),
@@ -48,6 +76,14 @@ pub fn TripCardView(card: TripCard) -> impl IntoView {
                     </time>
                 </p>
                 <p class="trip-bus">{bus_label(lang, t.bus_type)}</p>
+                {points.map(|(board, alight, count)| view! {
+                    <p class="trip-stops" data-testid="trip-stops">
+                        {board.map(|b| format!("{} {}", lang.t("Naik", "On"), b.label()))}
+                        " → "
+                        {alight.map(|a| format!("{} {}", lang.t("Turun", "Off"), a.label()))}
+                        <span class="muted">{format!(" · {count} {}", lang.t("titik", "stops"))}</span>
+                    </p>
+                })}
             </div>
             <div class="trip-side">
                 <p class="trip-price">{format_rupiah(t.price)}</p>

@@ -10,14 +10,16 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::app::components::{PassengerList, bus_label, explain};
+use crate::app::components::{PassengerList, bus_label, explain, point_text, points_facts};
 use crate::app::i18n::{Lang, use_lang};
-use crate::domain::{AppError, AuditEvent, BusType, HoldStatus, Receipt, format_rupiah};
+use crate::domain::{
+    AppError, AuditEvent, BusType, HoldStatus, Manifest, ManifestOrder, Receipt, format_rupiah,
+};
 use crate::server_fns::TripCard;
 use crate::server_fns::admin::{
     AdminCancel, AdminConfirm, AdminCreateTrip, AdminExtend, AdminHold, AdminRelease,
     AdminSetActive, AdminUpdateTrip, StaffLogin, StaffLogout, TripDetail, admin_hold_audit,
-    admin_holds, admin_trip, admin_trips, staff_me,
+    admin_holds, admin_manifest, admin_trip, admin_trips, staff_me,
 };
 
 fn lang() -> Lang {
@@ -51,7 +53,10 @@ fn ticking_now() -> RwSignal<i64> {
 /// Runs `refresh` whenever `versions` (the sum of some actions' versions)
 /// changes after the first render: an action finished, so the island shows
 /// the data as the server now has it.
-fn after_each_action(versions: impl Fn() -> usize + 'static, refresh: impl Fn() + 'static) {
+pub(crate) fn after_each_action(
+    versions: impl Fn() -> usize + 'static,
+    refresh: impl Fn() + 'static,
+) {
     Effect::new(move |before: Option<usize>| {
         let done = versions();
         if before.is_some_and(|b| b != done) {
@@ -140,7 +145,7 @@ pub(crate) fn status_label(lang: Lang, s: HoldStatus) -> &'static str {
     }
 }
 
-fn when(lang: Lang, card: &TripCard) -> String {
+pub(crate) fn when(lang: Lang, card: &TripCard) -> String {
     format!(
         "{} · {} {}",
         lang.date(card.depart_local),
@@ -153,8 +158,6 @@ fn when(lang: Lang, card: &TripCard) -> String {
 #[component]
 pub(crate) fn AdminNav(current: &'static str) -> impl IntoView {
     let lang = lang();
-    let logout = ServerAction::<StaffLogout>::new();
-    let me = Resource::new(|| (), |_| staff_me());
     let link = move |href: &'static str, id: &'static str, label: &'static str| {
         view! {
             <a href=href aria-current=(current == id).then_some("page")>{label}</a>
@@ -169,15 +172,27 @@ pub(crate) fn AdminNav(current: &'static str) -> impl IntoView {
             {link("/admin/statement", "statement", lang.t("Mutasi bank", "Bank statement"))}
             {link("/admin/payment", "payment", lang.t("Rekening", "Accounts"))}
             {link("/admin/webhooks", "webhooks", lang.t("Webhook", "Webhooks"))}
-            <span class="admin-user muted">
-                <Suspense>{move || me.get().and_then(Result::ok)}</Suspense>
-            </span>
-            <ActionForm action=logout attr:class="inline-form">
-                <button type="submit" class="button button-small button-quiet">
-                    {lang.t("Keluar", "Sign out")}
-                </button>
-            </ActionForm>
+            <SignedIn />
         </nav>
+    }
+}
+
+/// Who is signed in, and sign-out: the end of the admin's and the crew's
+/// navigation.
+#[component]
+pub(crate) fn SignedIn() -> impl IntoView {
+    let lang = lang();
+    let logout = ServerAction::<StaffLogout>::new();
+    let me = Resource::new(|| (), |_| staff_me());
+    view! {
+        <span class="admin-user muted">
+            <Suspense>{move || me.get().and_then(Result::ok)}</Suspense>
+        </span>
+        <ActionForm action=logout attr:class="inline-form">
+            <button type="submit" class="button button-small button-quiet">
+                {lang.t("Keluar", "Sign out")}
+            </button>
+        </ActionForm>
     }
 }
 
@@ -422,6 +437,7 @@ fn HoldRow(
                 <dd><a href=format!("https://wa.me/{wa}") target="_blank" rel="noopener">{format!("+{wa}")}</a></dd>
                 <dt>{lang.t("Perjalanan", "Trip")}</dt>
                 <dd>{trip}</dd>
+                {h.trip.as_ref().map(|c| points_facts(lang, c, hold.board.as_ref(), hold.alight.as_ref()))}
                 <dt>{lang.t("Kursi", "Seats")}</dt>
                 <dd>{seats}</dd>
                 <dt>{lang.t("Jumlah transfer", "Transfer amount")}</dt>
@@ -532,6 +548,10 @@ pub(crate) fn bus_options(lang: Lang, selected: Option<BusType>) -> impl IntoVie
 
 /// The fields of a trip, empty or filled in.
 fn trip_fields(lang: Lang, card: Option<TripCard>, depart: String) -> impl IntoView {
+    let stops = card
+        .as_ref()
+        .map(|c| crate::domain::Stops::to_lines(&c.trip.stops, c.depart_local.time()))
+        .unwrap_or_default();
     let t = card.map(|c| c.trip);
     let v = |f: fn(&crate::domain::Trip) -> String| t.as_ref().map(f).unwrap_or_default();
     view! {
@@ -558,6 +578,24 @@ fn trip_fields(lang: Lang, card: Option<TripCard>, depart: String) -> impl IntoV
         <div class="field">
             <label for="admin_wa">{lang.t("WhatsApp admin", "Admin's WhatsApp")}</label>
             <input id="admin_wa" name="admin_wa" type="text" inputmode="tel" required value=v(|t| t.admin_wa.clone()) />
+        </div>
+        {stops_field(lang, "stops".into(), stops)}
+    }
+}
+
+/// The stops of a trip or schedule as lines `21:15 Agen Cileunyi`
+/// (`domain::Stops::parse_lines`).
+pub(crate) fn stops_field(lang: Lang, id: String, lines: String) -> impl IntoView {
+    let hint = format!("{id}-hint");
+    view! {
+        <div class="field field-wide">
+            <label for=id.clone()>{lang.t("Titik naik dan turun (boleh kosong)", "Boarding and drop-off points (optional)")}</label>
+            <textarea id=id name="stops" rows="4" aria-describedby=hint.clone()
+                placeholder="19:00 Terminal Kampung Rambutan\n21:15 Agen Cileunyi\n05:30 Terminal Giwangan">{lines}</textarea>
+            <p id=hint class="muted small">{lang.t(
+                "Satu titik per baris: jam lalu tempat. Baris pertama pada jam berangkat. Kosongkan bila bus hanya berhenti di kota asal dan tujuan.",
+                "One point per line: the time, then the place. The first line is at the departure time. Leave empty when the bus stops only at its two ends.",
+            )}</p>
         </div>
     }
 }
@@ -671,11 +709,15 @@ pub fn AdminTripPage() -> impl IntoView {
 }
 
 /// A trip's page body (an island): saving or (de)activating shows the trip
-/// as the server now has it.
+/// as the server now has it; the manifest follows boarding at the door
+/// live (read again every five seconds, without touching the edit form).
 #[island(lazy)]
 fn TripEditor(initial: TripDetail) -> impl IntoView {
     let lang = lang();
     let id = initial.card.trip.id;
+    let manifest = RwSignal::new(initial.passengers.clone());
+    // By seat, or by boarding point (the order the bus meets them in).
+    let by_stop = RwSignal::new(false);
     let detail = RwSignal::new(initial);
     let update = ServerAction::<AdminUpdateTrip>::new();
     let set_active = ServerAction::<AdminSetActive>::new();
@@ -684,11 +726,24 @@ fn TripEditor(initial: TripDetail) -> impl IntoView {
         move || {
             leptos::task::spawn_local(async move {
                 if let Ok(d) = admin_trip(id).await {
+                    manifest.set(d.passengers.clone());
                     detail.set(d);
                 }
             })
         },
     );
+    Effect::new(move |_| {
+        let follow = move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(list) = admin_manifest(id).await {
+                    manifest.set(list);
+                }
+            })
+        };
+        if let Ok(handle) = set_interval_with_handle(follow, std::time::Duration::from_secs(5)) {
+            on_cleanup(move || handle.clear());
+        }
+    });
     let update_result = move || {
         update.value().get().map(|r| match r {
             Ok(_) => view! { <p class="panel success" role="status">{lang.t("Tersimpan.", "Saved.")}</p> }.into_any(),
@@ -700,6 +755,7 @@ fn TripEditor(initial: TripDetail) -> impl IntoView {
         let t = d.card.trip.clone();
         let tid = t.id;
         let active = t.is_active;
+        let has_stops = !t.stops.is_empty();
         view! {
             <h1>{format!("{} → {}", t.route_from, t.route_to)}</h1>
             <p class="muted no-print">{format!("{} · {} · {}", when(lang, &d.card), bus_label(lang, t.bus_type), format_rupiah(t.price))}</p>
@@ -708,7 +764,18 @@ fn TripEditor(initial: TripDetail) -> impl IntoView {
                 <p class="print-only">{format!("{} → {} · {}", t.route_from, t.route_to, when(lang, &d.card))}</p>
                 <div class="admin-actions no-print">
                     <button type="button" class="button button-quiet" onclick="window.print()">{lang.t("Cetak", "Print")}</button>
-                    <a class="button button-quiet" href=format!("/api/admin/trips/{tid}/manifest.csv") download data-testid="manifest-csv">{lang.t("Unduh CSV", "Download CSV")}</a>
+                    <a class="button button-quiet" download data-testid="manifest-csv"
+                        href=move || format!("/api/admin/trips/{tid}/manifest.csv{}", if by_stop.get() { "?order=stop" } else { "" })>
+                        {lang.t("Unduh CSV", "Download CSV")}
+                    </a>
+                    {has_stops.then(|| view! {
+                        <label class="check">
+                            <input type="checkbox" data-testid="order-by-stop"
+                                prop:checked=move || by_stop.get()
+                                on:change=move |ev| by_stop.set(event_target_checked(&ev)) />
+                            {lang.t("Urutkan per titik naik", "Order by boarding point")}
+                        </label>
+                    })}
                 </div>
                 <div class="table-scroll" tabindex="0" role="region" aria-labelledby="manifest-title">
                     <table class="admin-table" data-testid="manifest">
@@ -718,9 +785,15 @@ fn TripEditor(initial: TripDetail) -> impl IntoView {
                             <th scope="col">"WhatsApp"</th>
                             <th scope="col">{lang.t("Kode booking", "Booking code")}</th>
                             <th scope="col">{lang.t("Status", "Status")}</th>
+                            {has_stops.then(|| view! { <th scope="col">{lang.t("Naik → turun", "On → off")}</th> })}
+                            <th scope="col">{lang.t("Sudah naik", "Boarded")}</th>
                         </tr></thead>
                         <tbody>
-                            {d.passengers.into_iter().map(|p| view! {
+                            {move || {
+                                let card = detail.with_untracked(|d| d.card.clone());
+                                let order = if by_stop.get() { ManifestOrder::Stop } else { ManifestOrder::Seat };
+                                let list = Manifest { trip: card.trip.clone(), passengers: manifest.get() }.ordered(order);
+                                list.passengers.into_iter().map(|p| view! {
                                 <tr>
                                     <td>{p.seat.to_string()}</td>
                                     <td>
@@ -732,8 +805,15 @@ fn TripEditor(initial: TripDetail) -> impl IntoView {
                                     <td>{format!("+{}", p.whatsapp)}</td>
                                     <td class="mono">{p.booking_code.map(|c| c.to_string()).unwrap_or_else(|| "—".into())}</td>
                                     <td>{status_label(lang, p.status)}</td>
+                                    {has_stops.then(|| view! {
+                                        <td data-testid="manifest-stops">{match (&p.board, &p.alight) {
+                                            (Some(b), Some(a)) => format!("{} → {}", point_text(lang, &card, b), point_text(lang, &card, a)),
+                                            _ => "—".into(),
+                                        }}</td>
+                                    })}
+                                    <td data-testid="boarded-at">{p.boarded_at.map(|at| lang.time(card.local(at))).unwrap_or_else(|| "—".into())}</td>
                                 </tr>
-                            }).collect_view()}
+                            }).collect_view()}}
                         </tbody>
                     </table>
                 </div>

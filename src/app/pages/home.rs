@@ -69,7 +69,11 @@ pub fn HomePage() -> impl IntoView {
                                     <ul class="trip-list" aria-live="polite">
                                         {list
                                             .into_iter()
-                                            .map(|card| view! { <TripCardView card /> })
+                                            .map(|card| view! {
+                                                <TripCardView card
+                                                    from=param("from").unwrap_or_default()
+                                                    to=param("to").unwrap_or_default() />
+                                            })
                                             .collect_view()}
                                     </ul>
                                 }

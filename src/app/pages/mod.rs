@@ -1,7 +1,9 @@
 //! One file per route.
 
 pub mod admin;
+pub mod boarding;
 pub mod claim;
+pub mod crew;
 pub mod home;
 pub mod not_found;
 pub mod payment;

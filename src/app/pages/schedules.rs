@@ -13,7 +13,7 @@ use crate::app::i18n::{Lang, use_lang};
 use crate::domain::format_rupiah;
 use crate::domain::schedule::{Schedule, Weekdays};
 use crate::server_fns::schedules::{
-    AdminCreateSchedule, AdminScheduleDate, AdminStopSchedule, AdminUpdateSchedule, SchedulesView,
+    AdminSaveSchedule, AdminScheduleDate, AdminStopSchedule, SchedulesView,
     admin_schedules,
 };
 
@@ -83,6 +83,12 @@ fn schedule_fields(lang: Lang, prefix: &str, s: Option<&Schedule>) -> impl IntoV
     let id = |f: &str| format!("{prefix}-{f}");
     let v = |f: fn(&Schedule) -> String| s.map(f).unwrap_or_default();
     let days = s.map(|s| s.days);
+    let stops = s
+        .and_then(|s| {
+            let departs = crate::domain::schedule::parse_time(&s.depart_time).ok()?;
+            Some(crate::domain::Stops::to_lines(&s.stops, departs))
+        })
+        .unwrap_or_default();
     view! {
         <div class="field">
             <label for=id("route-from")>{lang.t("Dari", "From")}</label>
@@ -125,6 +131,7 @@ fn schedule_fields(lang: Lang, prefix: &str, s: Option<&Schedule>) -> impl IntoV
             <label for=id("until")>{lang.t("Sampai tanggal (boleh kosong)", "Last day (optional)")}</label>
             <input id=id("until") name="valid_until" type="date" value=v(|s| s.valid_until.map(|u| u.to_string()).unwrap_or_default()) />
         </div>
+        {super::admin::stops_field(lang, id("stops"), stops)}
     }
 }
 
@@ -134,10 +141,11 @@ fn schedule_fields(lang: Lang, prefix: &str, s: Option<&Schedule>) -> impl IntoV
 fn SchedulesBoard(initial: SchedulesView) -> impl IntoView {
     let lang = use_lang();
     let data = RwSignal::new(initial);
-    let create = ServerAction::<AdminCreateSchedule>::new();
+    let save = ServerAction::<AdminSaveSchedule>::new();
     let date = ServerAction::<AdminScheduleDate>::new();
     let stop = ServerAction::<AdminStopSchedule>::new();
-    let update = ServerAction::<AdminUpdateSchedule>::new();
+    // The add form empties once its schedule is saved.
+    let add_form = NodeRef::<leptos::html::Form>::new();
     let error = RwSignal::new(None::<String>);
     let answer = move |result: Option<Result<SchedulesView, crate::domain::AppError>>| match result
     {
@@ -148,16 +156,17 @@ fn SchedulesBoard(initial: SchedulesView) -> impl IntoView {
         Some(Err(e)) => error.set(Some(explain(lang, &e))),
         None => {}
     };
-    Effect::new(move |_| answer(create.value().get()));
+    Effect::new(move |_| {
+        let saved = save.value().get();
+        let added = matches!(&saved, Some(Ok(v)) if v.made.is_some());
+        answer(saved);
+        if added && let Some(form) = add_form.get_untracked() {
+            form.reset();
+        }
+    });
     Effect::new(move |_| answer(date.value().get()));
     Effect::new(move |_| answer(stop.value().get()));
-    Effect::new(move |_| answer(update.value().get()));
-    let busy = move || {
-        create.pending().get()
-            || date.pending().get()
-            || stop.pending().get()
-            || update.pending().get()
-    };
+    let busy = move || save.pending().get() || date.pending().get() || stop.pending().get();
     view! {
         {move || data.with(|d| d.edited).map(|e| view! {
             <p class="panel success" role="status" data-testid="schedule-edited">
@@ -183,13 +192,13 @@ fn SchedulesBoard(initial: SchedulesView) -> impl IntoView {
         } else {
             view! {
                 <ul class="schedule-list">
-                    {data.get().schedules.into_iter().map(|line| schedule_item(lang, line.schedule, line.trips_ahead, ScheduleActions { date, stop, update }, busy)).collect_view()}
+                    {data.get().schedules.into_iter().map(|line| schedule_item(lang, line.schedule, line.trips_ahead, ScheduleActions { date, stop, save }, busy)).collect_view()}
                 </ul>
             }.into_any()
         }}
         <div class="panel form-panel">
             <h2>{lang.t("Tambah jadwal", "Add a schedule")}</h2>
-            <ActionForm action=create attr:class="schedule-form">
+            <ActionForm action=save node_ref=add_form attr:class="schedule-form">
                 {schedule_fields(lang, "s", None)}
                 <button type="submit" class="button" disabled=busy>
                     {lang.t("Simpan jadwal", "Save schedule")}
@@ -204,7 +213,7 @@ fn SchedulesBoard(initial: SchedulesView) -> impl IntoView {
 struct ScheduleActions {
     date: ServerAction<AdminScheduleDate>,
     stop: ServerAction<AdminStopSchedule>,
-    update: ServerAction<AdminUpdateSchedule>,
+    save: ServerAction<AdminSaveSchedule>,
 }
 
 fn schedule_item(
@@ -214,7 +223,7 @@ fn schedule_item(
     actions: ScheduleActions,
     busy: impl Fn() -> bool + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let ScheduleActions { date, stop, update } = actions;
+    let ScheduleActions { date, stop, save } = actions;
     let id = s.id;
     let fields = schedule_fields(lang, &format!("e{id}"), Some(&s));
     let date_field = format!("d-date-{id}");
@@ -240,6 +249,10 @@ fn schedule_item(
             <dl class="facts compact">
                 <dt>{lang.t("Berangkat", "Departs")}</dt>
                 <dd>{format!("{} · {}", s.depart_time, days_label(lang, s.days))}</dd>
+                {(!s.stops.is_empty()).then(|| view! {
+                    <dt>{lang.t("Titik", "Stops")}</dt>
+                    <dd>{s.stops.iter().map(|p| p.place.clone()).collect::<Vec<_>>().join(" → ")}</dd>
+                })}
                 <dt>{lang.t("Bus", "Bus")}</dt>
                 <dd>{bus_label(lang, s.bus_type)}</dd>
                 <dt>{lang.t("Harga", "Price")}</dt>
@@ -288,7 +301,7 @@ fn schedule_item(
                         "Perjalanan yang belum ada pemesannya ikut berubah; yang sudah ada pemesannya tetap seperti dibeli.",
                         "Trips nobody has booked yet follow the change; trips with passengers stay as they were sold.",
                     )}</p>
-                    <ActionForm action=update attr:class="schedule-form">
+                    <ActionForm action=save attr:class="schedule-form">
                         <input type="hidden" name="id" value=id />
                         {fields}
                         <button type="submit" class="button" disabled=busy>

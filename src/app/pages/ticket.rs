@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::app::components::{PassengerList, bus_label, explain};
+use crate::app::components::{PassengerList, bus_label, explain, points_facts};
 use crate::app::i18n::use_lang;
 use crate::domain::{HoldStatus, format_rupiah};
 use crate::server_fns::trip::find_ticket;
@@ -50,6 +50,7 @@ pub fn TicketPage() -> impl IntoView {
                                     <dd>{format!("{} · {} {}", lang.date(t.card.depart_local), lang.time(t.card.depart_local), t.card.tz_abbr)}</dd>
                                     <dt>{lang.t("Bus", "Bus")}</dt>
                                     <dd>{bus_label(lang, b.trip.bus_type)}</dd>
+                                    {points_facts(lang, &t.card, b.board.as_ref(), b.alight.as_ref())}
                                     <dt>{lang.t("Kursi", "Seats")}</dt>
                                     <dd data-testid="ticket-seats">{seats}</dd>
                                     <dt>{lang.t("Penumpang", "Passengers")}</dt>

@@ -9,14 +9,17 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::app::components::{PassengerList, PayPanel, bus_label, explain};
+use crate::app::components::{
+    PassengerList, PayPanel, StopTime, StopsLine, bus_label, explain, stop_times, stops_for_search,
+};
 use crate::app::i18n::{Lang, use_lang};
 use crate::app::props::JsonProp;
 use crate::app::seat_nav::{Countdown, Move, Phase, neighbour};
 use crate::domain::{
-    AppError, CustomerName, Passenger, PayTo, Seat, SeatCode, SeatStatus, WhatsApp, format_rupiah,
+    AppError, CustomerName, Passenger, PayTo, Seat, SeatCode, SeatStatus, StopChoice, WhatsApp,
+    format_rupiah,
 };
 use crate::server_fns::TripCard;
 use crate::server_fns::trip::{
@@ -38,7 +41,10 @@ fn now_ms() -> f64 {
 pub fn TripPage() -> impl IntoView {
     let lang = use_lang();
     let params = use_params_map();
+    let query = use_query_map();
     let trip_id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()));
+    // The search that led here (`?from=&to=`) picks the likely stops.
+    let searched = move |key: &str| query.with(|q| q.get(key).unwrap_or_default());
     let map = Resource::new(trip_id, |id| async move {
         match id {
             Some(id) => trip_page(id).await,
@@ -51,9 +57,12 @@ pub fn TripPage() -> impl IntoView {
                 map.get()
                     .map(|result| match result {
                         Ok((card, view, pay)) => {
+                            let stops = stop_times(lang, &card);
+                            let chosen = stops_for_search(&card, &searched("from"), &searched("to"));
                             view! {
-                                {trip_head(lang, &card)}
-                                <SeatMapPage initial=JsonProp(view) pay=JsonProp(pay) />
+                                {trip_head(lang, &card, stops.clone())}
+                                <SeatMapPage initial=JsonProp(view) pay=JsonProp(pay)
+                                    stops=JsonProp(stops) chosen=JsonProp(chosen) />
                             }
                             .into_any()
                         }
@@ -65,7 +74,7 @@ pub fn TripPage() -> impl IntoView {
 }
 
 /// The trip's title and facts (server-rendered, outside the island).
-fn trip_head(lang: Lang, card: &TripCard) -> impl IntoView + use<> {
+fn trip_head(lang: Lang, card: &TripCard, stops: Vec<StopTime>) -> impl IntoView + use<> {
     let title = format!("{} → {}", card.trip.route_from, card.trip.route_to);
     view! {
         <Title text=title.clone() />
@@ -79,6 +88,7 @@ fn trip_head(lang: Lang, card: &TripCard) -> impl IntoView + use<> {
                     </time>
                     " · " {bus_label(lang, card.trip.bus_type)} " · " {format_rupiah(card.trip.price)} {lang.t(" per kursi", " per seat")}
                 </p>
+                <StopsLine lang stops />
             </div>
         </section>
     }
@@ -89,9 +99,16 @@ fn trip_head(lang: Lang, card: &TripCard) -> impl IntoView + use<> {
 /// (where a shared link lands) loads one file, 186 KB gzip, instead of the
 /// main file plus a dozen chunks that compress worse apart (216 KB).
 #[island]
-fn SeatMapPage(initial: JsonProp<SeatMapView>, pay: JsonProp<PayTo>) -> impl IntoView {
+fn SeatMapPage(
+    initial: JsonProp<SeatMapView>,
+    pay: JsonProp<PayTo>,
+    stops: JsonProp<Vec<StopTime>>,
+    chosen: JsonProp<StopChoice>,
+) -> impl IntoView {
     let (JsonProp(initial), JsonProp(pay)) = (initial, pay);
     let pay = StoredValue::new(pay);
+    let stops = StoredValue::new(stops.0);
+    let chosen = StoredValue::new(chosen.0);
     let lang = use_lang();
     let trip_id = initial.trip_id;
     let layout: Vec<Seat> = initial.seats.clone();
@@ -511,6 +528,18 @@ fn SeatMapPage(initial: JsonProp<SeatMapView>, pay: JsonProp<PayTo>) -> impl Int
                             <dt>{lang.t("Kursi", "Seats")}</dt>
                             <dd data-testid="my-seats">{move || my_seats().iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")}</dd>
                             {move || {
+                                let (board, alight) = state.with(|v| v.hold.as_ref().map(|h| (h.board.clone(), h.alight.clone())).unwrap_or_default());
+                                let label = move |place: String| stops.with_value(|s| {
+                                    s.iter().find(|s| s.place == place).map_or(place.clone(), StopTime::label)
+                                });
+                                board.zip(alight).map(|(b, a)| view! {
+                                    <dt>{lang.t("Naik", "Get on")}</dt>
+                                    <dd data-testid="board">{label(b.place)}</dd>
+                                    <dt>{lang.t("Turun", "Get off")}</dt>
+                                    <dd data-testid="alight">{label(a.place)}</dd>
+                                })
+                            }}
+                            {move || {
                                 let passengers = state.with(|v| v.hold.as_ref().map(|h| h.passengers.clone()).unwrap_or_default());
                                 (passengers.len() > 1).then(|| view! {
                                     <dt>{lang.t("Penumpang", "Passengers")}</dt>
@@ -538,7 +567,7 @@ fn SeatMapPage(initial: JsonProp<SeatMapView>, pay: JsonProp<PayTo>) -> impl Int
                         {move || if has_claim.get() {
                             Either::Left(view! { <PayPanel state pay=pay.get_value() /> })
                         } else {
-                            Either::Right(view! { <ContactForm trip_id state busy notice /> })
+                            Either::Right(view! { <ContactForm trip_id state busy notice stops chosen /> })
                         }}
                         <button type="button" class="link-button" on:click=release disabled=move || busy.get()>
                             {lang.t("Lepas semua kursi", "Release all seats")}
@@ -572,8 +601,16 @@ fn ContactForm(
     state: RwSignal<SeatMapView>,
     busy: RwSignal<bool>,
     notice: RwSignal<Option<(bool, String)>>,
+    stops: StoredValue<Vec<StopTime>>,
+    chosen: StoredValue<StopChoice>,
 ) -> impl IntoView {
     let lang = use_lang();
+    // Where they get on and off (trips with stops): the search's guess
+    // first; the drop-off list offers only stops after the boarding one.
+    let board = RwSignal::new(chosen.with_value(|c| c.board.clone().unwrap_or_default()));
+    let alight = RwSignal::new(chosen.with_value(|c| c.alight.clone().unwrap_or_default()));
+    let board_index =
+        move || stops.with_value(|s| s.iter().position(|s| s.place == board.get()).unwrap_or(0));
     let name = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
     let touched = RwSignal::new(false);
@@ -648,6 +685,14 @@ fn ContactForm(
             return;
         }
         let passengers = passengers();
+        let points = if stops.with_value(Vec::is_empty) {
+            StopChoice::default()
+        } else {
+            StopChoice {
+                board: Some(board.get_untracked()),
+                alight: Some(alight.get_untracked()),
+            }
+        };
         busy.set(true);
         spawn_local(async move {
             match attach_contact(
@@ -655,6 +700,7 @@ fn ContactForm(
                 name.get_untracked(),
                 phone.get_untracked(),
                 passengers,
+                points,
             )
             .await
             {
@@ -688,6 +734,51 @@ fn ContactForm(
                     on:input=move |ev| phone.set(event_target_value(&ev)) />
                 <p id="contact-wa-error" class="field-error">{phone_error}</p>
             </div>
+            {stops.with_value(|all| (!all.is_empty()).then(|| {
+                let last = all.len() - 1;
+                let boarding = all[..last].to_vec();
+                view! {
+                    <div class="field">
+                        <label for="board">{lang.t("Naik di", "Get on at")}</label>
+                        <select id="board" prop:value=move || board.get()
+                            on:change=move |ev| {
+                                board.set(event_target_value(&ev));
+                                // A drop-off before the new boarding point
+                                // becomes the last stop.
+                                let after = stops.with_value(|s| {
+                                    s.iter().skip(board_index() + 1).any(|s| s.place == alight.get_untracked())
+                                });
+                                if !after {
+                                    alight.set(stops.with_value(|s| s[last].place.clone()));
+                                }
+                            }>
+                            {boarding.into_iter().map(|s| {
+                                let place = s.place.clone();
+                                let first = s.place == board.get_untracked();
+                                view! {
+                                    <option value=s.place.clone() selected=first prop:selected=move || board.get() == place>{s.label()}</option>
+                                }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="alight">{lang.t("Turun di", "Get off at")}</label>
+                        <select id="alight" prop:value=move || alight.get()
+                            on:change=move |ev| alight.set(event_target_value(&ev))>
+                            {move || stops.with_value(|s| s.iter().skip(board_index() + 1).cloned().collect::<Vec<_>>())
+                                .into_iter()
+                                .map(|s| {
+                                    let place = s.place.clone();
+                                    let first = s.place == alight.get_untracked();
+                                    view! {
+                                        <option value=s.place.clone() selected=first prop:selected=move || alight.get() == place>{s.label()}</option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </div>
+                }
+            }))}
             {move || (seats.with(Vec::len) > 1).then(|| view! {
                 <fieldset class="seat-names">
                     <legend>{lang.t("Nama penumpang per kursi", "Passenger name per seat")}</legend>
