@@ -12,10 +12,10 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderMap, StatusCode};
 use common::*;
-use kursi::domain::{BusType, Passenger, SeatNames, StopChoice};
 use kursi::domain::webhook::{
     DeliveryStatus, EventBody, MAX_ATTEMPTS, WebhookEvent, verify_signature,
 };
+use kursi::domain::{BusType, Passenger, SeatNames, StopChoice};
 use kursi::services::Service;
 use kursi::storage::Storage;
 

@@ -107,7 +107,10 @@ pub async fn admin_save_schedule(
             })?;
             let (ahead, now) = (s.settings.schedule_days_ahead, s.clock.now());
             let Some(id) = id else {
-                let (_, made) = s.service.create_schedule(&actor, &input, ahead, now).await?;
+                let (_, made) = s
+                    .service
+                    .create_schedule(&actor, &input, ahead, now)
+                    .await?;
                 return view(&s, Some(made)).await;
             };
             let (_, edit) = s

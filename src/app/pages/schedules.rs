@@ -13,8 +13,7 @@ use crate::app::i18n::{Lang, use_lang};
 use crate::domain::format_rupiah;
 use crate::domain::schedule::{Schedule, Weekdays};
 use crate::server_fns::schedules::{
-    AdminSaveSchedule, AdminScheduleDate, AdminStopSchedule, SchedulesView,
-    admin_schedules,
+    AdminSaveSchedule, AdminScheduleDate, AdminStopSchedule, SchedulesView, admin_schedules,
 };
 
 #[component]
