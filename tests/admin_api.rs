@@ -686,18 +686,18 @@ async fn the_manifest_lists_passengers_as_json_and_safe_csv() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "seat,name,whatsapp,booking_code,claim_code,status,contact_name,boarded_at"
+        "seat,name,whatsapp,booking_code,claim_code,status,contact_name,boarded_at,board,board_at,alight,alight_at"
     );
     // Who sits there, then who booked it (here the same person).
     assert_eq!(
         lines[1],
         format!(
-            "1A,\"'=HYPERLINK(\"\"x\"\")\",6281234567890,{code},{claim},BOOKED,\"'=HYPERLINK(\"\"x\"\")\","
+            "1A,\"'=HYPERLINK(\"\"x\"\")\",6281234567890,{code},{claim},BOOKED,\"'=HYPERLINK(\"\"x\"\")\",,,,,"
         )
     );
     assert_eq!(
         lines[2],
-        format!("2C,Budi Santoso,6281299990000,,{pending},HELD,Budi Santoso,")
+        format!("2C,Budi Santoso,6281299990000,,{pending},HELD,Budi Santoso,,,,,")
     );
     assert_eq!(lines.len(), 4);
 }
