@@ -170,14 +170,14 @@ async fn the_crew_boards_a_ticket_by_its_qr_code_once() {
         .await
         .unwrap();
     let header = csv.lines().next().unwrap();
-    assert!(header.ends_with(",contact_name,boarded_at"), "{header}");
+    assert!(header.contains(",contact_name,boarded_at,"), "{header}");
     let row = csv.lines().nth(1).unwrap();
     assert!(
         row.starts_with("1A,Budi Santoso,") && row.contains(&code),
         "{row}"
     );
     assert!(
-        row.rsplit(',').next().unwrap().starts_with("20"),
+        row.split(',').nth(7).unwrap().starts_with("20"),
         "a boarding time: {row}"
     );
     let (_, audit) = send(
