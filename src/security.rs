@@ -249,10 +249,22 @@ fn server_fn_content_type(
 
 /// Headers for every response: no content sniffing, no framing by other
 /// sites, no full URLs (with booking codes) leaking to other sites in
-/// `Referer`. Pages get a Content-Security-Policy with a fresh nonce from
-/// [`page_policy`]; every other response a policy that allows nothing.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// `Referer`. Every request gets a fresh nonce in its extensions, which the
+/// page shell puts on its inline scripts (`app::shell`); an HTML answer
+/// gets the Content-Security-Policy naming that nonce ([`page_policy`]),
+/// every other answer a policy that allows nothing. The policy is set here,
+/// on the response itself, rather than by the page through Leptos's
+/// response options: a page once went out without it (seen in the
+/// end-to-end runs), and the browser then refused its styles and scripts.
+pub async fn security_headers(mut req: Request, next: Next) -> Response {
+    let nonce = leptos::nonce::Nonce::new();
+    req.extensions_mut().insert(nonce.clone());
     let mut response = next.run(req).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
     let h = response.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -264,9 +276,16 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let policy = if html {
+            HeaderValue::from_str(&page_policy(&nonce)).ok()
+        } else {
+            None
+        };
         h.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+            policy.unwrap_or(HeaderValue::from_static(
+                "default-src 'none'; frame-ancestors 'none'",
+            )),
         );
     }
     response

@@ -138,6 +138,9 @@ test("a passenger finds a bus by its stops, chooses where to get on and off, and
   await crew.goto(`/crew/trips/${bus.id}`);
   await hydrated(crew);
   await expect(crew.getByTestId("missing-stop")).toHaveText([`19.00 · ${bus.start} (1)`, `21.15 · ${bus.middle} (2)`]);
+  // The hold not paid yet is marked: it may not board.
+  await expect(crew.getByTestId("missing").first()).toContainText("Menunggu bayar");
+  await expect(crew.getByTestId("missing").nth(1)).not.toContainText("Menunggu bayar");
   await lookAndScan(crew, "stops-crew");
 });
 

@@ -27,6 +27,42 @@ use crate::web::{admin_key_ok, staff_cookie, staff_key_of};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
+/// Who a staff request comes from: the admin key's holder or a signed-in
+/// staff member. [`Admin`] and [`Crew`] decide what each may do.
+pub enum Caller {
+    AdminKey,
+    Staff(Staff),
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Caller::of(parts, state).await?)
+    }
+}
+
+impl Caller {
+    /// The caller, or 401 without the admin key or a live staff session.
+    async fn of(parts: &Parts, state: &AppState) -> Result<Self, AppError> {
+        if admin_key_ok(&parts.headers, &state.settings) {
+            return Ok(Caller::AdminKey);
+        }
+        match staff_key_of(&parts.headers, &state.settings) {
+            Some(key) => state
+                .service
+                .staff_session(&key, state.clock.now())
+                .await?
+                .map(Caller::Staff)
+                .ok_or(AppError::Unauthorized),
+            None => Err(AppError::Unauthorized),
+        }
+    }
+}
+
 /// An authenticated admin, as the audit log names them.
 pub struct Admin(pub Actor);
 
@@ -37,22 +73,11 @@ impl FromRequestParts<AppState> for Admin {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if admin_key_ok(&parts.headers, &state.settings) {
-            return Ok(Admin(Actor::ApiKey));
-        }
-        match signed_in(&parts.headers, state).await? {
+        Ok(Admin(match Caller::of(parts, state).await? {
+            Caller::AdminKey => Actor::ApiKey,
             // A crew account is refused here: 403 `admin_only`.
-            Some(staff) => Ok(Admin(staff.admin()?)),
-            None => Err(AppError::Unauthorized.into()),
-        }
-    }
-}
-
-/// The staff member whose live session the request carries.
-async fn signed_in(headers: &HeaderMap, state: &AppState) -> Result<Option<Staff>, AppError> {
-    match staff_key_of(headers, &state.settings) {
-        Some(key) => state.service.staff_session(&key, state.clock.now()).await,
-        None => Ok(None),
+            Caller::Staff(staff) => staff.admin()?,
+        }))
     }
 }
 
@@ -67,13 +92,10 @@ impl FromRequestParts<AppState> for Crew {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if admin_key_ok(&parts.headers, &state.settings) {
-            return Ok(Crew(Boarder::with_admin_key()));
-        }
-        match signed_in(&parts.headers, state).await? {
-            Some(staff) => Ok(Crew(staff.boarder())),
-            None => Err(AppError::Unauthorized.into()),
-        }
+        Ok(Crew(match Caller::of(parts, state).await? {
+            Caller::AdminKey => Boarder::with_admin_key(),
+            Caller::Staff(staff) => staff.boarder(),
+        }))
     }
 }
 
@@ -499,9 +521,8 @@ pub async fn login(
     Ok(response)
 }
 
-/// Signs out: ends the session and clears the cookie. Harmless when not
-/// signed in.
-/// Signs out: ends the staff session and clears its cookie.
+/// Signs out: ends the staff session and clears its cookie. Harmless when
+/// not signed in.
 #[utoipa::path(post, path = "/api/admin/logout/", tag = "admin",
     responses((status = 204, description = "Signed out")))]
 pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
@@ -515,7 +536,6 @@ pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> Result<Res
     Ok(response)
 }
 
-/// Who is signed in (or `api-key` for a key).
 /// Who is signed in and their role (`api-key`, an admin, for the admin
 /// key). Crew accounts may ask too.
 #[utoipa::path(get, path = "/api/admin/me/", tag = "admin", security(("admin_key" = []), ("staff_session" = [])),
@@ -523,17 +543,14 @@ pub async fn logout(State(s): State<AppState>, headers: HeaderMap) -> Result<Res
         (status = 200, description = "The staff member", body = StaffUser),
         (status = 401, description = "unauthorized", body = crate::api::openapi::ErrorBody),
     ))]
-pub async fn me(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<StaffUser> {
-    if admin_key_ok(&headers, &s.settings) {
-        return Ok(Json(StaffUser {
+pub async fn me(caller: Caller) -> ApiResult<StaffUser> {
+    Ok(Json(match caller {
+        Caller::AdminKey => StaffUser {
             username: Actor::ApiKey.label(),
             role: crate::domain::StaffRole::Admin,
-        }));
-    }
-    let staff = signed_in(&headers, &s)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    Ok(Json(staff.user()))
+        },
+        Caller::Staff(staff) => staff.user(),
+    }))
 }
 
 /// Webhook endpoints and the latest deliveries (newest first).

@@ -22,21 +22,18 @@ use i18n::current_lang;
 
 /// The HTML document around the app (rendered on the server only).
 ///
-/// Every page gets a fresh nonce and the Content-Security-Policy that names
-/// it (`security::page_policy`): the one inline script, the hydration
+/// Every page has a fresh nonce, made for its request by
+/// `security::security_headers`, which also sends the
+/// Content-Security-Policy naming it: the one inline script, the hydration
 /// loader below, carries it; a script that data smuggled into the page
 /// would not, so the browser would not run it.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     {
-        leptos::nonce::provide_nonce();
-        if let (Some(nonce), Some(response)) = (
-            leptos::nonce::use_nonce(),
-            use_context::<leptos_axum::ResponseOptions>(),
-        ) && let Ok(policy) = http::HeaderValue::from_str(&crate::security::page_policy(&nonce))
-        {
-            response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
-        }
+        let nonce = use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<leptos::nonce::Nonce>().cloned())
+            .unwrap_or_default();
+        provide_context(nonce);
     }
     view! {
         <!DOCTYPE html>

@@ -806,9 +806,13 @@ fn TripEditor(initial: TripDetail) -> impl IntoView {
                                     <td class="mono">{p.booking_code.map(|c| c.to_string()).unwrap_or_else(|| "—".into())}</td>
                                     <td>{status_label(lang, p.status)}</td>
                                     {has_stops.then(|| view! {
-                                        <td data-testid="manifest-stops">{match (&p.board, &p.alight) {
-                                            (Some(b), Some(a)) => format!("{} → {}", point_text(lang, &card, b), point_text(lang, &card, a)),
-                                            _ => "—".into(),
+                                        <td class="wrap-cell stops-cell" data-testid="manifest-stops">{match (&p.board, &p.alight) {
+                                            (Some(b), Some(a)) => view! {
+                                                <span class="cell-line">{format!("{} →", point_text(lang, &card, b))}</span>
+                                                " "
+                                                <span class="cell-line">{point_text(lang, &card, a)}</span>
+                                            }.into_any(),
+                                            _ => "—".into_any(),
                                         }}</td>
                                     })}
                                     <td data-testid="boarded-at">{p.boarded_at.map(|at| lang.time(card.local(at))).unwrap_or_else(|| "—".into())}</td>

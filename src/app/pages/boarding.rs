@@ -384,28 +384,30 @@ fn door_lists(
                     </h3>
                 });
                 let labelled_by = if heading.is_some() { format!("missing-title {label}") } else { "missing-title".to_string() };
+                // One line per seat, readable at arm's length on a phone:
+                // the seat, the name, a number to call, and a mark for a
+                // hold not paid yet (it may not board).
                 view! {
                     {heading}
-                    <div class="table-scroll" tabindex="0" role="region" aria-labelledby=labelled_by>
-                        <table class="admin-table" data-testid="missing">
-                            <thead><tr>
-                                <th scope="col">{lang.t("Kursi", "Seat")}</th>
-                                <th scope="col">{lang.t("Nama", "Name")}</th>
-                                <th scope="col">"WhatsApp"</th>
-                                <th scope="col">{lang.t("Status", "Status")}</th>
-                            </tr></thead>
-                            <tbody>
-                                {missing.into_iter().map(|p| view! {
-                                    <tr>
-                                        <td>{p.seat.to_string()}</td>
-                                        <td>{p.name.clone()}</td>
-                                        <td><a href=format!("tel:+{}", p.whatsapp)>{format!("+{}", p.whatsapp)}</a></td>
-                                        <td>{status_label(lang, p.status)}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <ul class="door-list" data-testid="missing" aria-labelledby=labelled_by>
+                        {missing.into_iter().map(|p| {
+                            let unpaid = (p.status != HoldStatus::Booked).then(|| view! {
+                                <span class="door-unpaid">{status_label(lang, p.status)}</span>
+                            });
+                            view! {
+                                <li>
+                                    <span class="door-seat">{p.seat.to_string()}</span>
+                                    <span class="door-who">
+                                        <span class="door-name">{p.name.clone()}</span>
+                                        <span class="door-more">
+                                            <a href=format!("tel:+{}", p.whatsapp)>{format!("+{}", p.whatsapp)}</a>
+                                            {unpaid}
+                                        </span>
+                                    </span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
                 }}).collect_view().into_any()
             }}
         </section>
