@@ -112,6 +112,9 @@ pub struct Settings {
     /// `RECEIPT_KEEP_DAYS`: a hold's receipts are removed this many days
     /// after its trip departed (default 30).
     pub receipt_keep_days: u32,
+    /// `WEBHOOK_KEEP_DAYS`: webhook deliveries sent or given up are removed
+    /// this many days after their event (default 30).
+    pub webhook_keep_days: u32,
     /// `SCHEDULE_DAYS_AHEAD`: schedules' trips are made this many days
     /// ahead (default 30, at most 120).
     pub schedule_days_ahead: u32,
@@ -251,6 +254,7 @@ impl Settings {
                 .unwrap_or_else(|| "data/receipts".into())
                 .into(),
             receipt_keep_days: number("RECEIPT_KEEP_DAYS", 30)?,
+            webhook_keep_days: number("WEBHOOK_KEEP_DAYS", 30)?,
             schedule_days_ahead: number("SCHEDULE_DAYS_AHEAD", 30)?
                 .min(crate::domain::schedule::MAX_HORIZON_DAYS),
             trust_proxy: flag("TRUST_PROXY", false)?,

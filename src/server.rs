@@ -549,7 +549,7 @@ async fn sweep_loop(state: AppState, every: Duration, mut stop: watch::Receiver<
     // often holds expire.
     let mut tidied = tokio::time::Instant::now();
     // Once an hour (and soon after a start): schedules' trips are made
-    // ahead, and departed trips' receipts removed.
+    // ahead, departed trips' receipts removed, and old webhook deliveries.
     let mut pruned: Option<tokio::time::Instant> = None;
     loop {
         let now = clock.now();
@@ -591,6 +591,12 @@ async fn sweep_loop(state: AppState, every: Duration, mut stop: watch::Receiver<
                         Ok(0) => {}
                         Ok(n) => tracing::info!(removed = n, "removed departed trips' receipts"),
                         Err(e) => tracing::warn!(error = %e, "removing old receipts failed; will retry"),
+                    }
+                    let keep = state.settings.webhook_keep_days;
+                    match service.prune_webhook_deliveries(keep, clock.now()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(removed = n, "removed old webhook deliveries"),
+                        Err(e) => tracing::warn!(error = %e, "removing old webhook deliveries failed; will retry"),
                     }
                     pruned = Some(tokio::time::Instant::now());
                 }

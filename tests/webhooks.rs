@@ -465,3 +465,74 @@ async fn two_instances_sending_at_once_send_each_event_once() {
             .all(|d| d.status == DeliveryStatus::Delivered && d.attempts == 1)
     );
 }
+
+/// The outbox does not grow without end: deliveries sent (or given up)
+/// more than the keep period ago are removed; pending ones stay however
+/// old, and nothing newer goes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_finished_deliveries_are_removed_and_pending_ones_kept() {
+    let db = fresh().await;
+    let (good_url, good_inbox) = receiver(&[200]).await;
+    let (bad_url, _) = receiver(&[500]).await;
+    let (good, _) = db
+        .service
+        .add_webhook_endpoint(&admin(), &good_url, t0())
+        .await
+        .unwrap();
+    let (bad, _) = db
+        .service
+        .add_webhook_endpoint(&admin(), &bad_url, t0())
+        .await
+        .unwrap();
+    let trip = trip(&db.service, BusType::Economy).await;
+    let (_, code) = held_with_contact(&db.service, trip, &["1A"]).await;
+    db.service.book(&admin(), &code, t0()).await.unwrap();
+    // The good endpoint gets both events; the bad one fails the first and
+    // holds the second back: both of its deliveries stay pending.
+    send_all(&db.service, t0()).await;
+    assert_eq!(events(&good_inbox).len(), 2);
+    let status_of = |all: &[kursi::domain::webhook::WebhookDelivery]| {
+        let mut s: Vec<(i64, DeliveryStatus)> =
+            all.iter().map(|d| (d.endpoint_id, d.status)).collect();
+        s.sort_by_key(|(e, st)| (*e, *st as u8));
+        s
+    };
+    let before = db.service.webhook_deliveries().await.unwrap();
+    assert_eq!(
+        status_of(&before),
+        vec![
+            (good.id, DeliveryStatus::Delivered),
+            (good.id, DeliveryStatus::Delivered),
+            (bad.id, DeliveryStatus::Pending),
+            (bad.id, DeliveryStatus::Pending),
+        ]
+    );
+
+    // Within the 30 days kept: nothing goes.
+    let day = chrono::Duration::days(1);
+    assert_eq!(
+        db.service
+            .prune_webhook_deliveries(30, t0() + day * 29)
+            .await
+            .unwrap(),
+        0
+    );
+    // Past them: the delivered ones go, the pending ones stay.
+    assert_eq!(
+        db.service
+            .prune_webhook_deliveries(30, t0() + day * 31)
+            .await
+            .unwrap(),
+        2
+    );
+    let after = db.service.webhook_deliveries().await.unwrap();
+    assert_eq!(
+        status_of(&after),
+        vec![
+            (bad.id, DeliveryStatus::Pending),
+            (bad.id, DeliveryStatus::Pending)
+        ]
+    );
+    // And they are still sent when the endpoint mends (here: still due).
+    assert!(after.iter().all(|d| d.next_attempt_at.is_some()));
+}

@@ -225,6 +225,35 @@ impl Service {
         .await
     }
 
+    /// Removes deliveries made more than `keep_days` days before `now`
+    /// that are finished (sent or given up), so the outbox does not grow
+    /// without end; pending ones stay. The sweep runs it hourly. Deletes in
+    /// writes of at most 1,000 rows; answers how many in all.
+    pub async fn prune_webhook_deliveries(
+        &self,
+        keep_days: u32,
+        now: DateTime<Utc>,
+    ) -> Result<u64, AppError> {
+        const BATCH: i64 = 1_000;
+        let before = to_ms(now - Duration::days(keep_days.into()));
+        let mut removed = 0;
+        loop {
+            let n = self
+                .write_tx(now, move |tx| {
+                    Box::pin(async move {
+                        let n =
+                            storage::delete_finished_webhook_deliveries(tx, before, BATCH).await?;
+                        Ok((n, Changed::nothing()))
+                    })
+                })
+                .await?;
+            removed += n;
+            if n < BATCH as u64 {
+                return Ok(removed);
+            }
+        }
+    }
+
     /// One step of the sender at `now`: leases the due deliveries, posts
     /// them, records the outcomes. Returns how many it attempted.
     pub async fn send_due_webhooks(&self, now: DateTime<Utc>) -> Result<usize, AppError> {

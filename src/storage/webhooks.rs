@@ -195,6 +195,29 @@ pub async fn record_webhook_attempt(
     })
 }
 
+/// Deletes deliveries made before `before_ms` that are finished (sent, or
+/// given up); pending ones stay however old. At most `limit` rows at a
+/// time, so one step never holds the writer long; returns how many.
+pub async fn delete_finished_webhook_deliveries(
+    conn: &mut impl Connection,
+    before_ms: i64,
+    limit: i64,
+) -> DbResult<u64> {
+    on!(conn, |conn| {
+        sqlx::query(
+            "DELETE FROM webhook_deliveries WHERE id IN
+               (SELECT id FROM webhook_deliveries
+                WHERE next_attempt_at IS NULL AND created_at < $1
+                ORDER BY id LIMIT $2)",
+        )
+        .bind(before_ms)
+        .bind(limit)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+    })
+}
+
 /// Sends a delivery again from the start (an admin's resend): due at
 /// `now_ms`, its attempts counted afresh. False when there is no such
 /// delivery.
