@@ -3,7 +3,8 @@
 //! ticket of another bus, a cancelled booking and a second scan are refused
 //! with what the crew must hear; two doors scanning the same ticket at once
 //! board it once; the crew account is refused on every admin action; the
-//! manifest, its CSV and the audit log show who boarded. On SQLite, and on
+//! manifest, its CSV and the audit log show who boarded; a boarding is an
+//! event on the trip's stream (the admin's page follows it). On SQLite, and on
 //! PostgreSQL with `KURSI_TEST_DB=postgres`.
 
 #![cfg(feature = "ssr")]
@@ -199,6 +200,63 @@ async fn the_crew_boards_a_ticket_by_its_qr_code_once() {
     assert_eq!(boards[0]["actor"], "crew:joko");
     assert_eq!(boards[0]["seats"], json!(["1A", "1B"]));
     assert_eq!(boards[0]["detail"], code.as_str());
+}
+
+/// The next event of `kind` on an open event stream; its data.
+async fn next_event(stream: &mut reqwest::Response, seen: &mut String, kind: &str) -> String {
+    let marker = format!("event: {kind}\ndata: ");
+    loop {
+        if let Some(at) = seen.find(&marker) {
+            let rest = &seen[at + marker.len()..];
+            if let Some(end) = rest.find('\n') {
+                let data = rest[..end].to_string();
+                *seen = rest[end..].to_string();
+                return data;
+            }
+        }
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), stream.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("no {kind} event"))
+            .unwrap()
+            .expect("the stream stays open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+/// The change generation of a version tag (`instance.generation`).
+fn generation(version: &str) -> u64 {
+    version.split_once('.').unwrap().1.parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_boarding_is_an_event_on_the_trips_stream_and_a_refused_scan_is_not() {
+    log_warnings();
+    let app = spawn_app().await;
+    let trip = app.trip(BusType::Executive).await;
+    let code = booking(&app, trip, &["1A"], &["Budi Santoso"]).await;
+    let crew = crew_client(&app).await;
+    // The admin's trip page and the other doors listen here.
+    let mut stream = app
+        .client()
+        .get(app.url(&format!("/api/trips/{trip}/events/")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let mut seen = String::new();
+    next_event(&mut stream, &mut seen, "ready").await;
+
+    let (status, first) = scan(&app, &crew, trip, &code).await;
+    assert_eq!(first["outcome"], "BOARDED", "{status} {first}");
+    let boarded = generation(&next_event(&mut stream, &mut seen, "seats").await);
+
+    // A second scan boards nothing and announces nothing: the next event
+    // is the one after it, a passenger's hold.
+    let (_, again) = scan(&app, &crew, trip, &code).await;
+    assert_eq!(again["outcome"], "ALREADY_BOARDED");
+    let _passenger = app.holding(trip, &["2A"]).await;
+    let held = generation(&next_event(&mut stream, &mut seen, "seats").await);
+    assert_eq!(held, boarded + 1, "the refused scan made no event");
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 pub mod charts;
 pub mod components;
+pub mod follow;
 pub mod i18n;
 pub mod pages;
 pub mod props;

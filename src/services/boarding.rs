@@ -175,7 +175,15 @@ impl Service {
                         )
                         .await?;
                     }
-                    Ok((rows, Changed::nothing()))
+                    // Seats boarded are news for every page that follows
+                    // the trip (the admin's manifest, other doors), on every
+                    // instance: the trip's change event carries it.
+                    let changed = if rows.is_empty() {
+                        Changed::nothing()
+                    } else {
+                        Changed::trip(trip_id)
+                    };
+                    Ok((rows, changed))
                 })
             })
             .await?

@@ -710,7 +710,8 @@ pub fn AdminTripPage() -> impl IntoView {
 
 /// A trip's page body (an island): saving or (de)activating shows the trip
 /// as the server now has it; the manifest follows boarding at the door
-/// live (read again every five seconds, without touching the edit form).
+/// live (read again at each of the trip's change events, without touching
+/// the edit form).
 #[island(lazy)]
 fn TripEditor(initial: TripDetail) -> impl IntoView {
     let lang = lang();
@@ -732,17 +733,12 @@ fn TripEditor(initial: TripDetail) -> impl IntoView {
             })
         },
     );
-    Effect::new(move |_| {
-        let follow = move || {
-            leptos::task::spawn_local(async move {
-                if let Ok(list) = admin_manifest(id).await {
-                    manifest.set(list);
-                }
-            })
-        };
-        if let Ok(handle) = set_interval_with_handle(follow, std::time::Duration::from_secs(5)) {
-            on_cleanup(move || handle.clear());
-        }
+    crate::app::follow::follow_trip(id, move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = admin_manifest(id).await {
+                manifest.set(list);
+            }
+        })
     });
     let update_result = move || {
         update.value().get().map(|r| match r {

@@ -7,7 +7,7 @@
 //! scanner fills too). The verdict shows big and in colour: green to board,
 //! red to stop the passenger (a ticket of another bus, a cancelled booking,
 //! one already boarded, a forged QR code). Below: who is still missing and
-//! who has boarded, refreshed every five seconds for the other doors.
+//! who has boarded, following the trip's change events (other doors).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -60,11 +60,8 @@ fn BoardingDesk(initial: DoorList) -> impl IntoView {
             }
         });
     };
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(refresh, std::time::Duration::from_secs(5)) {
-            on_cleanup(move || handle.clear());
-        }
-    });
+    // Another door's boardings show here too.
+    crate::app::follow::follow_trip(trip_id, refresh);
     let code_input = NodeRef::<leptos::html::Input>::new();
     // Whether the last scan came from the camera or a photo: then the code
     // field keeps out of the way (focusing it raises a phone's keyboard
