@@ -39,7 +39,7 @@ pub fn AdminStatementPage() -> impl IntoView {
 type Outcomes = RwSignal<HashMap<String, Result<Confirmation, AppError>>>;
 
 /// The upload, the column choice and the matches (an island).
-#[island]
+#[island(lazy)]
 fn StatementMatcher() -> impl IntoView {
     let lang = use_lang();
     let csv = RwSignal::new(None::<String>);
