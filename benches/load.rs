@@ -549,6 +549,11 @@ async fn run() {
     drop(server);
     results.insert(0, sql_ceiling);
     results.insert(0, http_ceiling.clone());
+    // `BENCH_ONLY=sqlite`: stop here (a quick run, say under a profiler).
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("sqlite") {
+        print_table("SQLite", &results);
+        return;
+    }
 
     // PostgreSQL: the same scenarios on the same machine, next to its own
     // raw ceiling.
