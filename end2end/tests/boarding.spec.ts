@@ -78,6 +78,11 @@ test("a crew member boards tickets by a photo of the QR code and by typed codes,
   await admin.getByLabel("Kata sandi").fill(process.env.ADMIN_PASSWORD ?? "e2e-password-123");
   await admin.getByRole("button", { name: "Masuk", exact: true }).click();
   await expect(admin).toHaveURL(/\/admin$/);
+  // A bus nobody has booked says so.
+  const empty = await tonight(request, `Kosong${Date.now() % 100000}`);
+  await admin.goto(`/admin/trips/${empty}`);
+  await expect(admin.getByTestId("manifest-empty")).toHaveText("Belum ada penumpang yang memesan atau membayar.");
+  await expect(admin.getByTestId("manifest")).toBeHidden();
   await admin.goto(`/admin/trips/${trip}`);
   await hydrated(admin);
   const adminRow = admin.getByTestId("manifest").getByRole("row", { name: /1A/ });

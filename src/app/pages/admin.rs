@@ -773,7 +773,13 @@ fn TripEditor(initial: TripDetail) -> impl IntoView {
                         </label>
                     })}
                 </div>
-                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="manifest-title">
+                {move || manifest.with(Vec::is_empty).then(|| view! {
+                    <p class="muted" data-testid="manifest-empty">
+                        {lang.t("Belum ada penumpang yang memesan atau membayar.", "No passengers have booked or paid yet.")}
+                    </p>
+                })}
+                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="manifest-title"
+                    hidden=move || manifest.with(Vec::is_empty)>
                     <table class="admin-table" data-testid="manifest">
                         <thead><tr>
                             <th scope="col">{lang.t("Kursi", "Seat")}</th>
