@@ -6,6 +6,7 @@
 
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
+use super::lite;
 use super::rows::{HeldSeat, HoldContextRow, HoldSeatRow};
 use super::{Connection, DbResult, HoldContext, HoldRow, TripInfo, like_pattern};
 use crate::domain::Stop;
@@ -43,7 +44,7 @@ const HOLD_WITH_SEATS_SELECT: &str = concat!(
 /// confirm of the same claim waits, or runs again, and then sees BOOKED).
 /// SQLite's write transaction is the only writer anyway.
 fn for_write(conn: &mut impl Connection, sql: String) -> String {
-    if conn.writes() && matches!(conn.raw(), super::Raw::Postgres(_)) {
+    if conn.writes() && conn.is_postgres() {
         sql + " FOR UPDATE OF h"
     } else {
         sql
@@ -71,6 +72,15 @@ pub async fn due_holds(
             "SELECT id, trip_id, expires_at FROM holds
              WHERE status = 'HELD' AND expires_at <= $1 ORDER BY expires_at, id LIMIT $2"
         };
+    }
+    if let Some(c) = conn.lite().await? {
+        return lite::query(c, due!(), &[&now_ms, &limit], |r| {
+            Ok(DueHold {
+                id: r.get(0)?,
+                trip_id: r.get(1)?,
+                expires_at: r.get(2)?,
+            })
+        });
     }
     match conn.raw() {
         super::Raw::Sqlite(c) => {
@@ -104,14 +114,13 @@ pub async fn next_expiry(conn: &mut impl Connection, now_ms: i64) -> DbResult<Op
 
 /// Frees every seat a hold owns in HOLD state; returns their codes.
 pub async fn free_held_seats(conn: &mut impl Connection, hold_id: i64) -> DbResult<Vec<String>> {
+    const SQL: &str = "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL
+         WHERE hold_id = $1 AND status = 'HOLD' RETURNING code";
+    if let Some(c) = conn.lite().await? {
+        return lite::query(c, SQL, &[&hold_id], |r| r.get(0));
+    }
     on!(conn, |conn| {
-        sqlx::query_scalar(
-            "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL
-         WHERE hold_id = $1 AND status = 'HOLD' RETURNING code",
-        )
-        .bind(hold_id)
-        .fetch_all(conn)
-        .await
+        sqlx::query_scalar(SQL).bind(hold_id).fetch_all(conn).await
     })
 }
 
@@ -122,15 +131,18 @@ pub async fn end_hold(
     status: &str,
     at: i64,
 ) -> DbResult<bool> {
+    const SQL: &str =
+        "UPDATE holds SET status = $1, ended_at = $2 WHERE id = $3 AND status = 'HELD'";
+    if let Some(c) = conn.lite().await? {
+        return lite::execute(c, SQL, &[&status, &at, &hold_id]).map(|n| n == 1);
+    }
     on!(conn, |conn| {
-        let done = sqlx::query(
-            "UPDATE holds SET status = $1, ended_at = $2 WHERE id = $3 AND status = 'HELD'",
-        )
-        .bind(status)
-        .bind(at)
-        .bind(hold_id)
-        .execute(conn)
-        .await?;
+        let done = sqlx::query(SQL)
+            .bind(status)
+            .bind(at)
+            .bind(hold_id)
+            .execute(conn)
+            .await?;
         Ok(done.rows_affected() == 1)
     })
 }
@@ -178,6 +190,23 @@ pub async fn live_hold_with_seats(
             "{HOLD_WITH_SEATS_SELECT} WHERE h.session_hash = $1 AND h.status = 'HELD' ORDER BY hs.code"
         ),
     );
+    if let Some(c) = conn.lite().await? {
+        let rows = lite::query(c, &sql, &[&session_hash], |r| {
+            let seat: Option<String> = r.get(24)?;
+            let name: Option<String> = r.get(25)?;
+            Ok((HoldRow::from_lite(r)?, seat, name))
+        })?;
+        let seats = rows
+            .iter()
+            .filter_map(|(_, code, name)| {
+                code.clone().map(|code| HeldSeat {
+                    code,
+                    name: name.clone(),
+                })
+            })
+            .collect();
+        return Ok(rows.into_iter().next().map(|(hold, _, _)| (hold, seats)));
+    }
     on!(conn, |conn| {
         let rows: Vec<HoldSeatRow> = sqlx::query_as(&sql)
             .bind(session_hash)
@@ -384,6 +413,24 @@ pub async fn insert_hold_with_seats(
     hold: &NewHold<'_>,
     codes: &[String],
 ) -> DbResult<(i64, Vec<String>)> {
+    const SQL: &str =
+        "INSERT INTO holds (trip_id, session_hash, client_key, status, started_at, expires_at)
+         VALUES ($1, $2, $3, 'HELD', $4, $5) RETURNING id";
+    // (What the lite path borrows must be gone before the next await.)
+    let lite_id = match conn.lite().await? {
+        Some(c) => {
+            let (trip, session, client) = (hold.trip_id, hold.session_hash, hold.client_key);
+            let params: [&dyn rusqlite::ToSql; 5] =
+                [&trip, &session, &client, &hold.started_at, &hold.expires_at];
+            let ids: Vec<i64> = lite::query(c, SQL, &params, |r| r.get(0))?;
+            Some(ids.first().copied().ok_or(sqlx::Error::RowNotFound)?)
+        }
+        None => None,
+    };
+    if let Some(id) = lite_id {
+        let taken = take_seats(conn, hold.trip_id, codes, id).await?;
+        return Ok((id, taken));
+    }
     if let super::Raw::Postgres(c) = conn.raw() {
         return sqlx::query_as(
             "WITH h AS (
@@ -405,17 +452,14 @@ pub async fn insert_hold_with_seats(
         .await;
     }
     let id = on!(conn, |conn| {
-        sqlx::query_scalar(
-            "INSERT INTO holds (trip_id, session_hash, client_key, status, started_at, expires_at)
-             VALUES ($1, $2, $3, 'HELD', $4, $5) RETURNING id",
-        )
-        .bind(hold.trip_id)
-        .bind(hold.session_hash)
-        .bind(hold.client_key)
-        .bind(hold.started_at)
-        .bind(hold.expires_at)
-        .fetch_one(conn)
-        .await
+        sqlx::query_scalar(SQL)
+            .bind(hold.trip_id)
+            .bind(hold.session_hash)
+            .bind(hold.client_key)
+            .bind(hold.started_at)
+            .bind(hold.expires_at)
+            .fetch_one(conn)
+            .await
     })?;
     let taken = take_seats(conn, hold.trip_id, codes, id).await?;
     Ok((id, taken))
@@ -430,18 +474,23 @@ pub async fn live_seats_of_client(
     now_ms: i64,
     except: i64,
 ) -> DbResult<i64> {
-    on!(conn, |conn| {
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM seats s JOIN holds h ON h.id = s.hold_id
+    const SQL: &str = "SELECT COUNT(*) FROM seats s JOIN holds h ON h.id = s.hold_id
          WHERE h.trip_id = $1 AND h.client_key = $2 AND h.status = 'HELD'
-           AND h.expires_at > $3 AND h.id <> $4 AND s.status = 'HOLD'",
-        )
-        .bind(trip_id)
-        .bind(client_key)
-        .bind(now_ms)
-        .bind(except)
-        .fetch_one(conn)
-        .await
+           AND h.expires_at > $3 AND h.id <> $4 AND s.status = 'HOLD'";
+    if let Some(c) = conn.lite().await? {
+        let rows = lite::query(c, SQL, &[&trip_id, &client_key, &now_ms, &except], |r| {
+            r.get(0)
+        })?;
+        return Ok(rows.into_iter().next().unwrap_or(0));
+    }
+    on!(conn, |conn| {
+        sqlx::query_scalar(SQL)
+            .bind(trip_id)
+            .bind(client_key)
+            .bind(now_ms)
+            .bind(except)
+            .fetch_one(conn)
+            .await
     })
 }
 
@@ -503,6 +552,33 @@ pub fn new_hold_row(
     }
 }
 
+/// [`release_seats`]' two statements on the SQLite writer's thread.
+fn lite_release(c: &rusqlite::Connection, hold_id: i64, codes: &[String]) -> DbResult<Vec<String>> {
+    let freed: Vec<String> = lite::query(
+        c,
+        "UPDATE seats SET status = 'AVAILABLE', hold_id = NULL
+             WHERE status = 'HOLD' AND hold_id = $1
+               AND code IN (SELECT value FROM json_each($2)) RETURNING code",
+        &[&hold_id, &json_list(codes)],
+        |r| r.get(0),
+    )?;
+    if !freed.is_empty() {
+        lite::execute(
+            c,
+            "DELETE FROM hold_seats
+                 WHERE hold_id = $1 AND code IN (SELECT value FROM json_each($2))",
+            &[&hold_id, &json_list(&freed)],
+        )?;
+    }
+    Ok(freed)
+}
+
+/// `codes` as a JSON array, one parameter for SQLite's `json_each` (the
+/// statements of the SQLite writer's own thread, see `lite`).
+fn json_list(codes: &[String]) -> String {
+    serde_json::to_string(codes).unwrap_or_else(|_| "[]".into())
+}
+
 /// Appends `codes` as bound parameters, comma-separated (an `IN (…)` list).
 fn push_codes<'a, DB: Database>(q: &mut QueryBuilder<'a, DB>, codes: &'a [String])
 where
@@ -522,6 +598,36 @@ pub async fn hold_context(
     session_hash: &str,
     codes: &[String],
 ) -> DbResult<Option<HoldContext>> {
+    if let Some(c) = conn.lite().await? {
+        // The same statement, with the codes as one JSON array.
+        const SQL: &str = "SELECT t.id, t.route_from, t.route_to, t.depart_at, t.price, t.bus_type,
+                t.admin_wa, t.is_active, t.stops,
+                (SELECT h.id FROM holds h WHERE h.status = 'HELD' AND h.session_hash = $1)
+                    AS live_hold_id, s.code AS taken
+             FROM trips t LEFT JOIN seats s
+               ON s.trip_id = t.id AND s.status <> 'AVAILABLE'
+                  AND s.code IN (SELECT value FROM json_each($2))
+             WHERE t.id = $3";
+        let rows = lite::query(c, SQL, &[&session_hash, &json_list(codes), &trip_id], |r| {
+            Ok((
+                TripInfo::from_lite(r, 0)?,
+                r.get::<_, Option<i64>>(9)?,
+                r.get(10)?,
+            ))
+        })?;
+        let taken = rows
+            .iter()
+            .filter_map(|(_, _, t): &(_, _, Option<String>)| t.clone())
+            .collect();
+        return Ok(rows
+            .into_iter()
+            .next()
+            .map(|(trip, live_hold_id, _)| HoldContext {
+                trip,
+                live_hold_id,
+                taken,
+            }));
+    }
     on!(conn, |conn| {
         let mut q = QueryBuilder::new(
             "SELECT t.id, t.route_from, t.route_to, t.depart_at, t.price, t.bus_type, t.admin_wa,
@@ -554,6 +660,24 @@ pub async fn take_seats(
     codes: &[String],
     hold_id: i64,
 ) -> DbResult<Vec<String>> {
+    if let Some(c) = conn.lite().await? {
+        let taken: Vec<String> = lite::query(
+            c,
+            "UPDATE seats SET status = 'HOLD', hold_id = $1
+             WHERE status = 'AVAILABLE' AND trip_id = $2
+               AND code IN (SELECT value FROM json_each($3)) RETURNING code",
+            &[&hold_id, &trip_id, &json_list(codes)],
+            |r| r.get(0),
+        )?;
+        if !taken.is_empty() {
+            lite::execute(
+                c,
+                "INSERT INTO hold_seats (hold_id, code) SELECT $1, value FROM json_each($2)",
+                &[&hold_id, &json_list(&taken)],
+            )?;
+        }
+        return Ok(taken);
+    }
     if let super::Raw::Postgres(c) = conn.raw() {
         return sqlx::query_scalar(
             "WITH s AS (
@@ -599,6 +723,14 @@ pub async fn release_seats(
     held: usize,
     at: i64,
 ) -> DbResult<(Vec<String>, bool)> {
+    let lite_freed = match conn.lite().await? {
+        Some(c) => Some(lite_release(c, hold_id, codes)?),
+        None => None,
+    };
+    if let Some(freed) = lite_freed {
+        let ended = freed.len() == held && end_hold(conn, hold_id, "RELEASED", at).await?;
+        return Ok((freed, ended));
+    }
     if let super::Raw::Postgres(c) = conn.raw() {
         return sqlx::query_as(
             "WITH s AS (

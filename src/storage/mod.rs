@@ -33,6 +33,7 @@ mod audit;
 mod boarding;
 mod holds;
 mod listen;
+mod lite;
 mod payment;
 mod rates;
 mod receipts;
@@ -78,7 +79,18 @@ pub enum Raw<'c> {
 /// What statements run on: a pooled connection for reads ([`Conn`]) or the
 /// write road's transaction ([`WriteTx`]).
 pub trait Connection: Send {
+    /// The driver connection, for sqlx's statements.
     fn raw(&mut self) -> Raw<'_>;
+
+    fn is_postgres(&mut self) -> bool {
+        matches!(self.raw(), Raw::Postgres(_))
+    }
+
+    /// SQLite's write road: the writer's connection for statements run on
+    /// its own thread (see [`lite`]); `None` everywhere else.
+    fn lite(&mut self) -> impl Future<Output = DbResult<Option<&rusqlite::Connection>>> + Send {
+        async { Ok(None) }
+    }
 
     /// Whether this is the write road's transaction: a hold read there is
     /// read with its row lock on PostgreSQL (see `holds`).
@@ -121,15 +133,26 @@ pub struct WriteTx {
 }
 
 enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(lite::LiteTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Connection for WriteTx {
     fn raw(&mut self) -> Raw<'_> {
         match &mut self.tx {
-            Tx::Sqlite(t) => Raw::Sqlite(t),
+            Tx::Sqlite(t) => Raw::Sqlite(t.sqlx()),
             Tx::Postgres(t) => Raw::Postgres(t),
+        }
+    }
+
+    fn is_postgres(&mut self) -> bool {
+        matches!(self.tx, Tx::Postgres(_))
+    }
+
+    async fn lite(&mut self) -> DbResult<Option<&rusqlite::Connection>> {
+        match &mut self.tx {
+            Tx::Sqlite(t) => t.direct().await.map(Some),
+            Tx::Postgres(_) => Ok(None),
         }
     }
 
@@ -247,8 +270,11 @@ impl Default for PoolSizes {
 #[derive(Clone, Debug)]
 enum Pools {
     Sqlite {
+        /// For migrations, checkpoints and backups; the write road opens
+        /// a connection of its own with `options` (see [`lite`]).
         writer: SqlitePool,
         reader: SqlitePool,
+        options: Box<SqliteConnectOptions>,
     },
     Postgres {
         /// How the write road and the listener connect: their connections
@@ -261,13 +287,13 @@ enum Pools {
 /// The write road's connection to the database (one per road; only the
 /// road begins a transaction on it).
 pub(crate) enum Writer {
-    Sqlite(SqlitePool),
+    Sqlite(Box<lite::LiteWriter>),
     Postgres(PgPool),
 }
 
 impl Writer {
     /// Starts a write transaction (the write road only).
-    pub(crate) async fn begin(&self) -> DbResult<WriteTx> {
+    pub(crate) async fn begin(&mut self) -> DbResult<WriteTx> {
         Ok(match self {
             Writer::Sqlite(writer) => WriteTx {
                 tx: Tx::Sqlite(writer.begin().await?),
@@ -284,10 +310,9 @@ impl Writer {
         matches!(self, Writer::Postgres(_))
     }
 
-    pub(crate) async fn close(&self) {
+    pub(crate) async fn close(&mut self) {
         match self {
-            // The storage's own; closed with it.
-            Writer::Sqlite(_) => {}
+            Writer::Sqlite(writer) => writer.close().await,
             Writer::Postgres(pool) => pool.close().await,
         }
     }
@@ -350,10 +375,14 @@ impl Storage {
             .max_connections(readers.max(4))
             .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.read_only(true))
+            .connect_with(options.clone().read_only(true))
             .await?;
         Ok(Self {
-            pools: Pools::Sqlite { writer, reader },
+            pools: Pools::Sqlite {
+                writer,
+                reader,
+                options: Box::new(options),
+            },
         })
     }
 
@@ -424,7 +453,9 @@ impl Storage {
     /// the server is down, a batch fails and the next one connects again.
     pub(crate) fn writer(&self) -> Writer {
         match &self.pools {
-            Pools::Sqlite { writer, .. } => Writer::Sqlite(writer.clone()),
+            Pools::Sqlite { options, .. } => {
+                Writer::Sqlite(Box::new(lite::LiteWriter::new(options.as_ref().clone())))
+            }
             // One connection (group commit batches the writes; see
             // `road`). It waits at most 50 ms for a row another instance's
             // batch holds (batches commit in a few ms); the write meeting it
@@ -522,7 +553,7 @@ impl Storage {
 
     pub async fn close(&self) {
         match &self.pools {
-            Pools::Sqlite { writer, reader } => {
+            Pools::Sqlite { writer, reader, .. } => {
                 reader.close().await;
                 writer.close().await;
             }
@@ -534,6 +565,9 @@ impl Storage {
 
 /// Opens a savepoint named `job` inside a write transaction (they nest).
 pub(crate) async fn savepoint(tx: &mut WriteTx) -> DbResult<()> {
+    if let Some(c) = tx.lite().await? {
+        return lite::execute(c, "SAVEPOINT job", &[]).map(|_| ());
+    }
     on!(tx, |c| {
         sqlx::query("SAVEPOINT job").execute(c).await.map(|_| ())
     })
@@ -541,6 +575,9 @@ pub(crate) async fn savepoint(tx: &mut WriteTx) -> DbResult<()> {
 
 /// Undoes everything since the latest `SAVEPOINT job`.
 pub(crate) async fn rollback_to_savepoint(tx: &mut WriteTx) -> DbResult<()> {
+    if let Some(c) = tx.lite().await? {
+        return lite::execute(c, "ROLLBACK TO job", &[]).map(|_| ());
+    }
     on!(tx, |c| {
         sqlx::query("ROLLBACK TO job").execute(c).await.map(|_| ())
     })
@@ -584,6 +621,9 @@ const COMMIT_LOCK_TIMEOUT: &str = "10s";
 /// load. So the same statement lets the rest of the transaction (its
 /// audit rows and its commit) wait up to [`COMMIT_LOCK_TIMEOUT`].
 pub(crate) async fn notify(tx: &mut WriteTx, channel: &str, payload: &str) -> DbResult<()> {
+    if !tx.is_postgres() {
+        return Ok(());
+    }
     match tx.raw() {
         Raw::Postgres(c) => {
             sqlx::query("SELECT set_config('lock_timeout', $3, TRUE), pg_notify($1, $2)")

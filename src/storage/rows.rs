@@ -113,3 +113,54 @@ pub struct HoldRow {
     pub depart_at: i64,
     pub bus_type: String,
 }
+
+/// Rows read on the SQLite writer's own thread (see `lite`), in the
+/// column order of the statements that select them.
+impl TripInfo {
+    /// [`TripInfo`]'s columns in declaration order, from column `at`.
+    pub(super) fn from_lite(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(at)?,
+            route_from: r.get(at + 1)?,
+            route_to: r.get(at + 2)?,
+            depart_at: r.get(at + 3)?,
+            price: r.get(at + 4)?,
+            bus_type: r.get(at + 5)?,
+            admin_wa: r.get(at + 6)?,
+            is_active: r.get(at + 7)?,
+            stops: r.get(at + 8)?,
+        })
+    }
+}
+
+impl HoldRow {
+    /// The columns of `holds::hold_columns!`, from column 0.
+    pub(super) fn from_lite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            trip_id: r.get(1)?,
+            session_hash: r.get(2)?,
+            status: r.get(3)?,
+            started_at: r.get(4)?,
+            expires_at: r.get(5)?,
+            passenger_extended: r.get(6)?,
+            name: r.get(7)?,
+            whatsapp: r.get(8)?,
+            claim_code: r.get(9)?,
+            booking_code: r.get(10)?,
+            booked_at: r.get(11)?,
+            unique_code: r.get(12)?,
+            amount_due: r.get(13)?,
+            board_place: r.get(14)?,
+            board_minutes: r.get(15)?,
+            alight_place: r.get(16)?,
+            alight_minutes: r.get(17)?,
+            price: r.get(18)?,
+            admin_wa: r.get(19)?,
+            route_from: r.get(20)?,
+            route_to: r.get(21)?,
+            depart_at: r.get(22)?,
+            bus_type: r.get(23)?,
+        })
+    }
+}

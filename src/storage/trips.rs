@@ -176,6 +176,9 @@ pub(super) async fn insert_seats(
 /// allowed: "no trip yet, so seed", "fewer than N live holds for this
 /// WhatsApp number, so one more".
 pub async fn serialize_on(conn: &mut impl Connection, key: &str) -> DbResult<()> {
+    if !conn.is_postgres() {
+        return Ok(());
+    }
     match conn.raw() {
         super::Raw::Sqlite(_) => Ok(()),
         super::Raw::Postgres(c) => {

@@ -39,8 +39,10 @@
 //! processes on the same PostgreSQL database have writers of their own;
 //! the statements are written for that: conditional updates, constraints.)
 //!
-//! The writer runs on a thread of its own. On SQLite it spins between
-//! statements (see `spin`). On PostgreSQL it runs a Tokio runtime of its
+//! The writer runs on a thread of its own. On SQLite it takes the
+//! connection's handle from sqlx's worker thread once per batch and runs
+//! the batch's common statements itself (see `storage::lite`), spinning
+//! while it waits for anything else (see `spin`). On PostgreSQL it runs a Tokio runtime of its
 //! own on which its connection is opened: as a task on the server's
 //! runtime, each reply from PostgreSQL waited until a worker busy with
 //! HTTP requests next looked at the network, and a write is several
@@ -311,8 +313,8 @@ impl Road {
     pub fn start(storage: Storage, instance: u32, expire: Expire, announce: Announce) -> Self {
         let (queue, receiver) = mpsc::channel(4 * MAX_BATCH);
         match storage.backend() {
-            // Every statement is a round trip to the connection's own
-            // thread: the writer spins on a thread of its own in between.
+            // The writer runs its statements on a thread of its own (see
+            // `storage::lite`) and spins while it waits (see `spin`).
             Backend::Sqlite => {
                 let runtime = tokio::runtime::Handle::current();
                 let writer = writer(storage.writer(), instance, receiver, expire, announce);
@@ -382,7 +384,7 @@ struct Ran {
 
 /// The writer task: runs until every sender is gone.
 async fn writer(
-    connection: Writer,
+    mut connection: Writer,
     instance: u32,
     mut queue: mpsc::Receiver<Pending>,
     expire: Expire,
@@ -413,7 +415,7 @@ async fn writer(
         let now = batch.iter().map(|p| p.now).max().unwrap_or_default();
         let mut ran = Vec::with_capacity(batch.len());
         let committed = run_batch(
-            &connection,
+            &mut connection,
             instance,
             now,
             batch.drain(..),
@@ -451,7 +453,7 @@ async fn writer(
 /// Runs one batch and commits it; returns what it changed. On PostgreSQL
 /// the commit carries the notification of it, from `instance`.
 async fn run_batch(
-    connection: &Writer,
+    connection: &mut Writer,
     instance: u32,
     now: DateTime<Utc>,
     batch: impl Iterator<Item = Pending>,

@@ -1,14 +1,14 @@
 //! The writer's executor: runs a future on its own thread and, while the
 //! future waits, spins for a moment before parking.
 //!
-//! Every statement is a round trip to the SQLite connection's thread
-//! (sqlx runs each connection on a thread of its own). A thread that parks
-//! between statements must be woken by the other CPU, which on a small
-//! virtual machine costs about 20 µs each way: measured here, 45 µs per
-//! statement, against 8–12 µs when the waiting side spins. A batch of holds
-//! is hundreds of statements, so the writer spins while it works, and parks
-//! only when nothing answers within [`SPIN`] (an empty queue, a commit's
-//! fsync).
+//! A statement sqlx runs is a round trip to the SQLite connection's
+//! thread (sqlx runs each connection on a thread of its own), and so is
+//! taking the handle from it for the writer's own statements (see
+//! `storage::lite`). A thread that parks while it waits must be woken by
+//! the other CPU, which on a small virtual machine costs about 20 µs each
+//! way: measured here, 45 µs per statement, against 8–12 µs when the
+//! waiting side spins. So the writer spins while it works, and parks only
+//! when nothing answers within [`SPIN`] (an empty queue).
 
 use std::future::Future;
 use std::pin::pin;
