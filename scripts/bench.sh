@@ -33,7 +33,8 @@ for loader, chunks in sorted(manifest.items()):
     lazy[island] = main + sum(gz(f"{pkg}/{c}.wasm") for c in chunks)
     print(f"{'  with the lazy island ' + island:52} {'':9} {lazy[island]:9}")
 print(f"{'server binary':52} {os.path.getsize(binary):9}")
-data = json.load(open(out))
+# (`BENCH_ONLY=sqlite` stops before the results are written.)
+data = json.load(open(out)) if os.path.exists(out) else {}
 data["bundle_gzip_bytes"] = main
 data["bundle_with_lazy_island_gzip_bytes"] = lazy
 data["server_binary_bytes"] = os.path.getsize(binary)

@@ -3,7 +3,9 @@
 //! Each event says "the seats of this trip changed" and carries the
 //! change's version (`domain::version_seen`); a page fetches the fresh map
 //! unless it already shows that version (its own click's answer did). A
-//! slow client that lags behind gets one event instead of many. Only the trip's own changes wake a stream, and streams are capped
+//! stream that falls behind sends one event, the newest, for all the
+//! changes it missed meanwhile. Only the trip's own changes wake a stream,
+//! and streams are capped
 //! per client and in all (see `services::live`). Streams end when the
 //! server shuts down, so draining never waits on an idle browser.
 
@@ -12,7 +14,6 @@ use std::convert::Infallible;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
-use tokio_stream::wrappers::BroadcastStream;
 
 use super::ApiError;
 use super::extract::Path;
@@ -36,15 +37,16 @@ pub async fn trip_events(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     // 404 for trips that do not exist, before holding a connection open.
     s.service.public_seat_map(id, s.clock.now()).await?;
-    let crate::services::Watch { changes, place } =
-        s.service.watch(id, crate::limits::client_key(ip))?;
+    let watching = s.service.watch(id, crate::limits::client_key(ip))?;
     let mut stop = s.stop.subscribe();
-    let changes = BroadcastStream::new(changes).map(move |change| {
-        let _place = &place;
-        // The change's version; a lagging receiver missed some events, and
-        // one event that no page has seen covers them.
-        let version = change.unwrap_or_else(|_| "missed".into());
-        Ok(Event::default().event("seats").data(&*version))
+    // One event per turn: the newest version of whatever changed since the
+    // last (see `Watch::next`).
+    let changes = futures::stream::unfold(watching, |mut watching| async move {
+        let version = watching.next().await?;
+        Some((
+            Ok(Event::default().event("seats").data(&*version)),
+            watching,
+        ))
     });
     let hello = futures::stream::once(async { Ok(Event::default().event("ready").data("ok")) });
     let stream = hello.chain(changes).take_until(async move {

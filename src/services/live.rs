@@ -282,6 +282,36 @@ pub struct Watch {
     pub place: Place,
 }
 
+impl Watch {
+    /// What the stream should say next: waits for a change, then takes
+    /// every change already waiting behind it and gives only the newest
+    /// ([`MISSED`] if any of them was that, or if the stream fell behind
+    /// by more than the backlog); `None` once nobody announces any more.
+    ///
+    /// Why: a page needs only the newest version. When a trip changes
+    /// faster than a busy server gets round to its streams (thousands of
+    /// passengers on one trip as it opens for sale), each stream then
+    /// writes one event per turn instead of one per change, so the work of
+    /// a turn stays bounded and every stream, on every trip, catches up.
+    pub async fn next(&mut self) -> Option<Arc<str>> {
+        use broadcast::error::{RecvError, TryRecvError};
+        let missed: Arc<str> = Arc::from(MISSED);
+        let mut newest = match self.changes.recv().await {
+            Ok(version) => version,
+            Err(RecvError::Lagged(_)) => missed.clone(),
+            Err(RecvError::Closed) => return None,
+        };
+        loop {
+            match self.changes.try_recv() {
+                Ok(version) if &*newest != MISSED => newest = version,
+                Ok(_) => {}
+                Err(TryRecvError::Lagged(_)) => newest = missed.clone(),
+                Err(TryRecvError::Empty | TryRecvError::Closed) => return Some(newest),
+            }
+        }
+    }
+}
+
 /// A counted place among the streams; dropping it gives the place back.
 #[derive(Debug)]
 pub struct Place {
@@ -390,6 +420,34 @@ mod tests {
             !rt.block_on(state.synced()),
             "not while the listener is gone"
         );
+    }
+
+    #[tokio::test]
+    async fn a_stream_that_fell_behind_says_only_the_newest() {
+        let live = Arc::new(Live::new(100, 10));
+        let mut watching = live.watch(1, ip("10.0.0.1")).unwrap();
+        live.announce(1, "a.1".into());
+        assert_eq!(watching.next().await.as_deref(), Some("a.1"));
+        for g in 2..=5 {
+            live.announce(1, format!("a.{g}"));
+        }
+        assert_eq!(
+            watching.next().await.as_deref(),
+            Some("a.5"),
+            "one event for four"
+        );
+        // A refresh among them is not lost to a later version.
+        live.announce(1, "a.6".into());
+        live.announce_all(MISSED);
+        live.announce(1, "a.7".into());
+        assert_eq!(watching.next().await.as_deref(), Some(MISSED));
+        // Nor is falling behind by more than the backlog.
+        for g in 0..(BACKLOG + 4) {
+            live.announce(1, format!("b.{g}"));
+        }
+        assert_eq!(watching.next().await.as_deref(), Some(MISSED));
+        live.announce(1, "c.1".into());
+        assert_eq!(watching.next().await.as_deref(), Some("c.1"));
     }
 
     #[test]
