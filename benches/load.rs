@@ -485,6 +485,20 @@ async fn run() {
     );
     let _ = trivial.kill();
     let _ = trivial.wait();
+    // `BENCH_ONLY=postgres`: PostgreSQL's ceiling and scenarios alone.
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("postgres") {
+        let (pg_url, pg_server, pg_name) = bench_postgres().await;
+        let pg_ceiling = postgres_ceiling(&pg_url).await;
+        let server = start_kursi(dir.path(), Some(&pg_url)).await;
+        let pid = server.child.id();
+        let (mut results, _) = scenarios(&server.base, pid, &http_ceiling, &pg_ceiling).await;
+        drop(server);
+        drop_postgres(&pg_server, &pg_name).await;
+        results.insert(0, pg_ceiling);
+        results.insert(0, http_ceiling);
+        print_table("PostgreSQL", &results);
+        return;
+    }
 
     // SQLite: the scenarios, then streams and a sign-in storm.
     let sql_ceiling = sqlite_ceiling(dir.path()).await;
@@ -549,7 +563,8 @@ async fn run() {
     drop(server);
     results.insert(0, sql_ceiling);
     results.insert(0, http_ceiling.clone());
-    // `BENCH_ONLY=sqlite`: stop here (a quick run, say under a profiler).
+    // `BENCH_ONLY=sqlite`: stop here (a quick run, say under a profiler;
+    // `BENCH_ONLY=postgres` above is its counterpart).
     if std::env::var("BENCH_ONLY").as_deref() == Ok("sqlite") {
         print_table("SQLite", &results);
         return;

@@ -33,7 +33,7 @@ for loader, chunks in sorted(manifest.items()):
     lazy[island] = main + sum(gz(f"{pkg}/{c}.wasm") for c in chunks)
     print(f"{'  with the lazy island ' + island:52} {'':9} {lazy[island]:9}")
 print(f"{'server binary':52} {os.path.getsize(binary):9}")
-# (`BENCH_ONLY=sqlite` stops before the results are written.)
+# (`BENCH_ONLY=sqlite` or `postgres` stops before the results are written.)
 data = json.load(open(out)) if os.path.exists(out) else {}
 data["bundle_gzip_bytes"] = main
 data["bundle_with_lazy_island_gzip_bytes"] = lazy

@@ -249,16 +249,21 @@ fn server_fn_content_type(
 
 /// Headers for every response: no content sniffing, no framing by other
 /// sites, no full URLs (with booking codes) leaking to other sites in
-/// `Referer`. Every request gets a fresh nonce in its extensions, which the
-/// page shell puts on its inline scripts (`app::shell`); an HTML answer
-/// gets the Content-Security-Policy naming that nonce ([`page_policy`]),
-/// every other answer a policy that allows nothing. The policy is set here,
+/// `Referer`. Every request that may be for a page (not the JSON API, not
+/// a static file) gets a fresh nonce in its extensions, which the page
+/// shell puts on its inline scripts (`app::shell`); an HTML answer gets the
+/// Content-Security-Policy naming that nonce ([`page_policy`]), every other
+/// answer a policy that allows nothing. The policy is set here,
 /// on the response itself, rather than by the page through Leptos's
 /// response options: a page once went out without it (seen in the
 /// end-to-end runs), and the browser then refused its styles and scripts.
 pub async fn security_headers(mut req: Request, next: Next) -> Response {
-    let nonce = leptos::nonce::Nonce::new();
-    req.extensions_mut().insert(nonce.clone());
+    let path = req.uri().path();
+    let page = !(path.starts_with("/api/") || path.starts_with("/pkg/"));
+    let nonce = page.then(leptos::nonce::Nonce::new);
+    if let Some(nonce) = &nonce {
+        req.extensions_mut().insert(nonce.clone());
+    }
     let mut response = next.run(req).await;
     let html = response
         .headers()
@@ -276,11 +281,9 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        let policy = if html {
-            HeaderValue::from_str(&page_policy(&nonce)).ok()
-        } else {
-            None
-        };
+        let policy = nonce
+            .filter(|_| html)
+            .and_then(|nonce| HeaderValue::from_str(&page_policy(&nonce)).ok());
         h.insert(
             header::CONTENT_SECURITY_POLICY,
             policy.unwrap_or(HeaderValue::from_static(
