@@ -10,7 +10,8 @@
 //! - Server only (`ssr`): [`config`] (typed settings), [`storage`] (all
 //!   SQL, written once for SQLite and PostgreSQL; `storage::road`, the
 //!   one road every write takes: group commit on one writer connection,
-//!   whose commits on PostgreSQL notify the other instances, and whose
+//!   whose commits on PostgreSQL notify the other instances (a batch there
+//!   runs without savepoints unless a write of it fails), and whose
 //!   common statements on SQLite run on the writer's own thread
 //!   (`storage::lite`); and the listener that hears other instances), [`services`] (every operation, time passed
 //!   in; `services::live` is what a process keeps in memory, fed by what

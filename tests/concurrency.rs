@@ -553,3 +553,191 @@ async fn a_write_failing_inside_a_shared_commit_leaves_nothing_and_spoils_nothin
         live.len()
     );
 }
+
+/// The write road itself, on both databases: in one batch, a write that
+/// fails after it changed something is undone alone, so is one whose
+/// statement fails (after which a PostgreSQL transaction runs nothing more
+/// until it is rolled back), one refused before it changed anything costs
+/// nothing, and the batch's other writes commit and get their answers. (On
+/// PostgreSQL a batch first runs without savepoints and must notice both
+/// failures, then run again with them; see `storage::road`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_write_is_undone_alone_and_its_batch_commits() {
+    use futures::FutureExt;
+    use kursi::storage::road::{Changed, Road};
+    use kursi::storage::{Connection, Raw, Storage};
+
+    let db = TestDatabase::create().await;
+    let storage = Storage::open(&db.url()).await.expect("open database");
+    let announced = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let road = Road::start(
+        storage.clone(),
+        1,
+        Box::new(|_, _| Box::pin(async { Ok::<_, AppError>(Vec::new()) })),
+        Box::new({
+            let announced = announced.clone();
+            move |changed: &Changed| announced.lock().unwrap().extend_from_slice(changed.trips())
+        }),
+    );
+    let create = work(|job| {
+        Box::pin(async move {
+            let sql = "CREATE TABLE scratch (v TEXT PRIMARY KEY)";
+            match job.writes().await?.raw() {
+                Raw::Sqlite(c) => sqlx::query(sql).execute(c).await.map(|_| ())?,
+                Raw::Postgres(c) => sqlx::query(sql).execute(c).await.map(|_| ())?,
+            }
+            Ok(("created", Changed::nothing()))
+        })
+    });
+    road.write(t0(), create).await.expect("create the table");
+
+    // Round one: a write that changes something and then fails, one
+    // refused before it changes anything, two that succeed.
+    let changes_then_fails = work(|job| {
+        Box::pin(async move {
+            run(job.writes().await?, PUT, "b").await?;
+            Err(AppError::invalid("changed, then refused"))
+        })
+    });
+    let refused = work(|_| Box::pin(async { Err(AppError::invalid("refused")) }));
+    let answers = together(
+        &road,
+        vec![
+            road.write(t0(), put("a", 2)).boxed(),
+            road.write(t0(), changes_then_fails).boxed(),
+            road.write(t0(), refused).boxed(),
+            road.write(t0(), put("c", 3)).boxed(),
+        ],
+    )
+    .await;
+    assert_eq!(answers[0].as_ref().ok(), Some(&"a"));
+    assert!(
+        matches!(&answers[1], Err(AppError::InvalidRequest { message }) if message == "changed, then refused"),
+        "{:?}",
+        answers[1]
+    );
+    assert!(
+        matches!(&answers[2], Err(AppError::InvalidRequest { message }) if message == "refused")
+    );
+    assert_eq!(answers[3].as_ref().ok(), Some(&"c"));
+    assert_eq!(
+        stored(&storage).await,
+        ["a", "c", "gate"],
+        "only what was answered as done"
+    );
+
+    // Round two: a write whose statement fails ("a" again: the primary
+    // key) between two that succeed.
+    let answers = together(
+        &road,
+        vec![
+            road.write(t0(), put("d", 4)).boxed(),
+            road.write(t0(), put("a", 5)).boxed(),
+            road.write(t0(), put("e", 6)).boxed(),
+        ],
+    )
+    .await;
+    assert_eq!(answers[0].as_ref().ok(), Some(&"d"));
+    assert!(
+        matches!(answers[1], Err(AppError::Internal)),
+        "{:?}",
+        answers[1]
+    );
+    assert_eq!(answers[2].as_ref().ok(), Some(&"e"));
+    assert_eq!(stored(&storage).await, ["a", "c", "d", "e", "gate"]);
+
+    let mut trips = announced.lock().unwrap().clone();
+    trips.sort_unstable();
+    trips.dedup();
+    assert_eq!(
+        trips,
+        [1, 2, 3, 4, 6],
+        "announced: the trips of the writes kept"
+    );
+}
+
+/// Runs `writes` together: behind a write that waits for a gate, so they
+/// queue and run in one batch (with it or in the next). Returns their
+/// answers.
+async fn together<'r>(
+    road: &'r kursi::storage::road::Road,
+    writes: Vec<futures::future::BoxFuture<'r, Result<&'static str, AppError>>>,
+) -> Vec<Result<&'static str, AppError>> {
+    use futures::FutureExt;
+    use kursi::storage::road::Changed;
+    use kursi::storage::{Connection, Raw};
+    let (open, gate) = tokio::sync::watch::channel(false);
+    let first = work(move |job| {
+        Box::pin(async move {
+            // It stays open: a write may run more than once.
+            let mut gate = gate;
+            gate.wait_for(|open| *open).await.expect("the gate");
+            let sql = "INSERT INTO scratch (v) VALUES ('gate') ON CONFLICT DO NOTHING";
+            match job.writes().await?.raw() {
+                Raw::Sqlite(c) => sqlx::query(sql).execute(c).await.map(|_| ())?,
+                Raw::Postgres(c) => sqlx::query(sql).execute(c).await.map(|_| ())?,
+            }
+            Ok(("gate", Changed::trip(1)))
+        })
+    });
+    let mut all = vec![road.write(t0(), first).boxed()];
+    all.extend(writes);
+    // Polled once, each is in the queue.
+    for w in all.iter_mut() {
+        assert!(futures::poll!(w.as_mut()).is_pending());
+    }
+    open.send_replace(true);
+    let mut answers = futures::future::join_all(all).await;
+    assert_eq!(answers.remove(0).ok(), Some("gate"));
+    answers
+}
+
+/// What the scratch table of the road's test holds.
+async fn stored(storage: &kursi::storage::Storage) -> Vec<String> {
+    use kursi::storage::{Connection, Raw};
+    let mut conn = storage.read().await.expect("a reader");
+    let sql = "SELECT v FROM scratch ORDER BY v";
+    match conn.raw() {
+        Raw::Sqlite(c) => sqlx::query_scalar(sql).fetch_all(c).await.unwrap(),
+        Raw::Postgres(c) => sqlx::query_scalar(sql).fetch_all(c).await.unwrap(),
+    }
+}
+
+/// The road's test writes: each answers a tag and the trips it changed.
+type Answer = Result<(&'static str, kursi::storage::road::Changed), AppError>;
+
+/// A write as the road takes it (names the closure's signature).
+fn work<F>(f: F) -> F
+where
+    F: for<'a> FnOnce(&'a mut kursi::storage::road::Job) -> futures::future::BoxFuture<'a, Answer>,
+{
+    f
+}
+
+/// Runs `sql` with `v` bound as `$1`.
+async fn run(c: &mut impl kursi::storage::Connection, sql: &str, v: &str) -> Result<(), AppError> {
+    use kursi::storage::Raw;
+    match c.raw() {
+        Raw::Sqlite(c) => sqlx::query(sql).bind(v).execute(c).await.map(|_| ())?,
+        Raw::Postgres(c) => sqlx::query(sql).bind(v).execute(c).await.map(|_| ())?,
+    }
+    Ok(())
+}
+
+const PUT: &str = "INSERT INTO scratch (v) VALUES ($1)";
+
+/// Puts `v` in the scratch table; changes `trip`.
+fn put(
+    v: &'static str,
+    trip: i64,
+) -> impl for<'a> FnOnce(&'a mut kursi::storage::road::Job) -> futures::future::BoxFuture<'a, Answer>
++ Clone
++ Send
++ 'static {
+    work(move |job| {
+        Box::pin(async move {
+            run(job.writes().await?, PUT, v).await?;
+            Ok((v, kursi::storage::road::Changed::trip(trip)))
+        })
+    })
+}

@@ -143,7 +143,7 @@ impl Service {
         let existing = match context.live_hold_id {
             Some(_) => {
                 // Read with its row lock on PostgreSQL, so in the savepoint.
-                let (h, seats) = storage::live_hold_with_seats(job.writes().await?, session.hash())
+                let (h, seats) = storage::live_hold_with_seats(job.locks().await?, session.hash())
                     .await?
                     .ok_or(AppError::Internal)?;
                 if h.trip_id != trip_id {
@@ -153,7 +153,6 @@ impl Service {
             }
             None => None,
         };
-        let tx = job.writes().await?;
         let (existing, current) = match existing {
             Some((row, seats)) => (Some(row), seats),
             None => (None, Vec::new()),
@@ -173,7 +172,8 @@ impl Service {
             // A hold not opened yet has no seats to leave out (id 0 is none).
             let this_hold = existing.as_ref().map_or(0, |h| h.id);
             let others =
-                storage::live_seats_of_client(tx, trip_id, client, now_ms, this_hold).await?;
+                storage::live_seats_of_client(job.reads(), trip_id, client, now_ms, this_hold)
+                    .await?;
             if others + (current.len() + new.len()) as i64 > i64::from(per_client) {
                 tracing::warn!(client, trip_id, held = others, "hold refused: network cap");
                 return Err(AppError::TooManySeatsFromNetwork { max: per_client });
@@ -181,6 +181,7 @@ impl Service {
         }
         // The hold's row as a view needs it: read, or (for a new hold)
         // known; and the seats taken for it.
+        let tx = job.writes().await?;
         let (mut row, taken) = match existing {
             Some(row) if new.is_empty() => (row, Vec::new()),
             Some(row) => {
@@ -268,10 +269,9 @@ impl Service {
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
         // Read with its row lock on PostgreSQL, so in the savepoint.
-        let (mut hold, current) =
-            storage::live_hold_with_seats(job.writes().await?, session.hash())
-                .await?
-                .ok_or(AppError::NoActiveHold)?;
+        let (mut hold, current) = storage::live_hold_with_seats(job.locks().await?, session.hash())
+            .await?
+            .ok_or(AppError::NoActiveHold)?;
         // A code that is no seat of this bus is a mistake, as it is when
         // holding (releasing a seat merely not in the hold is harmless).
         if let Some(list) = &seats {

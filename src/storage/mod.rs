@@ -188,6 +188,19 @@ impl WriteTx {
         self.audit.truncate(mark);
     }
 
+    /// PostgreSQL: undoes the whole transaction (a batch run without
+    /// savepoints that a write spoiled; see `road`). SQLite's batches are
+    /// never run that way: there it is dropped, which rolls it back.
+    async fn rollback(self) -> DbResult<()> {
+        match self.tx {
+            Tx::Sqlite(t) => {
+                drop(t);
+                Ok(())
+            }
+            Tx::Postgres(t) => t.rollback().await,
+        }
+    }
+
     /// Writes the waiting audit rows, then commits.
     async fn commit(mut self) -> DbResult<()> {
         let rows = std::mem::take(&mut self.audit);
@@ -570,6 +583,14 @@ pub(crate) async fn savepoint(tx: &mut WriteTx) -> DbResult<()> {
     }
     on!(tx, |c| {
         sqlx::query("SAVEPOINT job").execute(c).await.map(|_| ())
+    })
+}
+
+/// Fails if the transaction can no longer commit (a statement of it
+/// failed): one plain statement.
+pub(crate) async fn still_open(tx: &mut WriteTx) -> DbResult<()> {
+    on!(tx, |c| {
+        sqlx::query("SELECT 1").execute(c).await.map(|_| ())
     })
 }
 

@@ -13,10 +13,23 @@
 //! once. A write that fails rolls back to its savepoint, so it
 //! leaves nothing behind and the others are untouched. The savepoint is
 //! taken when a write first writes, or first reads with a lock
-//! ([`Job::writes`]): a request refused by what it reads (a seat already
-//! taken) costs no savepoint and no rollback. (On PostgreSQL a failed
-//! statement spoils the transaction up to the last savepoint: what runs
-//! before it, [`Job::reads`], is plain reads that take no lock.)
+//! ([`Job::writes`], [`Job::locks`]): a request refused by what it reads
+//! (a seat already taken) costs no savepoint and no rollback. (On
+//! PostgreSQL a failed statement spoils the transaction up to the last
+//! savepoint: what runs before it, [`Job::reads`], is plain reads that
+//! take no lock.)
+//!
+//! On PostgreSQL a savepoint is a round trip to the server, a third of a
+//! hold's, and nearly every write either succeeds or is refused before it
+//! changes anything. So a batch there first runs without savepoints
+//! ([`run_optimistic`]). Only if a write fails after it began changing
+//! things, or meets any database error, is that run rolled back and the
+//! batch run again with a savepoint per write ([`run_careful`]); a write
+//! that met another transaction's lock goes straight to the next batch.
+//! Every database error passes [`note_error`] (services turn them into
+//! `AppError` there), and one statement before the commit proves the
+//! transaction can still commit (PostgreSQL answers `COMMIT` in a failed
+//! transaction with a silent rollback).
 //! Nobody gets an answer before the commit is on disk: a success is
 //! delivered only after it, and if the commit fails every write of the batch
 //! answers `internal`.
@@ -71,31 +84,45 @@ pub(crate) const MAX_BATCH: usize = 64;
 const MAX_ATTEMPTS: u32 = 50;
 
 tokio::task_local! {
-    /// Set while a write runs when a statement of it met another
-    /// transaction's lock or lost a uniqueness race (see [`note_error`]).
-    static CONTENDED: Cell<bool>;
+    /// Set while a write runs: what the database errors met inside it
+    /// said (see [`note_error`]).
+    static MET: Cell<Met>;
 }
 
-/// Called with every database error as it becomes an `AppError`: marks the
-/// running write (if any) to be run again when the error means "another
-/// transaction got there first", not "this write is wrong".
+/// The database errors a run of a write (or the expiry step) met.
+#[derive(Clone, Copy, Debug, Default)]
+struct Met {
+    /// Any database error: on PostgreSQL the transaction can run no
+    /// statement after it except a rollback (to a savepoint).
+    error: bool,
+    /// One that means "another transaction got there first".
+    contention: bool,
+}
+
+/// Called with every database error as it becomes an `AppError`: notes it
+/// for the running write (if any), marking the write to be run again when
+/// the error means "another transaction got there first", not "this write
+/// is wrong".
 pub fn note_error(err: &sqlx::Error) -> bool {
     let contended = is_contention(err);
-    if contended {
-        let _ = CONTENDED.try_with(|c| c.set(true));
-    }
+    let _ = MET.try_with(|met| {
+        let seen = met.get();
+        met.set(Met {
+            error: true,
+            contention: seen.contention || contended,
+        })
+    });
     contended
 }
 
-/// Runs `future` (a write, or the expiry step) and tells whether a
-/// database error inside it meant "another transaction got there first".
-async fn watching_contention<T>(future: impl std::future::Future<Output = T>) -> (T, bool) {
-    CONTENDED
-        .scope(Cell::new(false), async {
-            let out = future.await;
-            (out, CONTENDED.with(Cell::get))
-        })
-        .await
+/// Runs `future` (a write, or the expiry step) and tells which database
+/// errors it met.
+async fn watching<T>(future: impl std::future::Future<Output = T>) -> (T, Met) {
+    MET.scope(Cell::new(Met::default()), async {
+        let out = future.await;
+        (out, MET.with(Cell::get))
+    })
+    .await
 }
 
 /// Lock timeouts and deadlocks, serialization failures, SQLite's busy
@@ -127,6 +154,11 @@ pub struct Job {
     saved: bool,
     /// PostgreSQL: the batch's expiry step runs in a savepoint of its own.
     postgres: bool,
+    /// PostgreSQL's first run of a batch takes no savepoints (see
+    /// [`run_batch`]).
+    optimistic: bool,
+    /// In that run: whether this write may have changed something.
+    changed: bool,
     /// Holds the batch expired before its writes ran.
     expired: usize,
 }
@@ -144,14 +176,24 @@ impl Job {
         &mut self.tx
     }
 
-    /// The transaction for changes and for reads that lock: the first call
-    /// takes the savepoint that lets this write roll back alone.
-    pub async fn writes(&mut self) -> Result<&mut WriteTx, AppError> {
-        if !self.saved {
+    /// The transaction for reads that lock rows but change nothing: it
+    /// takes the savepoint that lets this write roll back alone (a lock it
+    /// meets may fail the statement), except in a batch's run without
+    /// savepoints, where a write that only read leaves nothing to undo.
+    pub async fn locks(&mut self) -> Result<&mut WriteTx, AppError> {
+        if !self.saved && !self.optimistic {
             super::savepoint(&mut self.tx).await?;
             self.saved = true;
         }
         Ok(&mut self.tx)
+    }
+
+    /// The transaction for changes: as [`Job::locks`], and this write may
+    /// now have changed something, so if it then fails, a batch run
+    /// without savepoints is undone and run again with them.
+    pub async fn writes(&mut self) -> Result<&mut WriteTx, AppError> {
+        self.changed = true;
+        self.locks().await
     }
 }
 
@@ -229,7 +271,8 @@ enum Step {
 
 /// A write as the road runs it: any number of times, then answered once.
 trait Work: Send {
-    fn run<'a>(&'a mut self, job: &'a mut Job) -> BoxFuture<'a, Step>;
+    /// One run; the step it leaves and the database errors it met.
+    fn run<'a>(&'a mut self, job: &'a mut Job) -> BoxFuture<'a, (Step, Met)>;
     /// Sends the answer: its own result, or `failed` when the batch did not
     /// commit.
     fn answer(self: Box<Self>, failed: Option<AppError>);
@@ -249,22 +292,25 @@ where
         + Send
         + 'static,
 {
-    fn run<'a>(&'a mut self, job: &'a mut Job) -> BoxFuture<'a, Step> {
-        // Each run gets a fresh copy of the write and what it captured.
+    fn run<'a>(&'a mut self, job: &'a mut Job) -> BoxFuture<'a, (Step, Met)> {
+        // Each run gets a fresh copy of the write and what it captured,
+        // and forgets what an earlier run (undone since) answered.
         let work = self.work.clone();
+        self.result = None;
         Box::pin(async move {
-            let (result, contended) = watching_contention(work(job)).await;
-            match result {
+            let (result, met) = watching(work(job)).await;
+            let step = match result {
                 Ok((value, changed)) => {
                     self.result = Some(Ok(value));
                     Step::Keep(changed)
                 }
-                Err(_) if contended => Step::Again,
+                Err(_) if met.contention => Step::Again,
                 Err(e) => {
                     self.result = Some(Err(e));
                     Step::Undo
                 }
-            }
+            };
+            (step, met)
         })
     }
 
@@ -418,7 +464,7 @@ async fn writer(
             &mut connection,
             instance,
             now,
-            batch.drain(..),
+            &mut batch,
             &mut ran,
             &mut again,
             &expire,
@@ -452,11 +498,146 @@ async fn writer(
 
 /// Runs one batch and commits it; returns what it changed. On PostgreSQL
 /// the commit carries the notification of it, from `instance`.
+///
+/// On PostgreSQL a savepoint is a round trip to the server, and most
+/// writes of a batch succeed, or fail before they change anything (a seat
+/// already taken). So the batch first runs without savepoints
+/// ([`run_optimistic`]); only if a write fails after it changed something,
+/// or meets any database error (which ends a PostgreSQL transaction's use
+/// short of a rollback), is that run undone and the batch run again, each
+/// write in its savepoint as on SQLite ([`run_careful`]), where it fails
+/// alone.
 async fn run_batch(
     connection: &mut Writer,
     instance: u32,
     now: DateTime<Utc>,
-    batch: impl Iterator<Item = Pending>,
+    batch: &mut Vec<Pending>,
+    ran: &mut Vec<Ran>,
+    again: &mut Vec<Pending>,
+    expire: &Expire,
+) -> Result<Changed, AppError> {
+    if connection.is_postgres() {
+        match run_optimistic(connection, instance, now, batch, ran, expire).await? {
+            Optimistic::Committed(changed) => return Ok(changed),
+            // The write that met another transaction's lock (or lost a
+            // uniqueness race) would only meet it again now: it runs in
+            // the next batch, after this one's commit.
+            Optimistic::Spoiled { contended: Some(i) } if batch[i].attempts + 1 < MAX_ATTEMPTS => {
+                let mut pending = batch.remove(i);
+                pending.attempts += 1;
+                again.push(pending);
+                if batch.is_empty() {
+                    return Ok(Changed::nothing());
+                }
+            }
+            Optimistic::Spoiled { .. } => {}
+        }
+    }
+    run_careful(connection, instance, now, batch, ran, again, expire).await
+}
+
+/// How a run without savepoints ended.
+enum Optimistic {
+    /// Committed; what it changed.
+    Committed(Changed),
+    /// Rolled back, with `batch` as it was and `ran` empty, because a
+    /// write spoiled it: the write that met contention, if that was why.
+    Spoiled { contended: Option<usize> },
+}
+
+/// PostgreSQL's first run of a batch: no savepoints (see [`run_batch`]).
+async fn run_optimistic(
+    connection: &mut Writer,
+    instance: u32,
+    now: DateTime<Utc>,
+    batch: &mut Vec<Pending>,
+    ran: &mut Vec<Ran>,
+    expire: &Expire,
+) -> Result<Optimistic, AppError> {
+    let mut job = Job {
+        tx: connection.begin().await?,
+        saved: false,
+        postgres: true,
+        optimistic: true,
+        changed: false,
+        expired: 0,
+    };
+    let expired = match watching(expire(&mut job.tx, now)).await {
+        (Ok(expired), met) if !met.error => expired,
+        _ => return spoiled(job, None).await,
+    };
+    job.expired = expired.len();
+    let mut kept = Vec::with_capacity(batch.len());
+    for (i, pending) in batch.iter_mut().enumerate() {
+        job.changed = false;
+        let mark = job.tx.audit_mark();
+        let step = AssertUnwindSafe(pending.work.run(&mut job))
+            .catch_unwind()
+            .await;
+        match step {
+            Ok((Step::Keep(changed), met)) if !met.error => kept.push(changed),
+            // Refused before it changed anything: nothing to undo.
+            Ok((Step::Undo, met)) if !met.error && !job.changed => {
+                job.tx.audit_rollback(mark);
+                kept.push(Changed::nothing());
+            }
+            Ok((_, met)) if met.contention => return spoiled(job, Some(i)).await,
+            _ => return spoiled(job, None).await,
+        }
+    }
+    let changed = changes(expired, &kept);
+    // One statement before the commit, which fails if the transaction
+    // can no longer commit (PostgreSQL answers COMMIT there with a silent
+    // rollback): the notification, or a plain one.
+    let last = if changed.is_empty() {
+        super::still_open(&mut job.tx).await
+    } else {
+        super::notify(
+            &mut job.tx,
+            notice::CHANNEL,
+            &notice::encode(instance, &changed),
+        )
+        .await
+    };
+    if last.is_err() {
+        return spoiled(job, None).await;
+    }
+    for (pending, changed) in batch.drain(..).zip(kept) {
+        ran.push(Ran {
+            changed,
+            work: pending.work,
+        });
+    }
+    job.tx.commit().await.map_err(commit_failed)?;
+    Ok(Optimistic::Committed(changed))
+}
+
+/// A batch run without savepoints that a write spoiled: rolled back, to be
+/// run again with them.
+async fn spoiled(job: Job, contended: Option<usize>) -> Result<Optimistic, AppError> {
+    tracing::debug!("a batch runs again with savepoints");
+    job.tx.rollback().await.map_err(commit_failed)?;
+    Ok(Optimistic::Spoiled { contended })
+}
+
+/// The trips a batch changed: those its expiry step ended holds of, and
+/// each kept write's.
+fn changes<'a>(expired: Vec<i64>, kept: impl IntoIterator<Item = &'a Changed>) -> Changed {
+    let (mut trips, mut listing) = (expired, false);
+    for changed in kept {
+        trips.extend_from_slice(changed.trips());
+        listing |= changed.listing_changed();
+    }
+    Changed::from_parts(trips, listing)
+}
+
+/// Runs the batch with a savepoint for each write that changes something,
+/// and commits it.
+async fn run_careful(
+    connection: &mut Writer,
+    instance: u32,
+    now: DateTime<Utc>,
+    batch: &mut Vec<Pending>,
     ran: &mut Vec<Ran>,
     again: &mut Vec<Pending>,
     expire: &Expire,
@@ -465,11 +646,13 @@ async fn run_batch(
         tx: connection.begin().await?,
         saved: false,
         postgres: connection.is_postgres(),
+        optimistic: false,
+        changed: false,
         expired: 0,
     };
     let expired = expire_in(&mut job, now, expire).await?;
     job.expired = expired.len();
-    for mut pending in batch {
+    for mut pending in batch.drain(..) {
         // Savepoints nest: `ROLLBACK TO job` undoes the latest one, this
         // write's; the commit releases them all. Its audit rows wait in
         // the transaction after `mark` until the commit.
@@ -478,7 +661,8 @@ async fn run_batch(
         pending.attempts += 1;
         let step = AssertUnwindSafe(pending.work.run(&mut job))
             .catch_unwind()
-            .await;
+            .await
+            .map(|(step, _)| step);
         let keep = matches!(step, Ok(Step::Keep(_)));
         if !keep {
             job.tx.audit_rollback(mark);
@@ -514,21 +698,23 @@ async fn run_batch(
             }
         }
     }
-    let mut trips = expired;
-    for r in ran.iter() {
-        trips.extend_from_slice(r.changed.trips());
-    }
-    let listing = ran.iter().any(|r| r.changed.listing_changed());
-    let changed = Changed::from_parts(trips, listing);
+    let changed = changes(expired, ran.iter().map(|r| &r.changed));
     // Other instances hear of it when (and only if) it commits: PostgreSQL
-    // delivers a transaction's notifications at its commit.
-    if connection.is_postgres() && !changed.is_empty() {
-        super::notify(
-            &mut job.tx,
-            notice::CHANNEL,
-            &notice::encode(instance, &changed),
-        )
-        .await
+    // delivers a transaction's notifications at its commit. (Without a
+    // notification, one plain statement: a read that failed outside any
+    // savepoint leaves a transaction that would "commit" by rolling back,
+    // and then nobody may be told their write is done.)
+    if connection.is_postgres() {
+        if changed.is_empty() {
+            super::still_open(&mut job.tx).await
+        } else {
+            super::notify(
+                &mut job.tx,
+                notice::CHANNEL,
+                &notice::encode(instance, &changed),
+            )
+            .await
+        }
         .map_err(commit_failed)?;
     }
     job.tx.commit().await.map_err(commit_failed)?;
@@ -555,15 +741,15 @@ async fn expire_in(
     }
     super::savepoint(&mut job.tx).await?;
     let mark = job.tx.audit_mark();
-    let result = watching_contention(expire(&mut job.tx, now)).await;
+    let result = watching(expire(&mut job.tx, now)).await;
     match result {
         (Ok(expired), _) => Ok(expired),
-        (Err(_), true) => {
+        (Err(_), met) if met.contention => {
             job.tx.audit_rollback(mark);
             super::rollback_to_savepoint(&mut job.tx).await?;
             Ok(Vec::new())
         }
-        (Err(e), false) => Err(e),
+        (Err(e), _) => Err(e),
     }
 }
 
