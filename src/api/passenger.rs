@@ -40,8 +40,28 @@ pub async fn payment_accounts(State(s): State<AppState>) -> ApiResult<Vec<Paymen
 pub async fn list_trips(
     State(s): State<AppState>,
     Query(filter): Query<TripFilter>,
-) -> ApiResult<Vec<Trip>> {
-    Ok(Json(s.service.list_trips(&filter, s.clock.now()).await?))
+) -> Result<Response, ApiError> {
+    let trips = s.service.listed_trips(&filter, s.clock.now()).await?;
+    // Each trip is encoded once per change of its seats, then shared by
+    // every listing that shows it: the same JSON as `Vec<Trip>`.
+    let mut body = Vec::with_capacity(2 + trips.len() * 512);
+    body.push(b'[');
+    for (i, listed) in trips.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(&listed.rendered(|trip| {
+            serde_json::to_vec(trip)
+                .map(bytes::Bytes::from)
+                .unwrap_or_default()
+        }));
+    }
+    body.push(b']');
+    Ok((
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

@@ -39,7 +39,7 @@ pub use schedules::{DateRule, NewSchedule, ScheduleEdit};
 pub use session::{SessionKey, new_token};
 pub use staff::{hash_password, random_password, verify_password_in};
 pub use statement::MAX_STATEMENT_LINES;
-pub use trips::{PublicSeatMap, TripFilter};
+pub use trips::{ListedTrip, PublicSeatMap, TripFilter};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;

@@ -35,6 +35,22 @@ impl Service {
         filter: &TripFilter,
         now: DateTime<Utc>,
     ) -> Result<Vec<Trip>, AppError> {
+        Ok(self
+            .listed_trips(filter, now)
+            .await?
+            .iter()
+            .map(|t| t.trip().clone())
+            .collect())
+    }
+
+    /// [`Service::list_trips`] as shared handles on the cached maps, for an
+    /// adapter that serves the list to many visitors: each trip is encoded
+    /// once per change of its map (see [`ListedTrip::rendered`]).
+    pub async fn listed_trips(
+        &self,
+        filter: &TripFilter,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ListedTrip>, AppError> {
         let clean = |s: &Option<String>| {
             s.as_deref()
                 .map(str::trim)
@@ -75,7 +91,7 @@ impl Service {
                 Err(e) => return Err(e),
             };
             if map.trip.is_active && to_ms(map.trip.depart_at) > now_ms {
-                trips.push(map.trip.clone());
+                trips.push(ListedTrip(map));
             }
         }
         Ok(trips)
@@ -215,6 +231,7 @@ impl Service {
             read_at: now_ms,
             valid_until,
             rendered: Default::default(),
+            rendered_trip: Default::default(),
         });
         if synced {
             self.live.seat_maps.put(trip_id, generation, map.clone());
@@ -326,6 +343,29 @@ pub(crate) struct CachedMap {
     /// The JSON API's rendering of this map for a visitor without a hold,
     /// made once per map (see [`PublicSeatMap`]).
     rendered: std::sync::OnceLock<bytes::Bytes>,
+    /// The trip alone as the trip list renders it, made once per map (see
+    /// [`ListedTrip`]).
+    rendered_trip: std::sync::OnceLock<bytes::Bytes>,
+}
+
+/// A trip of the trip list, shared with every other visitor listing it
+/// until its map changes.
+#[derive(Clone, Debug)]
+pub struct ListedTrip(Arc<CachedMap>);
+
+impl ListedTrip {
+    /// The trip with its seat counts.
+    pub fn trip(&self) -> &Trip {
+        &self.0.trip
+    }
+
+    /// This trip rendered by `render`, which runs once per map.
+    pub fn rendered(&self, render: impl FnOnce(&Trip) -> bytes::Bytes) -> bytes::Bytes {
+        self.0
+            .rendered_trip
+            .get_or_init(|| render(&self.0.trip))
+            .clone()
+    }
 }
 
 /// A trip's seat map as a visitor without a hold sees it (`mine` is false
@@ -523,6 +563,7 @@ mod tests {
             read_at: 0,
             valid_until: i64::MAX,
             rendered: Default::default(),
+            rendered_trip: Default::default(),
         });
         cache.put(2, noted_new, map.clone());
         assert!(cache.get(2, 1).is_none());
