@@ -231,8 +231,9 @@ async fn listen(
 /// costs the database and this thread one query per interval rather than
 /// one per round-trip time, for at most this much more waiting. An idle
 /// listener answers at once. Measured on the 2-core machine (README,
-/// Benchmarks): 300–1,000 µs gave the PostgreSQL reads 26–28k req/s against
-/// 17–25k back to back; the runs were too noisy to tell 300 from 1,000.
+/// Benchmarks): with mimalloc, 300–1,000 µs gave the PostgreSQL reads
+/// 26–28k req/s against 17–25k back to back; with glibc's malloc no gain
+/// showed through the noise.
 const SYNC_GAP: Duration = Duration::from_micros(500);
 
 /// Hears notifications, answers sync points and beats until the
