@@ -42,26 +42,28 @@ pub async fn list_trips(
     Query(filter): Query<TripFilter>,
 ) -> Result<Response, ApiError> {
     let trips = s.service.listed_trips(&filter, s.clock.now()).await?;
-    // Each trip is encoded once per change of its seats, then shared by
-    // every listing that shows it: the same JSON as `Vec<Trip>`.
-    let mut body = Vec::with_capacity(2 + trips.len() * 512);
-    body.push(b'[');
-    for (i, listed) in trips.iter().enumerate() {
-        if i > 0 {
-            body.push(b',');
-        }
-        body.extend_from_slice(&listed.rendered(|trip| {
-            serde_json::to_vec(trip)
-                .map(bytes::Bytes::from)
-                .unwrap_or_default()
-        }));
-    }
-    body.push(b']');
-    Ok((
+    // Each trip is encoded once per change of its seats and shared by every
+    // listing that shows it: the same JSON as `Vec<Trip>`.
+    let items: Vec<bytes::Bytes> = trips.iter().map(|t| t.rendered(encoded)).collect();
+    Ok(json_bytes(
+        [&b"["[..], &items.join(&b","[..]), b"]"].concat(),
+    ))
+}
+
+/// `value` as JSON (a plain struct always encodes).
+fn encoded(value: &impl serde::Serialize) -> bytes::Bytes {
+    serde_json::to_vec(value)
+        .map(bytes::Bytes::from)
+        .unwrap_or_default()
+}
+
+/// A response of JSON encoded already.
+fn json_bytes(body: impl Into<axum::body::Body>) -> Response {
+    (
         [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        body,
+        body.into(),
     )
-        .into_response())
+        .into_response()
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -88,16 +90,8 @@ pub async fn trip_seats(
         // No hold, so nothing on the map is "mine": every such visitor gets
         // the same bytes, encoded once per change of the map.
         let map = s.service.public_seat_map(id, now).await?;
-        let body = map.rendered(|trip, seats| {
-            serde_json::to_vec(&SeatMapRef { trip, seats })
-                .map(bytes::Bytes::from)
-                .unwrap_or_default()
-        });
-        return Ok((
-            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-            body,
-        )
-            .into_response());
+        let body = map.rendered(|trip, seats| encoded(&SeatMapRef { trip, seats }));
+        return Ok(json_bytes(body));
     };
     let (trip, seats) = s.service.trip_seats(id, Some(&session), now).await?;
     Ok(Json(SeatMap { trip, seats }).into_response())
