@@ -13,7 +13,9 @@
 //!   whose commits on PostgreSQL notify the other instances (a batch there
 //!   runs without savepoints unless a write of it fails), and whose
 //!   common statements on SQLite run on the writer's own thread
-//!   (`storage::lite`); and the listener that hears other instances), [`services`] (every operation, time passed
+//!   (`storage::lite`); the listener that hears other instances and
+//!   `storage::peers`, which lets the only writer skip its sync point),
+//!   [`services`] (every operation, time passed
 //!   in; `services::live` is what a process keeps in memory, fed by what
 //!   writes report after their commit, its own and, on PostgreSQL, every
 //!   other instance's; `services::webhooks` sends the events that writes

@@ -5,7 +5,7 @@
 //! the HTTP layer counts requests and their latency per route (the route's
 //! pattern, `/api/trips/{id}/seats/`, so ids never make new series), the
 //! write road the size of each committed batch, the services the holds and
-//! bookings made, the listener its reconnects; open live streams are read
+//! bookings made, the listener its reconnects and whether it is alone; open live streams are read
 //! when the page is scraped. With `METRICS_TOKEN` set the page needs
 //! `Authorization: Bearer <token>` (see `server::metrics_page`).
 
@@ -39,6 +39,7 @@ struct Metrics {
     bookings: Counter,
     receipts: Counter,
     reconnects: Counter,
+    alone: Gauge,
     streams: Gauge,
 }
 
@@ -59,6 +60,7 @@ fn metrics() -> &'static Metrics {
             bookings: Counter::default(),
             receipts: Counter::default(),
             reconnects: Counter::default(),
+            alone: Gauge::default(),
             streams: Gauge::default(),
             registry: Registry::default(),
         };
@@ -92,6 +94,11 @@ fn metrics() -> &'static Metrics {
             "listener_reconnects",
             "Times the listener for other instances' changes connected again after losing its connection",
             m.reconnects.clone(),
+        );
+        registry.register(
+            "writes_alone",
+            "1 while no other instance writes to the PostgreSQL database (reads then skip the sync point)",
+            m.alone.clone(),
         );
         registry.register(
             "live_streams",
@@ -138,6 +145,11 @@ pub fn receipt_received() {
 
 pub fn listener_reconnected() {
     metrics().reconnects.inc();
+}
+
+/// Whether this instance writes alone on PostgreSQL (see `storage::peers`).
+pub fn writes_alone(alone: bool) {
+    metrics().alone.set(i64::from(alone));
 }
 
 /// The page, with `streams` live streams open now.

@@ -326,6 +326,58 @@ async fn every_map_read_after_a_write_was_answered_shows_it_on_every_instance() 
     }
 }
 
+/// Waits (at most `limit`) until `service` finds itself the only writer.
+async fn alone_within(service: &Service, limit: std::time::Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + limit;
+    while tokio::time::Instant::now() < deadline {
+        if service.sync_points().expect("a listener").0 {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_lone_instance_reads_without_sync_points_until_another_one_writes() {
+    let db = TestDatabase::create_postgres().await;
+    let open = || async {
+        let storage = Storage::open(&db.url()).await.expect("open database");
+        Service::new(storage, HoldPolicy::default(), chrono_tz::Asia::Jakarta)
+    };
+    let a = open().await;
+    let trip = trip(&a, BusType::Economy).await;
+    // A's own writer wrote the trip; no other process writes.
+    let ten_seconds = std::time::Duration::from_secs(10);
+    assert!(alone_within(&a, ten_seconds).await, "A finds itself alone");
+    let (_, asked) = a.sync_points().unwrap();
+    for _ in 0..20 {
+        assert!(taken_on(&a, trip).await.is_empty());
+    }
+    assert_eq!(
+        a.sync_points().unwrap(),
+        (true, asked),
+        "a lone instance's reads ask for no sync point"
+    );
+    // B's first write is answered only once A has stopped reading alone,
+    // and A shows it at once.
+    let b = open().await;
+    let me = session();
+    b.hold(&me, trip, &seats(&["3C"]), t0()).await.unwrap();
+    assert!(!a.sync_points().unwrap().0, "A no longer reads alone");
+    assert_eq!(taken_on(&a, trip).await, ["3C"]);
+    assert!(a.sync_points().unwrap().1 > asked, "A's reads sync again");
+    b.release(&me, None, t0()).await.unwrap();
+    assert!(taken_on(&a, trip).await.is_empty());
+    // Once B is gone (its connections closed), A is alone again at its
+    // next heartbeat (every 5 s).
+    drop(b);
+    assert!(
+        alone_within(&a, ten_seconds + ten_seconds).await,
+        "A is alone again"
+    );
+}
+
 /// Ends every backend that listens for changes (the instances'
 /// listeners); returns how many it ended.
 async fn kill_listeners(url: &str) -> i64 {
@@ -333,7 +385,7 @@ async fn kill_listeners(url: &str) -> i64 {
     let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-         WHERE datname = current_database() AND application_name = 'kursi-listener'
+         WHERE datname = current_database() AND application_name LIKE 'kursi-listener%'
            AND pid <> pg_backend_pid()) ended",
     )
     .fetch_one(&mut conn)

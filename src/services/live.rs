@@ -113,6 +113,13 @@ impl LiveState {
         }
     }
 
+    /// Whether the listener finds this instance alone, and how many sync
+    /// points reads asked it for (`None` without a listener).
+    pub fn sync_points(&self) -> Option<(bool, u64)> {
+        let listener = self.listener.get()?;
+        Some((listener.alone(), listener.syncs_asked()))
+    }
+
     /// After a commit of this process (the write road's announcement).
     pub fn changed(&self, changed: &Changed) {
         for trip in changed.trips() {

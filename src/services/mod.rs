@@ -139,7 +139,7 @@ impl Service {
         // The listener holds the state weakly: it stops when the service's
         // last clone is gone.
         let weak = std::sync::Arc::downgrade(&live);
-        if let Some(listener) = storage.listen(move |heard| {
+        if let Some(listener) = storage.listen(live.instance(), move |heard| {
             if let Some(live) = weak.upgrade() {
                 live.heard(heard);
             }
@@ -217,6 +217,14 @@ impl Service {
     /// client keyed `client`; refused beyond the caps.
     pub fn watch(&self, trip_id: i64, client: std::net::IpAddr) -> Result<Watch, AppError> {
         self.live.streams.watch(trip_id, client)
+    }
+
+    /// PostgreSQL: whether this instance is now the only one writing to
+    /// the database (its reads then skip the sync point, see
+    /// `storage::peers`) and how many sync points its reads have asked
+    /// for; `None` on SQLite.
+    pub fn sync_points(&self) -> Option<(bool, u64)> {
+        self.live.sync_points()
     }
 
     /// Returns at the next change of any trip's seats (for the sweep).

@@ -35,6 +35,7 @@ mod holds;
 mod listen;
 mod lite;
 mod payment;
+mod peers;
 mod rates;
 mod receipts;
 mod reports;
@@ -464,7 +465,7 @@ impl Storage {
     /// the caller's runtime (the road's own thread: its replies wake the
     /// writer directly, not through the server's busy workers), lazily: if
     /// the server is down, a batch fails and the next one connects again.
-    pub(crate) fn writer(&self) -> Writer {
+    pub(crate) fn writer(&self, instance: u32) -> Writer {
         match &self.pools {
             Pools::Sqlite { options, .. } => {
                 Writer::Sqlite(Box::new(lite::LiteWriter::new(options.as_ref().clone())))
@@ -474,29 +475,46 @@ impl Storage {
             // batch holds (batches commit in a few ms); the write meeting it
             // then runs again in the next batch, so no two instances ever
             // wait on each other in a cycle.
-            Pools::Postgres { options, .. } => Writer::Postgres(
-                PgPoolOptions::new()
-                    .max_connections(1)
-                    .test_before_acquire(false)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .connect_lazy_with(
-                        options
-                            .as_ref()
-                            .clone()
-                            .application_name("kursi-writer")
-                            .options([("lock_timeout", "50ms")]),
-                    ),
-            ),
+            //
+            // Each new connection is introduced to the other instances'
+            // listeners before it writes (see `peers`).
+            Pools::Postgres { options, .. } => {
+                let introduce = options.as_ref().clone();
+                Writer::Postgres(
+                    PgPoolOptions::new()
+                        .max_connections(1)
+                        .test_before_acquire(false)
+                        .acquire_timeout(Duration::from_secs(30))
+                        .after_connect(move |_, _| {
+                            Box::pin(peers::introduce(introduce.clone(), instance))
+                        })
+                        .connect_lazy_with(
+                            options
+                                .as_ref()
+                                .clone()
+                                .application_name(&peers::writer_name(instance))
+                                .options([("lock_timeout", "50ms")]),
+                        ),
+                )
+            }
         }
     }
 
     /// PostgreSQL: starts listening for the changes other instances commit
     /// (see [`listen`]); `None` on SQLite, where one process writes.
-    pub fn listen(&self, on: impl Fn(Heard) + Send + Sync + 'static) -> Option<Listener> {
+    pub fn listen(
+        &self,
+        instance: u32,
+        on: impl Fn(Heard) + Send + Sync + 'static,
+    ) -> Option<Listener> {
         match &self.pools {
             Pools::Sqlite { .. } => None,
             Pools::Postgres { options, .. } => Some(Listener::start(
-                options.as_ref().clone().application_name("kursi-listener"),
+                options
+                    .as_ref()
+                    .clone()
+                    .application_name(&peers::listener_name(instance)),
+                instance,
                 on,
             )),
         }

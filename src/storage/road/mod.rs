@@ -363,7 +363,13 @@ impl Road {
             // `storage::lite`) and spins while it waits (see `spin`).
             Backend::Sqlite => {
                 let runtime = tokio::runtime::Handle::current();
-                let writer = writer(storage.writer(), instance, receiver, expire, announce);
+                let writer = writer(
+                    storage.writer(instance),
+                    instance,
+                    receiver,
+                    expire,
+                    announce,
+                );
                 std::thread::Builder::new()
                     .name("kursi-writer".into())
                     .spawn(move || {
@@ -383,7 +389,14 @@ impl Road {
                     .spawn(move || {
                         runtime.block_on(async move {
                             // Opened here, so its socket is this runtime's.
-                            writer(storage.writer(), instance, receiver, expire, announce).await;
+                            writer(
+                                storage.writer(instance),
+                                instance,
+                                receiver,
+                                expire,
+                                announce,
+                            )
+                            .await;
                         })
                     })
                     .expect("start the writer thread");
