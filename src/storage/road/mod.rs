@@ -59,7 +59,8 @@
 //! own on which its connection is opened: as a task on the server's
 //! runtime, each reply from PostgreSQL waited until a worker busy with
 //! HTTP requests next looked at the network, and a write is several
-//! round trips. (So the statements of the hot path are few: a hold is one
+//! round trips. While a batch runs, that runtime polls the socket rather
+//! than sleeping until PostgreSQL answers (see `spin::Polling`). (So the statements of the hot path are few: a hold is one
 //! read and one statement that opens the hold and takes its seats.)
 
 pub mod notice;
@@ -529,6 +530,8 @@ async fn run_batch(
     again: &mut Vec<Pending>,
     expire: &Expire,
 ) -> Result<Changed, AppError> {
+    // PostgreSQL's writer polls its socket while the batch runs (see `spin`).
+    let _polling = connection.is_postgres().then(spin::Polling::start);
     if connection.is_postgres() {
         match run_optimistic(connection, instance, now, batch, ran, expire).await? {
             Optimistic::Committed(changed) => return Ok(changed),
