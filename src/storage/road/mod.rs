@@ -60,8 +60,9 @@
 //! runtime, each reply from PostgreSQL waited until a worker busy with
 //! HTTP requests next looked at the network, and a write is several
 //! round trips. While a batch runs, that runtime polls the socket rather
-//! than sleeping until PostgreSQL answers (see `spin::Polling`). (So the statements of the hot path are few: a hold is one
-//! read and one statement that opens the hold and takes its seats.)
+//! than sleeping until PostgreSQL answers (see `spin::Polling`). (So the
+//! statements of the hot path are few: a hold is one read and one
+//! statement that opens the hold and takes its seats.)
 
 pub mod notice;
 mod spin;
@@ -530,9 +531,10 @@ async fn run_batch(
     again: &mut Vec<Pending>,
     expire: &Expire,
 ) -> Result<Changed, AppError> {
+    let postgres = connection.is_postgres();
     // PostgreSQL's writer polls its socket while the batch runs (see `spin`).
-    let _polling = connection.is_postgres().then(spin::Polling::start);
-    if connection.is_postgres() {
+    let _polling = postgres.then(spin::Polling::start);
+    if postgres {
         match run_optimistic(connection, instance, now, batch, ran, expire).await? {
             Optimistic::Committed(changed) => return Ok(changed),
             // The write that met another transaction's lock (or lost a

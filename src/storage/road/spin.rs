@@ -16,9 +16,10 @@
 //! [`Polling`] task keeps that runtime looking at the socket instead of
 //! sleeping in the kernel until the answer wakes it. Measured on the
 //! 2-core machine (README, Benchmarks): contended holds on PostgreSQL
-//! went from 0.87–0.93x to 1.31–1.40x the raw single-connection ceiling,
-//! with the CPUs half idle before (the writer waited on wake-ups, not on
-//! work).
+//! went from 1.00x to 1.11–1.30x the raw single-connection ceiling, with
+//! the CPUs half idle before (the writer waited on wake-ups, not on work).
+//! Polling without yielding the CPU or a limit did as well on one
+//! instance but cost three instances on one machine 40% of their holds.
 
 use std::future::Future;
 use std::pin::pin;
