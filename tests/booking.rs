@@ -203,6 +203,23 @@ async fn unknown_seats_and_trips_are_refused() {
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::InvalidRequest { .. }));
+    // With a seat that exists too: refused whole, and nothing left behind.
+    let me = session();
+    let err = db
+        .service
+        .hold(&me, trip, &seats(&["1A", "1D"]), t0())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::InvalidRequest { .. }));
+    assert_eq!(
+        status_of(&db, trip, "1A", t0()).await,
+        SeatStatus::Available
+    );
+    assert_eq!(
+        db.service.current_hold(&me, t0()).await.unwrap_err(),
+        AppError::NoActiveHold
+    );
+    assert!(audit_actions(&db).await.is_empty());
     assert_eq!(
         db.service
             .hold(&session(), 9999, &seats(&["1A"]), t0())

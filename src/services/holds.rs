@@ -50,6 +50,20 @@ pub(crate) async fn audit(
     Ok(())
 }
 
+/// Refuses a hold that took fewer of `wanted` than asked: those it did not
+/// take were taken by others first.
+fn check_taken(wanted: &[String], taken: &[String]) -> Result<(), AppError> {
+    if taken.len() == wanted.len() {
+        return Ok(());
+    }
+    let seats = wanted
+        .iter()
+        .filter(|c| !taken.contains(c))
+        .map(|c| SeatCode::parse(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    Err(AppError::SeatsUnavailable { seats })
+}
+
 /// Requested seats without repeats, in a stable order.
 fn distinct(seats: &[SeatCode]) -> Vec<SeatCode> {
     let mut out = seats.to_vec();
@@ -121,42 +135,93 @@ impl Service {
         let max = self.policy.max_seats;
         let now_ms = to_ms(now);
         let codes: Vec<String> = requested.iter().map(|c| c.to_string()).collect();
-        let context = storage::hold_context(job.reads(), trip_id, session.hash(), &codes)
-            .await?
-            .filter(|c| c.trip.is_active && c.trip.depart_at > now_ms)
+        let per_client = self.policy.max_held_seats_per_client;
+        let client_cap = match client {
+            Some(_) => i64::from(per_client),
+            None => 0,
+        };
+        // Most requests open a new hold: one statement reads and, when
+        // that allows, opens it (see `storage::open_hold`).
+        let opening = storage::NewHold {
+            trip_id,
+            session_hash: session.hash(),
+            client_key: client,
+            started_at: now_ms,
+            expires_at: to_ms(self.policy.initial_expiry(now)),
+        };
+        let tried =
+            storage::open_hold(job.may_write().await?, &opening, &codes, client_cap).await?;
+        if tried.as_ref().is_some_and(|t| t.opened.is_some()) {
+            job.wrote();
+        }
+        let storage::HoldOpening {
+            context,
+            others_of_client,
+            opened,
+        } = tried
+            .filter(|t| t.context.trip.is_active && t.context.trip.depart_at > now_ms)
             .ok_or(AppError::TripNotFound)?;
         let bus = BusType::parse(&context.trip.bus_type)
             .map_err(|_| super::views::corrupt("trips.bus_type"))?;
+        // (Failing rolls this write back: a hold opened is gone.)
         if let Some(bad) = requested.iter().find(|c| bus.position(**c).is_none()) {
             return Err(AppError::invalid(format!("This bus has no seat {bad}.")));
         }
-        // A passenger without a hold asking for a taken seat: refused on
-        // what was read, before anything is written.
-        if context.live_hold_id.is_none() && !context.taken.is_empty() {
+        if let Some((id, taken)) = opened {
+            check_taken(&codes, &taken)?;
+            let actor = Actor::Session(session.clone());
+            audit(
+                job.writes().await?,
+                now,
+                &actor,
+                "hold",
+                trip_id,
+                id,
+                &codes,
+                "",
+            )
+            .await?;
+            let row =
+                storage::new_hold_row(id, session.hash(), now_ms, opening.expires_at, context.trip);
+            let held: Vec<HeldSeat> = codes.into_iter().map(HeldSeat::unnamed).collect();
+            return self.hold_view_of(&row, &held, now);
+        }
+        // Not opened. A passenger without a hold: refused on what was read.
+        if context.live_hold_id.is_none() {
+            if context.taken.is_empty()
+                && client_cap > 0
+                && others_of_client + codes.len() as i64 > client_cap
+            {
+                tracing::warn!(
+                    client,
+                    trip_id,
+                    held = others_of_client,
+                    "hold refused: network cap"
+                );
+                return Err(AppError::TooManySeatsFromNetwork { max: per_client });
+            }
+            let taken = match context.taken.is_empty() {
+                // (A seat of the bus the trip lacks: unavailable too.)
+                true => &codes,
+                false => &context.taken,
+            };
             let seats = requested
                 .iter()
-                .filter(|c| context.taken.contains(&c.to_string()))
+                .filter(|c| taken.contains(&c.to_string()))
                 .copied()
                 .collect();
             return Err(AppError::SeatsUnavailable { seats });
         }
-        let existing = match context.live_hold_id {
-            Some(_) => {
-                // Read with its row lock on PostgreSQL, so in the savepoint.
-                let (h, seats) = storage::live_hold_with_seats(job.locks().await?, session.hash())
-                    .await?
-                    .ok_or(AppError::Internal)?;
-                if h.trip_id != trip_id {
-                    return Err(AppError::HoldOnOtherTrip { trip_id: h.trip_id });
-                }
-                Some((h, seats))
-            }
-            None => None,
-        };
-        let (existing, current) = match existing {
-            Some((row, seats)) => (Some(row), seats),
-            None => (None, Vec::new()),
-        };
+        // Seats added to the session's live hold: read with its row lock
+        // on PostgreSQL, so in the savepoint.
+        let (mut row, current) = storage::live_hold_with_seats(job.locks().await?, session.hash())
+            .await?
+            .ok_or(AppError::Internal)?;
+        if row.trip_id != trip_id {
+            return Err(AppError::HoldOnOtherTrip {
+                trip_id: row.trip_id,
+            });
+        }
         let new: Vec<String> = codes
             .into_iter()
             .filter(|c| !current.iter().any(|h| &h.code == c))
@@ -164,55 +229,23 @@ impl Service {
         if current.len() + new.len() > max as usize {
             return Err(AppError::TooManySeats { max });
         }
-        let per_client = self.policy.max_held_seats_per_client;
         if let Some(client) = client
-            && per_client > 0
+            && client_cap > 0
             && !new.is_empty()
         {
-            // A hold not opened yet has no seats to leave out (id 0 is none).
-            let this_hold = existing.as_ref().map_or(0, |h| h.id);
             let others =
-                storage::live_seats_of_client(job.reads(), trip_id, client, now_ms, this_hold)
-                    .await?;
-            if others + (current.len() + new.len()) as i64 > i64::from(per_client) {
+                storage::live_seats_of_client(job.reads(), trip_id, client, now_ms, row.id).await?;
+            if others + (current.len() + new.len()) as i64 > client_cap {
                 tracing::warn!(client, trip_id, held = others, "hold refused: network cap");
                 return Err(AppError::TooManySeatsFromNetwork { max: per_client });
             }
         }
-        // The hold's row as a view needs it: read, or (for a new hold)
-        // known; and the seats taken for it.
-        let tx = job.writes().await?;
-        let (mut row, taken) = match existing {
-            Some(row) if new.is_empty() => (row, Vec::new()),
-            Some(row) => {
-                let taken = storage::take_seats(tx, trip_id, &new, row.id).await?;
-                (row, taken)
-            }
-            None => {
-                let expires = to_ms(self.policy.initial_expiry(now));
-                let opened = storage::NewHold {
-                    trip_id,
-                    session_hash: session.hash(),
-                    client_key: client,
-                    started_at: now_ms,
-                    expires_at: expires,
-                };
-                let (id, taken) = storage::insert_hold_with_seats(tx, &opened, &new).await?;
-                let row = storage::new_hold_row(id, session.hash(), now_ms, expires, context.trip);
-                (row, taken)
-            }
-        };
-        if taken.len() != new.len() {
-            let unavailable = new
-                .iter()
-                .filter(|c| !taken.contains(c))
-                .map(|c| SeatCode::parse(c))
-                .collect::<Result<Vec<_>, _>>()?;
-            // Failing rolls this write back to its savepoint: the seats
-            // taken above are free again, and a hold opened for them is gone.
-            return Err(AppError::SeatsUnavailable { seats: unavailable });
-        }
         if !new.is_empty() {
+            let tx = job.writes().await?;
+            let taken = storage::take_seats(tx, trip_id, &new, row.id).await?;
+            // Failing rolls this write back to its savepoint: the seats
+            // taken are free again.
+            check_taken(&new, &taken)?;
             let actor = Actor::Session(session.clone());
             audit(tx, now, &actor, "hold", trip_id, row.id, &new, "").await?;
             if row.claim_code.is_some() {
@@ -268,30 +301,33 @@ impl Service {
         seats: Option<Vec<SeatCode>>,
         now: DateTime<Utc>,
     ) -> Result<Hold, AppError> {
+        let at = to_ms(now);
+        let Some(list) = seats else {
+            // Every seat: one statement reads and frees them (see
+            // `storage::release_all`).
+            let tried = storage::release_all(job.may_write().await?, session.hash(), at).await?;
+            let released = tried.ok_or(AppError::NoActiveHold)?;
+            job.wrote();
+            return self.released(job, session, released, now).await;
+        };
         // Read with its row lock on PostgreSQL, so in the savepoint.
-        let (mut hold, current) = storage::live_hold_with_seats(job.locks().await?, session.hash())
+        let (hold, current) = storage::live_hold_with_seats(job.locks().await?, session.hash())
             .await?
             .ok_or(AppError::NoActiveHold)?;
         // A code that is no seat of this bus is a mistake, as it is when
         // holding (releasing a seat merely not in the hold is harmless).
-        if let Some(list) = &seats {
-            let bus = BusType::parse(&hold.bus_type)
-                .map_err(|_| super::views::corrupt("trips.bus_type"))?;
-            if let Some(bad) = list.iter().find(|c| bus.position(**c).is_none()) {
-                return Err(AppError::invalid(format!("This bus has no seat {bad}.")));
-            }
+        let bus =
+            BusType::parse(&hold.bus_type).map_err(|_| super::views::corrupt("trips.bus_type"))?;
+        if let Some(bad) = list.iter().find(|c| bus.position(**c).is_none()) {
+            return Err(AppError::invalid(format!("This bus has no seat {bad}.")));
         }
-        let wanted: Vec<String> = match seats.as_deref() {
-            None => current.iter().map(|h| h.code.clone()).collect(),
-            Some(list) => distinct(list)
-                .iter()
-                .map(|c| c.to_string())
-                .filter(|c| current.iter().any(|h| &h.code == c))
-                .collect(),
-        };
+        let wanted: Vec<String> = distinct(&list)
+            .iter()
+            .map(|c| c.to_string())
+            .filter(|c| current.iter().any(|h| &h.code == c))
+            .collect();
         let tx = job.writes().await?;
-        let at = to_ms(now);
-        let (released, ended) = if wanted.is_empty() {
+        let (freed, ended) = if wanted.is_empty() {
             // Nothing of this hold to free; a hold without seats ends.
             let ended =
                 current.is_empty() && storage::end_hold(tx, hold.id, "RELEASED", at).await?;
@@ -299,6 +335,31 @@ impl Service {
         } else {
             storage::release_seats(tx, hold.id, &wanted, current.len(), at).await?
         };
+        let released = storage::Released {
+            hold,
+            held: current,
+            freed,
+            ended,
+        };
+        self.released(job, session, released, now).await
+    }
+
+    /// A release's answer, after its audit row and, for a hold with a
+    /// claim code that keeps seats, its new price.
+    async fn released(
+        &self,
+        job: &mut Job,
+        session: &SessionKey,
+        done: storage::Released,
+        now: DateTime<Utc>,
+    ) -> Result<Hold, AppError> {
+        let storage::Released {
+            mut hold,
+            held: current,
+            freed: released,
+            ended,
+        } = done;
+        let tx = job.writes().await?;
         if !released.is_empty() {
             let actor = Actor::Session(session.clone());
             audit(

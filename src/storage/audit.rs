@@ -58,10 +58,7 @@ pub async fn insert_audit(conn: &mut impl Connection, a: &NewAudit<'_>) -> DbRes
     write_audit_rows(conn, &[row]).await
 }
 
-/// Rows per INSERT (7 parameters each, well under SQLite's limit).
-const AUDIT_CHUNK: usize = 1000;
-
-/// Writes audit rows in order, a thousand per statement.
+/// Writes audit rows in order.
 pub(super) async fn write_audit_rows(
     conn: &mut impl Connection,
     rows: &[PendingAudit],
@@ -81,24 +78,106 @@ pub(super) async fn write_audit_rows(
         }
         return Ok(());
     }
-    for chunk in rows.chunks(AUDIT_CHUNK) {
-        on!(conn, |conn| {
-            let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO audit_log (at, actor, action, trip_id, hold_id, seats, detail) ",
-            );
-            q.push_values(chunk, |mut row, a| {
-                row.push_bind(a.at)
-                    .push_bind(&a.actor)
-                    .push_bind(&a.action)
-                    .push_bind(a.trip_id)
-                    .push_bind(a.hold_id)
-                    .push_bind(&a.seats)
-                    .push_bind(&a.detail);
-            });
-            q.build().execute(conn).await.map(|_| ())
-        })?;
+    let c = match conn.raw() {
+        super::Raw::Postgres(c) => c,
+        super::Raw::Sqlite(c) => {
+            // (Outside the write road: a row or so at a time.)
+            for a in rows {
+                sqlx::query(
+                    "INSERT INTO audit_log (at, actor, action, trip_id, hold_id, seats, detail)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(a.at)
+                .bind(&a.actor)
+                .bind(&a.action)
+                .bind(a.trip_id)
+                .bind(a.hold_id)
+                .bind(&a.seats)
+                .bind(&a.detail)
+                .execute(&mut *c)
+                .await?;
+            }
+            return Ok(());
+        }
+    };
+    if rows.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    AuditColumns::of(rows)
+        .bind(sqlx::query(AUDIT_INSERT))
+        .execute(c)
+        .await
+        .map(|_| ())
+}
+
+/// PostgreSQL's INSERT of audit rows given as [`AuditColumns`] ($1 to $7),
+/// as a statement or ahead of another one.
+macro_rules! audit_insert {
+    () => {
+        "INSERT INTO audit_log (at, actor, action, trip_id, hold_id, seats, detail)
+         SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::BIGINT[], $5::BIGINT[],
+                              $6::TEXT[], $7::TEXT[])"
+    };
+}
+
+const AUDIT_INSERT: &str = audit_insert!();
+
+/// The audit rows written, then a notification sent at the commit ($8
+/// channel, $9 payload) with `lock_timeout` set to $10 (see
+/// `storage::finish`).
+pub(super) const AUDIT_THEN_NOTIFY: &str = concat!(
+    "WITH a AS (",
+    audit_insert!(),
+    ") SELECT set_config('lock_timeout', $10, TRUE), pg_notify($8, $9)"
+);
+
+/// The audit rows written, in a statement that fails if the transaction
+/// can no longer commit.
+pub(super) const AUDIT_THEN_CHECK: &str = concat!("WITH a AS (", audit_insert!(), ") SELECT 1");
+
+/// Audit rows as PostgreSQL takes them: a statement whatever their number,
+/// so it is prepared once (a VALUES list would be a new statement for each
+/// number of rows). UNNEST yields the rows in the arrays' order, so their
+/// ids keep it.
+pub(super) struct AuditColumns<'a> {
+    at: Vec<i64>,
+    actors: Vec<&'a str>,
+    actions: Vec<&'a str>,
+    trips: Vec<i64>,
+    holds: Vec<Option<i64>>,
+    seats: Vec<&'a str>,
+    details: Vec<&'a str>,
+}
+
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+impl<'a> AuditColumns<'a> {
+    pub(super) fn of(rows: &'a [PendingAudit]) -> Self {
+        Self {
+            at: rows.iter().map(|a| a.at).collect(),
+            actors: rows.iter().map(|a| a.actor.as_str()).collect(),
+            actions: rows.iter().map(|a| a.action.as_str()).collect(),
+            trips: rows.iter().map(|a| a.trip_id).collect(),
+            holds: rows.iter().map(|a| a.hold_id).collect(),
+            seats: rows.iter().map(|a| a.seats.as_str()).collect(),
+            details: rows.iter().map(|a| a.detail.as_str()).collect(),
+        }
+    }
+
+    /// `query` with the columns bound as $1 to $7.
+    pub(super) fn bind<'q>(self, query: PgQuery<'q>) -> PgQuery<'q>
+    where
+        'a: 'q,
+    {
+        query
+            .bind(self.at)
+            .bind(self.actors)
+            .bind(self.actions)
+            .bind(self.trips)
+            .bind(self.holds)
+            .bind(self.seats)
+            .bind(self.details)
+    }
 }
 
 /// The whole log in order (tests replay it; the admin reads slices of it).

@@ -7,8 +7,10 @@
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::lite;
-use super::rows::{HeldSeat, HoldContextRow, HoldSeatRow};
-use super::{Connection, DbResult, HoldContext, HoldRow, TripInfo, like_pattern};
+use super::rows::{HeldSeat, HoldContextRow, HoldOpeningRow, HoldSeatRow, ReleasedRow};
+use super::{
+    Connection, DbResult, HoldContext, HoldOpening, HoldRow, Released, TripInfo, like_pattern,
+};
 use crate::domain::Stop;
 
 /// The columns of a [`HoldRow`]: a hold with its trip's price, route, admin
@@ -392,7 +394,7 @@ pub async fn set_seat_names(
     Ok(())
 }
 
-/// A hold about to be opened (see [`insert_hold_with_seats`]).
+/// A hold about to be opened (see [`open_hold`]).
 #[derive(Clone, Copy, Debug)]
 pub struct NewHold<'a> {
     pub trip_id: i64,
@@ -403,12 +405,108 @@ pub struct NewHold<'a> {
     pub expires_at: i64,
 }
 
-/// Opens a hold and gives it every seat of `codes` that is AVAILABLE
-/// (as [`take_seats`]): its id and the codes it took. The caller rolls the
-/// write back unless it took them all. On PostgreSQL this is one statement
-/// (one round trip to the server); on SQLite three, each a call into the
-/// same process.
-pub async fn insert_hold_with_seats(
+/// A hold request's read and, when that allows, its write: reads what
+/// [`hold_context`] reads (and, with a `client_cap` above 0, the seats
+/// `hold.client_key` holds live on the trip), and opens the hold with every
+/// seat of `codes` only when the trip is active and departs after the
+/// hold's start, the session has no live hold, every code is an AVAILABLE
+/// seat of the trip and the client holds at most `client_cap` seats of the
+/// trip with them. Otherwise it changes nothing. `None` when there is no
+/// such trip.
+///
+/// On PostgreSQL this is one statement, one round trip: what passengers
+/// do most (a seat on a new hold) is the hot path of a contended trip.
+/// A seat another instance took meanwhile is not taken (the caller rolls
+/// the write back unless it took them all). On SQLite it is the same
+/// steps, each a call into the same process.
+pub async fn open_hold(
+    conn: &mut impl Connection,
+    hold: &NewHold<'_>,
+    codes: &[String],
+    client_cap: i64,
+) -> DbResult<Option<HoldOpening>> {
+    if let super::Raw::Postgres(c) = conn.raw() {
+        let row: Option<HoldOpeningRow> = sqlx::query_as(
+            "WITH t AS (
+                 SELECT id, route_from, route_to, depart_at, price, bus_type, admin_wa, is_active,
+                        stops
+                 FROM trips WHERE id = $1),
+             live AS (SELECT id FROM holds WHERE status = 'HELD' AND session_hash = $2),
+             asked AS (
+                 SELECT code, status FROM seats WHERE trip_id = $1 AND code = ANY($6)),
+             mine AS (
+                 SELECT COUNT(*) AS n FROM seats s JOIN holds h ON h.id = s.hold_id
+                 WHERE $7 > 0 AND h.trip_id = $1 AND h.client_key = $3 AND h.status = 'HELD'
+                   AND h.expires_at > $4 AND s.status = 'HOLD'),
+             h AS (
+                 INSERT INTO holds (trip_id, session_hash, client_key, status, started_at,
+                                    expires_at)
+                 SELECT $1, $2, $3, 'HELD', $4, $5 FROM t
+                 WHERE t.is_active AND t.depart_at > $4
+                   AND NOT EXISTS (SELECT 1 FROM live)
+                   AND (SELECT COUNT(*) FROM asked WHERE status = 'AVAILABLE')
+                       = cardinality($6)
+                   AND ($7 = 0 OR (SELECT n FROM mine) + cardinality($6) <= $7)
+                 RETURNING id),
+             s AS (
+                 UPDATE seats SET status = 'HOLD', hold_id = h.id FROM h
+                 WHERE seats.status = 'AVAILABLE' AND seats.trip_id = $1
+                   AND seats.code = ANY($6)
+                 RETURNING seats.code),
+             hs AS (INSERT INTO hold_seats (hold_id, code) SELECT h.id, s.code FROM h, s)
+             SELECT t.*, (SELECT id FROM live) AS live_hold_id,
+                    ARRAY(SELECT code FROM asked WHERE status <> 'AVAILABLE') AS taken,
+                    (SELECT n FROM mine) AS others, (SELECT id FROM h) AS opened,
+                    ARRAY(SELECT code FROM s) AS took
+             FROM t",
+        )
+        .bind(hold.trip_id)
+        .bind(hold.session_hash)
+        .bind(hold.client_key)
+        .bind(hold.started_at)
+        .bind(hold.expires_at)
+        .bind(codes)
+        .bind(client_cap)
+        .fetch_optional(c)
+        .await?;
+        return Ok(row.map(|r| HoldOpening {
+            context: HoldContext {
+                trip: r.trip,
+                live_hold_id: r.live_hold_id,
+                taken: r.taken,
+            },
+            others_of_client: r.others,
+            opened: r.opened.map(|id| (id, r.took)),
+        }));
+    }
+    let Some(context) = hold_context(conn, hold.trip_id, hold.session_hash, codes).await? else {
+        return Ok(None);
+    };
+    let others_of_client = match hold.client_key {
+        Some(client) if client_cap > 0 => {
+            live_seats_of_client(conn, hold.trip_id, client, hold.started_at, 0).await?
+        }
+        _ => 0,
+    };
+    let allowed = context.trip.is_active
+        && context.trip.depart_at > hold.started_at
+        && context.live_hold_id.is_none()
+        && context.taken.is_empty()
+        && (client_cap == 0 || others_of_client + codes.len() as i64 <= client_cap);
+    let opened = match allowed {
+        true => Some(insert_hold_with_seats(conn, hold, codes).await?),
+        false => None,
+    };
+    Ok(Some(HoldOpening {
+        context,
+        others_of_client,
+        opened,
+    }))
+}
+
+/// Opens a hold and gives it every seat of `codes` that is AVAILABLE (as
+/// [`take_seats`]): its id and the codes it took.
+async fn insert_hold_with_seats(
     conn: &mut impl Connection,
     hold: &NewHold<'_>,
     codes: &[String],
@@ -427,40 +525,19 @@ pub async fn insert_hold_with_seats(
         }
         None => None,
     };
-    if let Some(id) = lite_id {
-        let taken = take_seats(conn, hold.trip_id, codes, id).await?;
-        return Ok((id, taken));
-    }
-    if let super::Raw::Postgres(c) = conn.raw() {
-        return sqlx::query_as(
-            "WITH h AS (
-                 INSERT INTO holds (trip_id, session_hash, client_key, status, started_at, expires_at)
-                 VALUES ($1, $2, $3, 'HELD', $4, $5) RETURNING id),
-             s AS (
-                 UPDATE seats SET status = 'HOLD', hold_id = (SELECT id FROM h)
-                 WHERE status = 'AVAILABLE' AND trip_id = $1 AND code = ANY($6) RETURNING code),
-             hs AS (INSERT INTO hold_seats (hold_id, code) SELECT h.id, s.code FROM h, s)
-             SELECT (SELECT id FROM h), ARRAY(SELECT code FROM s)",
-        )
-        .bind(hold.trip_id)
-        .bind(hold.session_hash)
-        .bind(hold.client_key)
-        .bind(hold.started_at)
-        .bind(hold.expires_at)
-        .bind(codes)
-        .fetch_one(c)
-        .await;
-    }
-    let id = on!(conn, |conn| {
-        sqlx::query_scalar(SQL)
-            .bind(hold.trip_id)
-            .bind(hold.session_hash)
-            .bind(hold.client_key)
-            .bind(hold.started_at)
-            .bind(hold.expires_at)
-            .fetch_one(conn)
-            .await
-    })?;
+    let id = match lite_id {
+        Some(id) => id,
+        None => on!(conn, |conn| {
+            sqlx::query_scalar(SQL)
+                .bind(hold.trip_id)
+                .bind(hold.session_hash)
+                .bind(hold.client_key)
+                .bind(hold.started_at)
+                .bind(hold.expires_at)
+                .fetch_one(conn)
+                .await
+        })?,
+    };
     let taken = take_seats(conn, hold.trip_id, codes, id).await?;
     Ok((id, taken))
 }
@@ -769,6 +846,77 @@ pub async fn release_seats(
     })?;
     let ended = freed.len() == held && end_hold(conn, hold_id, "RELEASED", at).await?;
     Ok((freed, ended))
+}
+
+/// Frees every seat of the session's live hold and ends it as RELEASED at
+/// `at` (as [`live_hold_with_seats`], then [`release_seats`] with all of
+/// them); `None` when the session has no live hold, and then it changes
+/// nothing. One statement on PostgreSQL, which locks the hold as the read
+/// would.
+pub async fn release_all(
+    conn: &mut impl Connection,
+    session_hash: &str,
+    at: i64,
+) -> DbResult<Option<Released>> {
+    if let super::Raw::Postgres(c) = conn.raw() {
+        let row: Option<ReleasedRow> = sqlx::query_as(concat!(
+            "WITH l AS (
+                 SELECT id, trip_id FROM holds WHERE session_hash = $1 AND status = 'HELD'
+                 FOR UPDATE),
+             held AS (
+                 SELECT hs.code, hs.passenger_name FROM hold_seats hs, l WHERE hs.hold_id = l.id),
+             s AS (
+                 UPDATE seats SET status = 'AVAILABLE', hold_id = NULL FROM l
+                 WHERE seats.trip_id = l.trip_id AND seats.hold_id = l.id
+                   AND seats.status = 'HOLD' AND seats.code IN (SELECT code FROM held)
+                 RETURNING seats.code),
+             d AS (
+                 DELETE FROM hold_seats USING l
+                 WHERE hold_seats.hold_id = l.id AND hold_seats.code IN (SELECT code FROM s)),
+             e AS (
+                 UPDATE holds SET status = 'RELEASED', ended_at = $2 FROM l
+                 WHERE holds.id = l.id
+                   AND (SELECT COUNT(*) FROM s) = (SELECT COUNT(*) FROM held)
+                 RETURNING holds.id)
+             SELECT ",
+            hold_columns!(),
+            ",
+                 ARRAY(SELECT code FROM held ORDER BY code) AS held,
+                 ARRAY(SELECT passenger_name FROM held ORDER BY code) AS held_names,
+                 ARRAY(SELECT code FROM s) AS freed, EXISTS (SELECT 1 FROM e) AS ended
+             FROM l JOIN holds h ON h.id = l.id JOIN trips t ON t.id = h.trip_id"
+        ))
+        .bind(session_hash)
+        .bind(at)
+        .fetch_optional(c)
+        .await?;
+        return Ok(row.map(|r| Released {
+            hold: r.hold,
+            held: r
+                .held
+                .into_iter()
+                .zip(r.held_names)
+                .map(|(code, name)| HeldSeat { code, name })
+                .collect(),
+            freed: r.freed,
+            ended: r.ended,
+        }));
+    }
+    let Some((hold, held)) = live_hold_with_seats(conn, session_hash).await? else {
+        return Ok(None);
+    };
+    let codes: Vec<String> = held.iter().map(|h| h.code.clone()).collect();
+    let (freed, ended) = match codes.is_empty() {
+        // A hold without seats just ends.
+        true => (Vec::new(), end_hold(conn, hold.id, "RELEASED", at).await?),
+        false => release_seats(conn, hold.id, &codes, held.len(), at).await?,
+    };
+    Ok(Some(Released {
+        hold,
+        held,
+        freed,
+        ended,
+    }))
 }
 
 /// Attaches contact details to a live hold; false when it is not live.

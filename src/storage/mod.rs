@@ -54,7 +54,7 @@ pub use payment::*;
 pub use rates::{Rate, SharedRates, Spent};
 pub use receipts::*;
 pub use reports::*;
-pub use rows::{HeldSeat, HoldContext, HoldRow, SeatRow, TripInfo, TripRow};
+pub use rows::{HeldSeat, HoldContext, HoldOpening, HoldRow, Released, SeatRow, TripInfo, TripRow};
 pub use schedules::*;
 pub use staff::*;
 pub use trips::*;
@@ -604,14 +604,6 @@ pub(crate) async fn savepoint(tx: &mut WriteTx) -> DbResult<()> {
     })
 }
 
-/// Fails if the transaction can no longer commit (a statement of it
-/// failed): one plain statement.
-pub(crate) async fn still_open(tx: &mut WriteTx) -> DbResult<()> {
-    on!(tx, |c| {
-        sqlx::query("SELECT 1").execute(c).await.map(|_| ())
-    })
-}
-
 /// Undoes everything since the latest `SAVEPOINT job`.
 pub(crate) async fn rollback_to_savepoint(tx: &mut WriteTx) -> DbResult<()> {
     if let Some(c) = tx.lite().await? {
@@ -649,8 +641,13 @@ pub(crate) fn like_pattern(needle: &str) -> String {
 /// queue's lock (see [`notify`]).
 const COMMIT_LOCK_TIMEOUT: &str = "10s";
 
-/// Sends a notification on `channel` when the transaction commits
-/// (PostgreSQL's `NOTIFY`; SQLite has no other process to tell).
+/// PostgreSQL's last statement before a write transaction's commit: writes
+/// the audit rows waiting in it and, with a `notice` (channel and
+/// payload), sends that notification when the transaction commits
+/// (`NOTIFY`). One round trip, which fails if the transaction can no
+/// longer commit (a statement of it failed; PostgreSQL would answer the
+/// `COMMIT` with a silent rollback). On SQLite (no other process to tell)
+/// it does nothing: the commit writes the audit rows.
 ///
 /// The writer's short `lock_timeout` is for row locks, which a write meets
 /// and then runs again. A transaction that notifies also takes, at its
@@ -658,21 +655,23 @@ const COMMIT_LOCK_TIMEOUT: &str = "10s";
 /// commit of the server takes in turn (through its WAL flush): a wait for
 /// that is no conflict, and cutting it short failed whole batches under
 /// load. So the same statement lets the rest of the transaction (its
-/// audit rows and its commit) wait up to [`COMMIT_LOCK_TIMEOUT`].
-pub(crate) async fn notify(tx: &mut WriteTx, channel: &str, payload: &str) -> DbResult<()> {
-    if !tx.is_postgres() {
+/// commit) wait up to [`COMMIT_LOCK_TIMEOUT`].
+pub(crate) async fn finish(tx: &mut WriteTx, notice: Option<(&str, &str)>) -> DbResult<()> {
+    let rows = match &mut tx.tx {
+        Tx::Postgres(_) => std::mem::take(&mut tx.audit),
+        Tx::Sqlite(_) => return Ok(()),
+    };
+    let Raw::Postgres(c) = tx.raw() else {
         return Ok(());
-    }
-    match tx.raw() {
-        Raw::Postgres(c) => {
-            sqlx::query("SELECT set_config('lock_timeout', $3, TRUE), pg_notify($1, $2)")
-                .bind(channel)
-                .bind(payload)
-                .bind(COMMIT_LOCK_TIMEOUT)
-                .execute(c)
-                .await
-                .map(|_| ())
-        }
-        Raw::Sqlite(_) => Ok(()),
-    }
+    };
+    let columns = audit::AuditColumns::of(&rows);
+    let query = match notice {
+        Some((channel, payload)) => columns
+            .bind(sqlx::query(audit::AUDIT_THEN_NOTIFY))
+            .bind(channel)
+            .bind(payload)
+            .bind(COMMIT_LOCK_TIMEOUT),
+        None => columns.bind(sqlx::query(audit::AUDIT_THEN_CHECK)),
+    };
+    query.execute(c).await.map(|_| ())
 }

@@ -27,6 +27,50 @@ pub struct HoldContext {
     pub taken: Vec<String>,
 }
 
+/// What [`super::open_hold`] read and did: the hold request's context, the
+/// seats the client already holds on the trip (0 when no cap was asked),
+/// and the hold it opened with the seats it took, if it opened one.
+#[derive(Clone, Debug)]
+pub struct HoldOpening {
+    pub context: HoldContext,
+    pub others_of_client: i64,
+    pub opened: Option<(i64, Vec<String>)>,
+}
+
+/// [`HoldOpening`] as PostgreSQL's one statement returns it.
+#[derive(FromRow)]
+pub(super) struct HoldOpeningRow {
+    #[sqlx(flatten)]
+    pub trip: TripInfo,
+    pub live_hold_id: Option<i64>,
+    pub taken: Vec<String>,
+    pub others: i64,
+    pub opened: Option<i64>,
+    pub took: Vec<String>,
+}
+
+/// What [`super::release_all`] did to the session's live hold: the hold as
+/// it was, its seats as they were, the codes it freed, and whether the hold
+/// ended.
+#[derive(Clone, Debug)]
+pub struct Released {
+    pub hold: HoldRow,
+    pub held: Vec<HeldSeat>,
+    pub freed: Vec<String>,
+    pub ended: bool,
+}
+
+/// [`Released`] as PostgreSQL's one statement returns it.
+#[derive(FromRow)]
+pub(super) struct ReleasedRow {
+    #[sqlx(flatten)]
+    pub hold: HoldRow,
+    pub held: Vec<String>,
+    pub held_names: Vec<Option<String>>,
+    pub freed: Vec<String>,
+    pub ended: bool,
+}
+
 /// One row of the hold context's query: one per requested seat that is
 /// taken, or a single row with none.
 #[derive(FromRow)]

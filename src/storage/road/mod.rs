@@ -61,8 +61,9 @@
 //! HTTP requests next looked at the network, and a write is several
 //! round trips. While a batch runs, that runtime polls the socket rather
 //! than sleeping until PostgreSQL answers (see `spin::Polling`). (So the
-//! statements of the hot path are few: a hold is one read and one
-//! statement that opens the hold and takes its seats.)
+//! statements of the hot path are few: a new hold is one statement
+//! that reads, opens it and takes its seats, and releasing all of a
+//! hold's seats is one too.)
 
 pub mod notice;
 mod spin;
@@ -196,6 +197,21 @@ impl Job {
     pub async fn writes(&mut self) -> Result<&mut WriteTx, AppError> {
         self.changed = true;
         self.locks().await
+    }
+
+    /// The transaction for one statement that changes something only when
+    /// what it reads allows it (a hold opened only for free seats): as
+    /// [`Job::locks`]; if it did change something, say so with
+    /// [`Job::wrote`]. A request such a statement refuses then costs no
+    /// run again, as one refused by a plain read does not.
+    pub async fn may_write(&mut self) -> Result<&mut WriteTx, AppError> {
+        self.locks().await
+    }
+
+    /// This write changed something through [`Job::may_write`] (see
+    /// [`Job::writes`]).
+    pub fn wrote(&mut self) {
+        self.changed = true;
     }
 }
 
@@ -604,19 +620,12 @@ async fn run_optimistic(
         }
     }
     let changed = changes(expired, &kept);
-    // One statement before the commit, which fails if the transaction
-    // can no longer commit (PostgreSQL answers COMMIT there with a silent
-    // rollback): the notification, or a plain one.
-    let last = if changed.is_empty() {
-        super::still_open(&mut job.tx).await
-    } else {
-        super::notify(
-            &mut job.tx,
-            notice::CHANNEL,
-            &notice::encode(instance, &changed),
-        )
-        .await
-    };
+    // One statement before the commit (see `storage::finish`): the audit
+    // rows and the notification, which fails if the transaction can no
+    // longer commit (PostgreSQL answers COMMIT there with a silent
+    // rollback).
+    let notice = (!changed.is_empty()).then(|| notice::encode(instance, &changed));
+    let last = super::finish(&mut job.tx, notice.as_deref().map(|n| (notice::CHANNEL, n))).await;
     if last.is_err() {
         return spoiled(job, None).await;
     }
@@ -718,23 +727,15 @@ async fn run_careful(
     }
     let changed = changes(expired, ran.iter().map(|r| &r.changed));
     // Other instances hear of it when (and only if) it commits: PostgreSQL
-    // delivers a transaction's notifications at its commit. (Without a
-    // notification, one plain statement: a read that failed outside any
-    // savepoint leaves a transaction that would "commit" by rolling back,
-    // and then nobody may be told their write is done.)
-    if connection.is_postgres() {
-        if changed.is_empty() {
-            super::still_open(&mut job.tx).await
-        } else {
-            super::notify(
-                &mut job.tx,
-                notice::CHANNEL,
-                &notice::encode(instance, &changed),
-            )
-            .await
-        }
+    // delivers a transaction's notifications at its commit. (The same
+    // statement writes the audit rows and fails if the transaction cannot
+    // commit: a read that failed outside any savepoint leaves one that
+    // would "commit" by rolling back, and then nobody may be told their
+    // write is done.)
+    let notice = (!changed.is_empty()).then(|| notice::encode(instance, &changed));
+    super::finish(&mut job.tx, notice.as_deref().map(|n| (notice::CHANNEL, n)))
+        .await
         .map_err(commit_failed)?;
-    }
     job.tx.commit().await.map_err(commit_failed)?;
     Ok(changed)
 }
