@@ -425,6 +425,11 @@ pub async fn open_hold(
     codes: &[String],
     client_cap: i64,
 ) -> DbResult<Option<HoldOpening>> {
+    // (Asked first: on SQLite's write road `raw` hands the connection
+    // back to sqlx's thread, which the steps below would take again.)
+    if !conn.is_postgres() {
+        return open_hold_in_steps(conn, hold, codes, client_cap).await;
+    }
     if let super::Raw::Postgres(c) = conn.raw() {
         let row: Option<HoldOpeningRow> = sqlx::query_as(
             "WITH t AS (
@@ -479,6 +484,16 @@ pub async fn open_hold(
             opened: r.opened.map(|id| (id, r.took)),
         }));
     }
+    open_hold_in_steps(conn, hold, codes, client_cap).await
+}
+
+/// [`open_hold`] as separate statements (SQLite).
+async fn open_hold_in_steps(
+    conn: &mut impl Connection,
+    hold: &NewHold<'_>,
+    codes: &[String],
+    client_cap: i64,
+) -> DbResult<Option<HoldOpening>> {
     let Some(context) = hold_context(conn, hold.trip_id, hold.session_hash, codes).await? else {
         return Ok(None);
     };
@@ -858,7 +873,8 @@ pub async fn release_all(
     session_hash: &str,
     at: i64,
 ) -> DbResult<Option<Released>> {
-    if let super::Raw::Postgres(c) = conn.raw() {
+    // (`is_postgres` first: see `open_hold`.)
+    if let Some(super::Raw::Postgres(c)) = conn.is_postgres().then(|| conn.raw()) {
         let row: Option<ReleasedRow> = sqlx::query_as(concat!(
             "WITH l AS (
                  SELECT id, trip_id FROM holds WHERE session_hash = $1 AND status = 'HELD'

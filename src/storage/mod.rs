@@ -126,8 +126,10 @@ impl Connection for Conn {
 ///
 /// Its audit rows are kept until just before the commit and then written
 /// in one statement (see [`insert_audit`]): a batch of 64 writes makes one
-/// round trip for its audit, not 64, and a write rolled back to its
-/// savepoint drops its own rows ([`road`] marks and truncates).
+/// round trip for its audit, not 64 (on PostgreSQL none of its own: it
+/// rides on the statement before the commit, see [`finish`]), and a write
+/// rolled back to its savepoint drops its own rows ([`road`] marks and
+/// truncates).
 pub struct WriteTx {
     tx: Tx,
     audit: Vec<PendingAudit>,
@@ -638,7 +640,7 @@ pub(crate) fn like_pattern(needle: &str) -> String {
 }
 
 /// How long a notifying batch's commit may wait for the notification
-/// queue's lock (see [`notify`]).
+/// queue's lock (see [`finish`]).
 const COMMIT_LOCK_TIMEOUT: &str = "10s";
 
 /// PostgreSQL's last statement before a write transaction's commit: writes
