@@ -58,6 +58,11 @@ pub async fn insert_audit(conn: &mut impl Connection, a: &NewAudit<'_>) -> DbRes
     write_audit_rows(conn, &[row]).await
 }
 
+/// SQLite's INSERT of one audit row.
+const ROW_INSERT: &str =
+    "INSERT INTO audit_log (at, actor, action, trip_id, hold_id, seats, detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
 /// Writes audit rows in order.
 pub(super) async fn write_audit_rows(
     conn: &mut impl Connection,
@@ -69,8 +74,7 @@ pub(super) async fn write_audit_rows(
         for a in rows {
             super::lite::execute(
                 c,
-                "INSERT INTO audit_log (at, actor, action, trip_id, hold_id, seats, detail)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                ROW_INSERT,
                 &[
                     &a.at, &a.actor, &a.action, &a.trip_id, &a.hold_id, &a.seats, &a.detail,
                 ],
@@ -83,19 +87,16 @@ pub(super) async fn write_audit_rows(
         super::Raw::Sqlite(c) => {
             // (Outside the write road: a row or so at a time.)
             for a in rows {
-                sqlx::query(
-                    "INSERT INTO audit_log (at, actor, action, trip_id, hold_id, seats, detail)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(a.at)
-                .bind(&a.actor)
-                .bind(&a.action)
-                .bind(a.trip_id)
-                .bind(a.hold_id)
-                .bind(&a.seats)
-                .bind(&a.detail)
-                .execute(&mut *c)
-                .await?;
+                sqlx::query(ROW_INSERT)
+                    .bind(a.at)
+                    .bind(&a.actor)
+                    .bind(&a.action)
+                    .bind(a.trip_id)
+                    .bind(a.hold_id)
+                    .bind(&a.seats)
+                    .bind(&a.detail)
+                    .execute(&mut *c)
+                    .await?;
             }
             return Ok(());
         }

@@ -425,12 +425,9 @@ pub async fn open_hold(
     codes: &[String],
     client_cap: i64,
 ) -> DbResult<Option<HoldOpening>> {
-    // (Asked first: on SQLite's write road `raw` hands the connection
-    // back to sqlx's thread, which the steps below would take again.)
-    if !conn.is_postgres() {
-        return open_hold_in_steps(conn, hold, codes, client_cap).await;
-    }
-    if let super::Raw::Postgres(c) = conn.raw() {
+    // (`is_postgres` first: on SQLite's write road `raw` hands the
+    // connection back to sqlx's thread, which the steps would take again.)
+    if let Some(super::Raw::Postgres(c)) = conn.is_postgres().then(|| conn.raw()) {
         let row: Option<HoldOpeningRow> = sqlx::query_as(
             "WITH t AS (
                  SELECT id, route_from, route_to, depart_at, price, bus_type, admin_wa, is_active,
@@ -873,7 +870,7 @@ pub async fn release_all(
     session_hash: &str,
     at: i64,
 ) -> DbResult<Option<Released>> {
-    // (`is_postgres` first: see `open_hold`.)
+    // (`is_postgres` first, as in `open_hold`.)
     if let Some(super::Raw::Postgres(c)) = conn.is_postgres().then(|| conn.raw()) {
         let row: Option<ReleasedRow> = sqlx::query_as(concat!(
             "WITH l AS (
