@@ -60,6 +60,14 @@ if [ "${1:-}" = "--test" ]; then
     $SUDO apt-get update -qq
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
+  # gdb: the test run's watchdog prints a stuck test's stacks with it.
+  if ! command -v gdb >/dev/null 2>&1; then
+    say "installing Debian's gdb"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gdb >/dev/null
+  fi
 fi
 
 # nginx for `make cluster` and `make bench` (several instances behind one

@@ -120,6 +120,11 @@ step "cargo fmt --check" cargo fmt --check
 step "clippy (ssr)" cargo clippy --all-targets --features ssr -- -D warnings
 step "clippy (hydrate)" cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
 step "release build" cargo leptos build $LEPTOS_RELEASE_FLAGS
+# A test binary stuck for 10 minutes gets its stacks printed and is killed
+# (see scripts/watchdog.sh), so a hang fails its step with the place in the log.
+bash scripts/watchdog.sh 600 "$CARGO_TARGET_DIR/debug/deps" &
+WATCHDOG=$!
+trap 'kill "$WATCHDOG" 2>/dev/null' EXIT
 step "cargo test" env KURSI_BIN="$CARGO_TARGET_DIR/release/kursi" cargo test --features ssr
 # The same service, API, OpenAPI, property and hostile-input tests again on
 # PostgreSQL (each test makes and drops a database of its own). The unit,
