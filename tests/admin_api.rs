@@ -120,7 +120,7 @@ async fn every_admin_route_needs_the_key_or_a_staff_session() {
     let (_, claim) = app.passenger_with_hold(trip, &["1A"], "081234567890").await;
     let anonymous = app.client();
     let staff = app.staff_client().await;
-    let forged = reqwest::Client::new();
+    let forged = plain_client();
     for (method, path, body) in admin_routes(trip, &claim) {
         // Missing key, wrong key, and a forged session cookie: 401.
         for (client, key, cookie) in [
@@ -237,7 +237,7 @@ async fn key_authentication_is_off_when_no_key_is_configured() {
 #[tokio::test]
 async fn staff_sign_in_sets_a_strict_http_only_cookie_and_stores_only_hashes() {
     let app = spawn_app().await;
-    let client = reqwest::Client::new();
+    let client = plain_client();
     let resp = client
         .post(app.url("/api/admin/login"))
         .json(&json!({"username": STAFF_USER, "password": STAFF_PASSWORD}))
@@ -353,7 +353,7 @@ async fn wrong_credentials_are_refused_alike_and_sessions_expire() {
         .unwrap();
     let header = format!("__Host-kursi_staff={token}");
     let me = |app: &TestApp| {
-        reqwest::Client::new()
+        plain_client()
             .get(app.url("/api/admin/me/"))
             .header("cookie", header.clone())
             .send()

@@ -743,7 +743,7 @@ async fn metrics_need_the_token_when_one_is_set() {
     })
     .await;
     let get = |auth: Option<&str>| {
-        let mut req = reqwest::Client::new().get(app.url("/metrics"));
+        let mut req = plain_client().get(app.url("/metrics"));
         if let Some(a) = auth {
             req = req.header("authorization", a);
         }

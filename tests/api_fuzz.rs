@@ -302,7 +302,7 @@ async fn random_and_mutated_requests_never_fail_the_server_or_change_data() {
         .unwrap();
     let booking_code = booking["booking_code"].as_str().unwrap().to_string();
     // Fuzzing clients: an anonymous one, and one with a (forged) cookie.
-    let anonymous = reqwest::Client::new();
+    let anonymous = plain_client();
     let before = app.snapshot().await;
 
     let future = (chrono::Utc::now() + chrono::Duration::days(5)).to_rfc3339();

@@ -416,6 +416,7 @@ async fn a_crew_account_may_board_and_nothing_else() {
     // not for a visitor.
     let no_redirects = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(REQUEST_LIMIT)
         .build()
         .unwrap();
     let cookie = crew_cookie(&app).await;
@@ -457,7 +458,8 @@ async fn a_crew_account_may_board_and_nothing_else() {
 
 /// The session cookie of a fresh crew sign-in, for a client without a jar.
 async fn crew_cookie(app: &TestApp) -> String {
-    let resp = reqwest::Client::new()
+    let resp = app
+        .client()
         .post(app.url("/api/admin/login/"))
         .json(&json!({"username": CREW_USER, "password": CREW_PASSWORD}))
         .send()

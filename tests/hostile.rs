@@ -18,7 +18,7 @@ async fn raw(
     body: Vec<u8>,
     cookie: Option<&str>,
 ) -> (StatusCode, Value) {
-    let mut req = reqwest::Client::new()
+    let mut req = plain_client()
         .request(method, app.url(path))
         .header("x-admin-key", ADMIN_KEY)
         .body(body);
@@ -132,7 +132,7 @@ async fn broken_bodies_get_invalid_request_and_change_nothing() {
     .await;
     assert!(status.is_client_error(), "{status}");
     // An oversized header: refused, never a 5xx.
-    let resp = reqwest::Client::new()
+    let resp = plain_client()
         .get(app.url("/api/trips/"))
         .header(
             "cookie",
@@ -177,7 +177,7 @@ async fn names_keep_every_script_and_refuse_control_characters() {
             .unwrap();
         assert_eq!(hold["name"], *name, "stored exactly");
         // The admin finds it by that exact name, and by nothing wider.
-        let found: Value = reqwest::Client::new()
+        let found: Value = plain_client()
             .get(app.url("/api/admin/holds/"))
             .query(&[("q", *name)])
             .header("x-admin-key", ADMIN_KEY)
@@ -195,7 +195,7 @@ async fn names_keep_every_script_and_refuse_control_characters() {
     }
     // LIKE wildcards in a search are plain characters.
     for q in ["%", "_", "%' OR 1=1 --"] {
-        let found: Value = reqwest::Client::new()
+        let found: Value = plain_client()
             .get(app.url("/api/admin/holds/"))
             .query(&[("q", q)])
             .header("x-admin-key", ADMIN_KEY)

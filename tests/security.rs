@@ -179,7 +179,7 @@ async fn a_planted_session_cookie_is_no_session() {
     let trip = app.trip(BusType::Economy).await;
     // The attacker's made-up token, planted in the victim's browser.
     let planted = "ab".repeat(32);
-    let victim = reqwest::Client::new();
+    let victim = plain_client();
     let resp = victim
         .post(app.url("/api/seats/hold/"))
         .header("cookie", format!("seat_hold_token={planted}"))
@@ -194,7 +194,7 @@ async fn a_planted_session_cookie_is_no_session() {
         .expect("a new session is issued");
     assert!(!issued.to_str().unwrap().contains(&planted));
     // The planter, with the token they made up, sees nothing.
-    let resp = reqwest::Client::new()
+    let resp = plain_client()
         .get(app.url("/api/hold/"))
         .header("cookie", format!("seat_hold_token={planted}"))
         .send()

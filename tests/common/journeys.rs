@@ -18,7 +18,10 @@ use tokio::sync::Mutex;
 use super::process::ADMIN_KEY as KEY;
 
 pub async fn admin_post(base: &str, path: &str, body: Value) -> reqwest::Result<reqwest::Response> {
-    reqwest::Client::new()
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
         .post(format!("{base}{path}"))
         .header("x-admin-key", KEY)
         .json(&body)

@@ -274,11 +274,26 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut kursi::config::Settings)) -
     }
 }
 
+/// The longest a test request may take (see [`TestApp::client`]).
+pub const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A client without cookies, with [`REQUEST_LIMIT`].
+pub fn plain_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(REQUEST_LIMIT)
+        .build()
+        .unwrap()
+}
+
 impl TestApp {
-    /// A browser-like client with its own cookie jar.
+    /// A browser-like client with its own cookie jar. A request that gets
+    /// no whole answer within a minute fails its test, naming the URL
+    /// (none takes a second; without a limit a stuck one would hang the
+    /// run silently).
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
             .cookie_store(true)
+            .timeout(REQUEST_LIMIT)
             .build()
             .unwrap()
     }
