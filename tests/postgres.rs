@@ -601,3 +601,82 @@ async fn writes_commit_while_other_sessions_hold_the_notification_queue() {
             .all(|s| s.status == kursi::domain::SeatStatus::Available)
     );
 }
+
+/// A release that waited for the hold's lock while another instance added
+/// a seat to the same hold (one passenger, two tabs) sees that seat: it
+/// reads the hold's seats once the lock is granted, not as they were when
+/// its statement began. (Read before the wait, releasing every seat ended
+/// the hold with the new seat still taken by it, a seat nobody could ever
+/// hold again; releasing one ended it too.) Returns what the release
+/// answered and the seats left taken, with their status.
+async fn release_while_a_seat_is_added(release: Option<&[&str]>) -> (Vec<String>, Vec<String>) {
+    use sqlx::Connection;
+    let (db, a, b) = two_instances(HoldPolicy::default()).await;
+    let trip = trip(&a, BusType::Economy).await;
+    let me = session();
+    a.hold(&me, trip, &seats(&["1A"]), t0()).await.unwrap();
+    // The other instance's write adding 1B, as the road runs it (the
+    // hold locked first), stopped before its commit.
+    let mut adding = sqlx::PgConnection::connect(&db.url()).await.unwrap();
+    sqlx::raw_sql(&format!(
+        "BEGIN;
+         SELECT id FROM holds WHERE status = 'HELD' FOR UPDATE;
+         UPDATE seats SET status = 'HOLD', hold_id = (SELECT id FROM holds WHERE status = 'HELD')
+         WHERE trip_id = {trip} AND code = '1B' AND status = 'AVAILABLE';
+         INSERT INTO hold_seats (hold_id, code) SELECT id, '1B' FROM holds WHERE status = 'HELD'"
+    ))
+    .execute(&mut adding)
+    .await
+    .unwrap();
+    let releasing = tokio::spawn({
+        let (b, me) = (b.clone(), me.clone());
+        let codes = release.map(seats);
+        async move { b.release(&me, codes.as_deref(), t0()).await }
+    });
+    // It commits while the release waits for the hold's lock.
+    let mut watch = sqlx::PgConnection::connect(&db.url()).await.unwrap();
+    let mut looked = 0;
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut watch)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            break;
+        }
+        looked += 1;
+        assert!(looked < 100_000, "the release never waited for the lock");
+    }
+    sqlx::raw_sql("COMMIT").execute(&mut adding).await.unwrap();
+    let released = releasing.await.unwrap().expect("the release commits");
+    let mut conn = a.storage().read().await.unwrap();
+    let taken = storage::stored_seats(&mut conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.status != "AVAILABLE")
+        .map(|s| format!("{} {}", s.code, s.status))
+        .collect();
+    let answered = released.seats.iter().map(|c| c.to_string()).collect();
+    (answered, taken)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn releasing_every_seat_frees_one_another_instance_added_meanwhile() {
+    let (answered, taken) = release_while_a_seat_is_added(None).await;
+    assert!(answered.is_empty());
+    assert!(
+        taken.is_empty(),
+        "every seat of the released hold is free: {taken:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn releasing_one_seat_keeps_the_one_another_instance_added_meanwhile() {
+    let (answered, taken) = release_while_a_seat_is_added(Some(&["1A"])).await;
+    assert_eq!(answered, ["1B"], "the hold goes on with the added seat");
+    assert_eq!(taken, ["1B HOLD"]);
+}

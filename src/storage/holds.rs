@@ -181,11 +181,37 @@ pub async fn latest_hold_of_session(
     })
 }
 
-/// The session's HELD hold with its seats, in one statement.
+/// PostgreSQL: locks the session's live hold, in a statement of its own;
+/// false when it has none. A statement that locks a row and reads others
+/// reads them as they were when it began, before it waited for the lock:
+/// seats another instance added to the hold and committed meanwhile would
+/// be missing from what it read, and a release would end the hold with
+/// them still taken by it (seats nobody could hold again). The statements
+/// after this one see every change committed before the lock was granted,
+/// and no other write changes the hold's seats until this one commits
+/// (each locks the hold first).
+async fn lock_live_hold(c: &mut sqlx::PgConnection, session_hash: &str) -> DbResult<bool> {
+    let locked: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM holds WHERE session_hash = $1 AND status = 'HELD' FOR UPDATE",
+    )
+    .bind(session_hash)
+    .fetch_optional(c)
+    .await?;
+    Ok(locked.is_some())
+}
+
+/// The session's HELD hold with its seats: one statement, after the lock
+/// of [`lock_live_hold`] on PostgreSQL's write road.
 pub async fn live_hold_with_seats(
     conn: &mut impl Connection,
     session_hash: &str,
 ) -> DbResult<Option<(HoldRow, Vec<HeldSeat>)>> {
+    if conn.writes()
+        && let Some(super::Raw::Postgres(c)) = conn.is_postgres().then(|| conn.raw())
+        && !lock_live_hold(c, session_hash).await?
+    {
+        return Ok(None);
+    }
     let sql = for_write(
         conn,
         format!(
@@ -863,8 +889,8 @@ pub async fn release_seats(
 /// Frees every seat of the session's live hold and ends it as RELEASED at
 /// `at` (as [`live_hold_with_seats`], then [`release_seats`] with all of
 /// them); `None` when the session has no live hold, and then it changes
-/// nothing. One statement on PostgreSQL, which locks the hold as the read
-/// would.
+/// nothing. On PostgreSQL two statements: the lock ([`lock_live_hold`]),
+/// then one that reads the seats, frees them and ends the hold.
 pub async fn release_all(
     conn: &mut impl Connection,
     session_hash: &str,
@@ -872,6 +898,9 @@ pub async fn release_all(
 ) -> DbResult<Option<Released>> {
     // (`is_postgres` first, as in `open_hold`.)
     if let Some(super::Raw::Postgres(c)) = conn.is_postgres().then(|| conn.raw()) {
+        if !lock_live_hold(c, session_hash).await? {
+            return Ok(None);
+        }
         let row: Option<ReleasedRow> = sqlx::query_as(concat!(
             "WITH l AS (
                  SELECT id, trip_id FROM holds WHERE session_hash = $1 AND status = 'HELD'
