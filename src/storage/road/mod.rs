@@ -63,7 +63,7 @@
 //! than sleeping until PostgreSQL answers (see `spin::Polling`). (So the
 //! statements of the hot path are few: a new hold is one statement
 //! that reads, opens it and takes its seats, and releasing all of a
-//! hold's seats is one too.)
+//! hold's seats is the hold's lock and one statement.)
 
 pub mod notice;
 mod spin;
